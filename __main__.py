@@ -1,0 +1,3 @@
+from xinglian.cli import main
+
+main()
