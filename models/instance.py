@@ -1,0 +1,454 @@
+"""The instance: everything a yearly plan is made from.
+
+All models are frozen and forbid unknown keys, so that a typo in an instance file
+("vice_chair" for "vice_chairs") is an error instead of a silently ignored key.
+Each entity validates itself; every id that points somewhere is checked once, in
+:meth:`Instance._check_references`, and errors name the key path and the value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", min_length=1, max_length=64),
+]
+"""Ids are ASCII so that they can be used in file names and calendar UIDs."""
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class DateRange(Frozen):
+    """An inclusive date range ``start..end`` with an optional reason."""
+
+    start: dt.date
+    end: dt.date
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRange:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}; swap them")
+        return self
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def days(self) -> list[dt.date]:
+        n = (self.end - self.start).days + 1
+        return [self.start + dt.timedelta(days=i) for i in range(n)]
+
+
+class Town(Frozen):
+    id: Id
+    name: str = Field(min_length=1)
+
+
+class Person(Frozen):
+    id: Id
+    name: str = Field(min_length=1)
+    phone: str | None = None
+    town: Id | None = None
+    unavailable: tuple[DateRange, ...] = ()
+    preferred_periods: tuple[Annotated[int, Field(ge=1)], ...] = ()
+    """Rotation periods she would like to chair in (any base). Empty: no preference."""
+    undesired_periods: tuple[Annotated[int, Field(ge=1)], ...] = ()
+    """Rotation periods she would rather not chair in (soft; hard limits are `unavailable`)."""
+
+    def is_unavailable(self, day: dt.date) -> bool:
+        return any(r.contains(day) for r in self.unavailable)
+
+
+class FederationKind(StrEnum):
+    BASE = "base"
+    ENTERPRISE = "enterprise"
+    MICRO_HOME = "micro-home"
+    TOWN = "town"
+    VILLAGE = "village"
+
+
+class Federation(Frozen):
+    """A women's federation. For ``kind: base`` the chair and vice-chairs form the
+    rotating presidium (轮值主席团)."""
+
+    id: Id
+    name: str = Field(min_length=1)
+    kind: FederationKind
+    industry: str | None = None
+    town: Id | None = None
+    parent: Id | None = None
+    """The base federation this one belongs to (its production chain)."""
+    chair: Id | None = None
+    vice_chairs: tuple[Id, ...] = ()
+    invited: tuple[Id, ...] = ()
+    """Base only: people invited to the joint meetings besides the chairs (e.g. the
+    town's leader in charge)."""
+
+    @model_validator(mode="after")
+    def _presidium_shape(self) -> Federation:
+        if self.kind is FederationKind.BASE:
+            if self.chair is None:
+                raise ValueError("a base federation needs a `chair` (the presidium's chair)")
+            if self.parent is not None:
+                raise ValueError("a base federation has no `parent`")
+            members = [self.chair, *self.vice_chairs]
+            dup = sorted({m for m in members if members.count(m) > 1})
+            if dup:
+                raise ValueError(f"presidium lists {', '.join(dup)} twice")
+        else:
+            if self.vice_chairs:
+                raise ValueError("only a base federation has `vice_chairs` (a presidium)")
+            if self.invited:
+                raise ValueError("only a base federation has `invited` meeting guests")
+        return self
+
+    @property
+    def presidium(self) -> tuple[Id, ...]:
+        """Chair first, then vice-chairs, in the order given."""
+        return (self.chair, *self.vice_chairs) if self.chair else ()
+
+
+class Venue(Frozen):
+    id: Id
+    name: str = Field(min_length=1)
+    town: Id
+    capacity: int = Field(gt=0)
+    address: str | None = None
+    meetings: bool = True
+    """Whether joint meetings may be held here."""
+    closures: tuple[DateRange, ...] = ()
+
+    def is_closed(self, day: dt.date) -> bool:
+        return any(r.contains(day) for r in self.closures)
+
+
+class Holiday(Frozen):
+    name: str = Field(min_length=1)
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Holiday:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+
+class CalendarSource(StrEnum):
+    AUTO = "auto"
+    """`chinesecalendar` when it covers the year, else the instance's own table."""
+    CHINESECALENDAR = "chinesecalendar"
+    INSTANCE = "instance"
+
+
+class HolidayCalendar(Frozen):
+    """Statutory holidays and make-up working days (调休) of the plan year."""
+
+    source: CalendarSource = CalendarSource.AUTO
+    holidays: tuple[Holiday, ...] = ()
+    makeup_workdays: tuple[dt.date, ...] = ()
+    note: str = ""
+    """Where the table comes from (e.g. the State Council notice), shown in the summary."""
+
+    @property
+    def has_table(self) -> bool:
+        return bool(self.holidays)
+
+
+class RotationRules(Frozen):
+    period_months: int = Field(default=2, ge=1, le=12)
+    max_unavailable_days: int = Field(default=14, ge=0)
+    """A person cannot chair a period in which she is unavailable more days than this."""
+    max_terms_per_person: int = Field(default=2, ge=1)
+    """Hard cap on terms per person per year, over all bases together."""
+
+    @field_validator("period_months")
+    @classmethod
+    def _divides_year(cls, v: int) -> int:
+        if 12 % v:
+            raise ValueError(f"period_months must divide 12 (1, 2, 3, 4, 6 or 12), got {v}")
+        return v
+
+
+class TimeSlot(Frozen):
+    start: str
+    end: str
+
+    @model_validator(mode="after")
+    def _valid(self) -> TimeSlot:
+        for v in (self.start, self.end):
+            if not _HHMM.match(v):
+                raise ValueError(f"time {v!r} is not HH:MM (e.g. 09:00)")
+        if self.end <= self.start:
+            raise ValueError(f"slot ends at {self.end}, not after its start {self.start}")
+        return self
+
+    def times(self) -> tuple[dt.time, dt.time]:
+        return dt.time.fromisoformat(self.start), dt.time.fromisoformat(self.end)
+
+
+class MeetingRules(Frozen):
+    slots: tuple[TimeSlot, ...] = (
+        TimeSlot(start="09:00", end="11:00"),
+        TimeSlot(start="14:30", end="16:30"),
+    )
+    reminder_minutes: int = Field(default=1440, ge=0)
+    """Lead time of the calendar alarm (VALARM) for meetings; 0 for none."""
+    earliest_day: int = Field(default=1, ge=1, le=92)
+    """Earliest day of the quarter (1 = first day) a meeting may be held."""
+    latest_day: int = Field(default=92, ge=1, le=92)
+
+    @model_validator(mode="after")
+    def _window(self) -> MeetingRules:
+        if self.latest_day < self.earliest_day:
+            raise ValueError("latest_day is before earliest_day")
+        if not self.slots:
+            raise ValueError("at least one meeting slot is needed")
+        spans = sorted(s.times() for s in self.slots)
+        for (s1, e1), (s2, _) in zip(spans, spans[1:], strict=False):
+            if s2 < e1:
+                raise ValueError(
+                    f"meeting slots overlap ({s1:%H:%M}-{e1:%H:%M} and one starting {s2:%H:%M})"
+                )
+        return self
+
+
+class Weights(Frozen):
+    """Weights of the soft rules; 0 switches a rule off. See docs/rules.md."""
+
+    back_to_back: int = Field(default=100, ge=0)
+    short_gap: int = Field(default=10, ge=0)
+    uneven_terms: int = Field(default=20, ge=0)
+    undesired_period: int = Field(default=30, ge=0)
+    not_preferred_period: int = Field(default=5, ge=0)
+    missed_attendance: int = Field(default=20, ge=0)
+    meeting_outside_town: int = Field(default=5, ge=0)
+    late_meeting: int = Field(default=1, ge=0)
+
+
+class HistoryTerm(Frozen):
+    base: Id
+    year: int
+    period: int = Field(ge=1)
+    chair: Id
+
+
+class History(Frozen):
+    rotation: tuple[HistoryTerm, ...] = ()
+
+
+class RotationPin(Frozen):
+    base: Id
+    period: int = Field(ge=1)
+    chair: Id
+
+
+class MeetingPin(Frozen):
+    base: Id
+    quarter: int = Field(ge=1, le=4)
+    date: dt.date | None = None
+    venue: Id | None = None
+    slot: int | None = Field(default=None, ge=1)
+    """1-based index into `meetings.slots`."""
+
+
+class Pins(Frozen):
+    rotation: tuple[RotationPin, ...] = ()
+    meetings: tuple[MeetingPin, ...] = ()
+
+
+class Instance(Frozen):
+    """A whole planning problem for one year."""
+
+    id: Id
+    name: str = ""
+    year: int = Field(ge=2000, le=2100)
+    timezone: Literal["Asia/Shanghai"] = "Asia/Shanghai"
+    language: Literal["zh", "en"] = "zh"
+    calendar: HolidayCalendar = HolidayCalendar()
+    rotation: RotationRules = RotationRules()
+    meetings: MeetingRules = MeetingRules()
+    weights: Weights = Weights()
+    towns: tuple[Town, ...] = ()
+    people: tuple[Person, ...] = ()
+    federations: tuple[Federation, ...] = ()
+    venues: tuple[Venue, ...] = ()
+    history: History = History()
+    pins: Pins = Pins()
+
+    # Derived from the fields once, after validation; equal instances have equal indices.
+    _by_id: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
+
+    # -- derived views -------------------------------------------------------------
+
+    @property
+    def periods(self) -> int:
+        return 12 // self.rotation.period_months
+
+    @property
+    def bases(self) -> tuple[Federation, ...]:
+        return tuple(f for f in self.federations if f.kind is FederationKind.BASE)
+
+    def person(self, pid: str) -> Person:
+        return self._by_id["people"][pid]
+
+    def federation(self, fid: str) -> Federation:
+        return self._by_id["federations"][fid]
+
+    def venue(self, vid: str) -> Venue:
+        return self._by_id["venues"][vid]
+
+    def town(self, tid: str) -> Town:
+        return self._by_id["towns"][tid]
+
+    def town_name(self, tid: str | None) -> str:
+        return self.town(tid).name if tid and tid in self._by_id["towns"] else (tid or "")
+
+    def meeting_attendees(self, base_id: str) -> tuple[str, ...]:
+        """Who is expected at a base's joint meeting (联席会), in a stable order.
+
+        The presidium, the chairs of the federations of the base's chain, the chair
+        of the town federation of the base's town, and the base's invited guests.
+        """
+        base = self.federation(base_id)
+        out: list[str] = list(base.presidium)
+        for f in self.federations:
+            if f.parent == base_id and f.chair:
+                out.append(f.chair)
+        for f in self.federations:
+            if f.kind is FederationKind.TOWN and base.town and f.town == base.town and f.chair:
+                out.append(f.chair)
+        out.extend(base.invited)
+        return tuple(dict.fromkeys(out))
+
+    # -- validation ----------------------------------------------------------------
+
+    @model_validator(mode="after")
+    def _check_references(self) -> Instance:
+        errors: list[str] = []
+
+        def unique(name: str, items: tuple) -> set[str]:
+            seen: set[str] = set()
+            for i, e in enumerate(items):
+                if e.id in seen:
+                    errors.append(f"{name}[{i}].id: duplicate id {e.id!r}; ids must be unique")
+                seen.add(e.id)
+            return seen
+
+        towns = unique("towns", self.towns)
+        people = unique("people", self.people)
+        feds = unique("federations", self.federations)
+        venues = unique("venues", self.venues)
+        bases = {f.id for f in self.federations if f.kind is FederationKind.BASE}
+
+        def ref(path: str, value: str | None, known: set[str], what: str) -> None:
+            if value is not None and value not in known:
+                hint = f" (known: {', '.join(sorted(known)[:8])}{'…' if len(known) > 8 else ''})"
+                errors.append(f"{path}: unknown {what} {value!r}{hint if known else ''}")
+
+        n_periods = self.periods
+        for i, p in enumerate(self.people):
+            ref(f"people[{i}].town", p.town, towns, "town")
+            for key in ("preferred_periods", "undesired_periods"):
+                for v in getattr(p, key):
+                    if v > n_periods:
+                        errors.append(
+                            f"people[{i}].{key}: period {v} does not exist "
+                            f"(the year has periods 1..{n_periods})"
+                        )
+            for j, r in enumerate(p.unavailable):
+                if r.end.year < self.year or r.start.year > self.year:
+                    errors.append(
+                        f"people[{i}].unavailable[{j}]: {r.start}..{r.end} lies outside {self.year}"
+                    )
+        for i, f in enumerate(self.federations):
+            ref(f"federations[{i}].town", f.town, towns, "town")
+            ref(f"federations[{i}].chair", f.chair, people, "person")
+            for j, v in enumerate(f.vice_chairs):
+                ref(f"federations[{i}].vice_chairs[{j}]", v, people, "person")
+            for j, v in enumerate(f.invited):
+                ref(f"federations[{i}].invited[{j}]", v, people, "person")
+            if f.parent is not None:
+                if f.parent not in feds:
+                    ref(f"federations[{i}].parent", f.parent, feds, "federation")
+                elif f.parent not in bases:
+                    errors.append(
+                        f"federations[{i}].parent: {f.parent!r} is not a base federation "
+                        "(kind: base)"
+                    )
+        for i, v in enumerate(self.venues):
+            ref(f"venues[{i}].town", v.town, towns, "town")
+        for i, h in enumerate(self.history.rotation):
+            ref(f"history.rotation[{i}].base", h.base, bases, "base federation")
+            ref(f"history.rotation[{i}].chair", h.chair, people, "person")
+            if h.year >= self.year:
+                errors.append(
+                    f"history.rotation[{i}].year: {h.year} is not before the plan year {self.year}"
+                )
+        for i, pin in enumerate(self.pins.rotation):
+            ref(f"pins.rotation[{i}].base", pin.base, bases, "base federation")
+            ref(f"pins.rotation[{i}].chair", pin.chair, people, "person")
+            if pin.period > n_periods:
+                errors.append(
+                    f"pins.rotation[{i}].period: {pin.period} does not exist "
+                    f"(the year has periods 1..{n_periods})"
+                )
+            if pin.base in bases and pin.chair in people:
+                base = next(f for f in self.federations if f.id == pin.base)
+                if pin.chair not in base.presidium:
+                    errors.append(
+                        f"pins.rotation[{i}].chair: {pin.chair!r} is not on the presidium of "
+                        f"{pin.base!r} ({', '.join(base.presidium)})"
+                    )
+        seen_pins: set[tuple[str, int]] = set()
+        for i, pin in enumerate(self.pins.rotation):
+            if (pin.base, pin.period) in seen_pins:
+                errors.append(
+                    f"pins.rotation[{i}]: base {pin.base!r} period {pin.period} is pinned twice"
+                )
+            seen_pins.add((pin.base, pin.period))
+        for i, mp in enumerate(self.pins.meetings):
+            ref(f"pins.meetings[{i}].base", mp.base, bases, "base federation")
+            ref(f"pins.meetings[{i}].venue", mp.venue, venues, "venue")
+            if mp.date is not None and (mp.date.year != self.year or
+                                        (mp.date.month - 1) // 3 + 1 != mp.quarter):
+                errors.append(
+                    f"pins.meetings[{i}].date: {mp.date} is not in quarter {mp.quarter} of "
+                    f"{self.year}"
+                )
+            if mp.slot is not None and mp.slot > len(self.meetings.slots):
+                errors.append(
+                    f"pins.meetings[{i}].slot: {mp.slot} does not exist "
+                    f"(meetings.slots has {len(self.meetings.slots)})"
+                )
+        for i, h in enumerate(self.calendar.holidays):
+            if h.start.year != self.year and h.end.year != self.year:
+                errors.append(
+                    f"calendar.holidays[{i}] ({h.name}): {h.start}..{h.end} lies outside "
+                    f"{self.year}"
+                )
+        if errors:
+            raise ValueError("\n".join(errors))
+        self._by_id = {
+            name: {e.id: e for e in getattr(self, name)}
+            for name in ("towns", "people", "federations", "venues")
+        }
+        return self

@@ -1,0 +1,119 @@
+"""The plan: the public output (see docs/plan-format.md). Plain data, no solver types."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PLAN_FORMAT = "xinglian.plan/1"
+
+
+class _Out(BaseModel):
+    # Plans are read back by `validate`, `diff` and `replan`; unknown keys from a newer
+    # writer are kept out rather than rejected (fields may be added to the format).
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class SolveInfo(_Out):
+    status: str
+    """OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN or MODEL_INVALID."""
+    objective: int | None = None
+    bound: float | None = None
+    gap: float | None = None
+    """Relative gap (objective - bound) / max(1, |objective|); 0 when proven optimal."""
+    wall_seconds: float = 0.0
+    seed: int = 0
+    workers: int = 1
+    time_limit: float | None = None
+    calendar_source: str = ""
+
+
+class RotationTerm(_Out):
+    base: str
+    period: int
+    start: dt.date
+    end: dt.date
+    chair: str
+
+
+class Meeting(_Out):
+    id: str
+    base: str
+    quarter: int
+    start: dt.datetime
+    end: dt.datetime
+    venue: str
+    host: str
+    attendees: tuple[str, ...]
+    """Expected attendees who are available that day (the host included)."""
+    absent: tuple[str, ...] = ()
+    """Expected attendees who are unavailable that day."""
+
+
+class Hosting(_Out):
+    id: str
+    venue: str
+    federation: str
+    start: dt.datetime
+    end: dt.datetime
+    theme: str | None = None
+
+
+class Volunteering(_Out):
+    activity: str
+    person: str
+    role: str
+
+
+class CarePair(_Out):
+    mother: str
+    child: str
+
+
+class CareVisit(_Out):
+    id: str
+    mother: str
+    child: str
+    kind: str
+    start: dt.datetime
+    end: dt.datetime
+
+
+class Care(_Out):
+    pairs: tuple[CarePair, ...] = ()
+    visits: tuple[CareVisit, ...] = ()
+
+
+class Unfilled(_Out):
+    what: str
+    missing: str
+    why: str
+
+
+class Penalty(_Out):
+    """One soft rule's share of the objective: ``cost = weight * amount``."""
+
+    rule: str
+    weight: int
+    amount: int
+    cost: int
+    worst: tuple[str, ...] = ()
+    """Plain-language descriptions of the largest contributions."""
+
+
+class Plan(_Out):
+    format: Literal["xinglian.plan/1"] = PLAN_FORMAT
+    instance: str
+    year: int
+    generated_at: dt.datetime | None = None
+    solve: SolveInfo
+    rotation: tuple[RotationTerm, ...] = ()
+    meetings: tuple[Meeting, ...] = ()
+    hosting: tuple[Hosting, ...] = ()
+    volunteering: tuple[Volunteering, ...] = ()
+    care: Care = Field(default_factory=Care)
+    unfilled: tuple[Unfilled, ...] = ()
+    penalties: tuple[Penalty, ...] = ()
+    warnings: tuple[str, ...] = ()
