@@ -1,0 +1,169 @@
+"""The `xinglian` command line: a thin layer over the library.
+
+Exit codes (also in README.md):
+
+    0  success
+    1  bad input (unreadable or invalid instance/plan, no holiday data, unusable --out)
+    2  usage error (unknown option, missing argument)
+    3  infeasible: no plan satisfies the hard rules
+    4  no plan found within the time limit
+    5  the independent checker found violations (`validate`, or a solver bug in `plan`)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INFEASIBLE, EXIT_TIMEOUT, EXIT_INVALID = 0, 1, 2, 3, 4, 5
+
+
+class Fail(click.ClickException):
+    """A domain error with its own exit code and a one-line (or few-line) message."""
+
+    def __init__(self, message: str, code: int = EXIT_INPUT) -> None:
+        super().__init__(message)
+        self.exit_code = code
+
+
+def default_instance() -> Path:
+    return Path(str(resources.files("xinglian.instances") / "nanan-2027.yaml"))
+
+
+def _load(path: Path):
+    from .models import InputError, load_instance
+
+    try:
+        return load_instance(path)
+    except InputError as e:
+        raise Fail(str(e)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xinglian")
+def main() -> None:
+    """星链 xinglian — yearly plans for the Starlink Project's women's federations.
+
+    Rotating chairs of each production base's presidium, quarterly joint meetings,
+    checked by an independent checker and written as plan.json, summary.md and
+    iCalendar files.
+    """
+
+
+@main.command()
+@click.argument("instance", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("plan"),
+              show_default=True, help="Plan directory to write (replaced atomically).")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+              help="Wall-clock seconds for the search.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="CP-SAT workers; the same seed and workers give the same plan.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines or summary.")
+def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers: int,
+         quiet: bool) -> None:
+    """Make the yearly plan for INSTANCE (default: the bundled nanan-2027.yaml)."""
+    from .checker import check, score
+    from .export.plan_dir import OutputError, write_plan_dir
+    from .export.summary import plan_warnings
+    from .models import CalendarError, Timeline
+    from .solver import solve
+
+    path = instance or default_instance()
+    if not path.exists():
+        raise Fail(f"{path}: file not found")
+    inst = _load(path)
+    try:
+        timeline = Timeline(inst)
+    except CalendarError as e:
+        raise Fail(f"{path}: {e}") from None
+    echo = (lambda *a, **k: None) if quiet else click.echo
+    echo(f"xinglian {__version__}: planning {inst.id} ({inst.year}) from {path}", err=True)
+    echo(f"holiday calendar: {timeline.calendar.source}", err=True)
+
+    def progress(obj: int, bound: float, secs: float) -> None:
+        echo(f"  {secs:6.2f}s  objective {obj}  bound {bound:.0f}", err=True)
+
+    result = solve(inst, time_limit=time_limit, seed=seed, workers=workers,
+                   calendar=timeline.calendar, progress=progress)
+    if result.plan is None:
+        if result.status == "INFEASIBLE":
+            reasons = result.problems or [
+                "the hard rules contradict each other (no single obvious cause found by the "
+                "pre-checks)"
+            ]
+            raise Fail("no plan exists (INFEASIBLE):\n" + "\n".join(f"  - {r}" for r in reasons),
+                       EXIT_INFEASIBLE)
+        raise Fail(f"no plan found within {time_limit:g} s (status {result.status}); "
+                   f"raise --time-limit", EXIT_TIMEOUT)
+    violations = check(inst, result.plan, timeline.calendar)
+    recomputed = score(inst, result.plan)
+    warnings = plan_warnings(inst, result.plan, timeline.calendar.source)
+    if recomputed.total != result.objective:
+        warnings.append(f"checker score {recomputed.total} differs from the solver objective "
+                        f"{result.objective} (please report this)")
+    try:
+        written = write_plan_dir(inst, result.plan, out, warnings
+                                 + [f"VIOLATION {v.rule}: {v.message}" for v in violations])
+    except OutputError as e:
+        raise Fail(str(e)) from None
+    s = result.plan.solve
+    gap = f"{s.gap:.2%}" if s.gap is not None else "-"
+    echo(f"{s.status}: objective {s.objective}, bound {s.bound:.0f}, gap {gap}, "
+         f"{s.wall_seconds:.2f} s", err=True)
+    if not quiet:
+        click.echo((written / "summary.md").read_text(encoding="utf-8"))
+    click.echo(f"plan written to {written}", err=True)
+    if violations:
+        raise Fail(f"the checker found {len(violations)} violation(s) in the solver's plan: "
+                   + "; ".join(v.message for v in violations[:3]), EXIT_INVALID)
+
+
+@main.command()
+@click.argument("instance", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("plan_dir", type=click.Path(path_type=Path))
+def validate(instance: Path, plan_dir: Path) -> None:
+    """Check PLAN_DIR against every hard rule of INSTANCE, independently of the solver."""
+    from .checker import check, score
+    from .models import CalendarError, InputError, load_plan, work_calendar
+
+    if not instance.exists():
+        raise Fail(f"{instance}: file not found")
+    if not plan_dir.exists():
+        raise Fail(f"{plan_dir}: no such plan directory")
+    inst = _load(instance)
+    try:
+        plan_ = load_plan(plan_dir)
+        calendar = work_calendar(inst)
+    except (InputError, CalendarError) as e:
+        raise Fail(str(e)) from None
+    if plan_.instance != inst.id:
+        raise Fail(f"{plan_dir} is a plan for instance {plan_.instance!r}, not {inst.id!r}")
+    violations = check(inst, plan_, calendar)
+    recomputed = score(inst, plan_)
+    for v in violations:
+        click.echo(f"{v.rule}: {v.message}")
+    if violations:
+        raise Fail(f"{len(violations)} violation(s)", EXIT_INVALID)
+    click.echo(f"ok: {len(plan_.rotation)} rotation terms and {len(plan_.meetings)} meetings "
+               f"satisfy every hard rule; objective {recomputed.total}")
+
+
+@main.command()
+@click.argument("what", type=click.Choice(["instance", "plan"]), default="instance")
+def schema(what: str) -> None:
+    """Print the JSON Schema of an instance file (or of plan.json)."""
+    from .models import Instance, Plan
+
+    model = Instance if what == "instance" else Plan
+    click.echo(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

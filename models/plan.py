@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 PLAN_FORMAT = "xinglian.plan/1"
 
@@ -42,8 +42,8 @@ class Meeting(_Out):
     id: str
     base: str
     quarter: int
-    start: dt.datetime
-    end: dt.datetime
+    start: AwareDatetime
+    end: AwareDatetime
     venue: str
     host: str
     attendees: tuple[str, ...]
@@ -56,8 +56,8 @@ class Hosting(_Out):
     id: str
     venue: str
     federation: str
-    start: dt.datetime
-    end: dt.datetime
+    start: AwareDatetime
+    end: AwareDatetime
     theme: str | None = None
 
 
@@ -77,8 +77,8 @@ class CareVisit(_Out):
     mother: str
     child: str
     kind: str
-    start: dt.datetime
-    end: dt.datetime
+    start: AwareDatetime
+    end: AwareDatetime
 
 
 class Care(_Out):
@@ -107,7 +107,7 @@ class Plan(_Out):
     format: Literal["xinglian.plan/1"] = PLAN_FORMAT
     instance: str
     year: int
-    generated_at: dt.datetime | None = None
+    generated_at: AwareDatetime | None = None
     solve: SolveInfo
     rotation: tuple[RotationTerm, ...] = ()
     meetings: tuple[Meeting, ...] = ()

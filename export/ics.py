@@ -1,0 +1,481 @@
+"""iCalendar (RFC 5545) export of a plan: ``calendars/*.ics`` of the plan directory.
+
+The exporter is three pure steps, so that each can be tested and reused on its own:
+
+1. :func:`build_events` turns an instance and a plan into plain :class:`CalEvent` values
+   (Chinese text, ids of the people, venues and federations whose calendars carry them);
+2. :func:`to_calendar` turns any events into one ``icalendar.Calendar``;
+3. :func:`write_calendars` writes ``all.ics`` and one file per person, venue and
+   federation with at least one event.
+
+Why it looks the way it does (see docs/plan-format.md, "Calendars"):
+
+- Each ``UID`` is derived from what the event *is* (rotation term of base X in period 3,
+  the Q2 joint meeting of base Y), never from a counter or the clock, so a re-solved plan
+  updates the events already on a phone instead of duplicating them.
+- Timed events carry ``TZID=Asia/Shanghai`` and the calendar always contains the matching
+  ``VTIMEZONE``: no floating times, no starts converted to UTC.
+- The output is a pure function of the plan: ``DTSTAMP``/``LAST-MODIFIED`` come from
+  ``plan.generated_at``, events are sorted, so writing the same plan twice gives
+  byte-identical files.
+- Children in difficulty must never appear by name or address in a calendar; care visits
+  are not exported yet, and when they are, they carry the child's code only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+from icalendar import vDuration
+
+from ..models.instance import Federation, Instance, Venue
+from ..models.plan import Meeting, Plan, RotationTerm
+
+PRODID = "-//xinglian//星链排班//ZH"
+UID_DOMAIN = "xinglian"
+DEFAULT_STAMP = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+"""``DTSTAMP`` of plans without ``generated_at``, so that the output stays deterministic."""
+
+ROTATION_DUTY = "配合区域主席策划特色活动、走访联系企业、帮助困难妇女儿童"
+ROTATION_CATEGORY = "轮值主席"
+MEETING_CATEGORY = "联席会"
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True)
+class CalEvent:
+    """One calendar event, independent of the iCalendar library.
+
+    ``start``/``end`` are ``date`` for all-day events (``end`` exclusive, i.e. the last
+    day + 1, per RFC 5545) and aware datetimes otherwise. ``people``, ``venues`` and
+    ``federations`` are the ids whose own calendars carry the event.
+    """
+
+    uid: str
+    summary: str
+    start: dt.date | dt.datetime
+    end: dt.date | dt.datetime
+    location: str = ""
+    description: str = ""
+    alarm_minutes: int | None = None
+    people: tuple[str, ...] = ()
+    venues: tuple[str, ...] = ()
+    federations: tuple[str, ...] = ()
+    sequence: int = 0
+    status: str = "CONFIRMED"
+    categories: tuple[str, ...] = ()
+
+    @property
+    def all_day(self) -> bool:
+        return not isinstance(self.start, dt.datetime)
+
+
+# -- building events from a plan ---------------------------------------------------------
+
+
+def _uid(kind: str, *parts: object) -> str:
+    return f"{kind}-{'-'.join(str(p) for p in parts)}@{UID_DOMAIN}"
+
+
+def _person_name(instance: Instance, pid: str) -> str:
+    try:
+        return instance.person(pid).name
+    except KeyError:
+        raise ValueError(
+            f"the plan refers to person {pid!r}, who is not in instance {instance.id!r}; "
+            "was the plan made from another instance?"
+        ) from None
+
+
+def _federation(instance: Instance, fid: str) -> Federation:
+    try:
+        return instance.federation(fid)
+    except KeyError:
+        raise ValueError(
+            f"the plan refers to federation {fid!r}, which is not in instance "
+            f"{instance.id!r}; was the plan made from another instance?"
+        ) from None
+
+
+def _venue(instance: Instance, vid: str) -> Venue:
+    try:
+        return instance.venue(vid)
+    except KeyError:
+        raise ValueError(
+            f"the plan refers to venue {vid!r}, which is not in instance {instance.id!r}; "
+            "was the plan made from another instance?"
+        ) from None
+
+
+def cn_date(day: dt.date, *, year: bool = True) -> str:
+    """``2027年1月1日`` (or ``1月1日`` without the year)."""
+    text = f"{day.month}月{day.day}日"
+    return f"{day.year}年{text}" if year else text
+
+
+def cn_date_range(start: dt.date, end: dt.date) -> str:
+    """An inclusive range in Chinese: ``2027年1月1日至2月28日``."""
+    if start == end:
+        return cn_date(start)
+    return f"{cn_date(start)}至{cn_date(end, year=end.year != start.year)}"
+
+
+def _local(value: dt.datetime, tz: ZoneInfo, what: str) -> dt.datetime:
+    """The same instant in ``tz``; a naive datetime is refused rather than guessed."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            f"{what}: {value.isoformat()} has no time zone; plan datetimes carry their "
+            "offset (e.g. 2027-03-10T14:30:00+08:00)"
+        )
+    return value.astimezone(tz)
+
+
+def rotation_events(instance: Instance, plan: Plan) -> list[CalEvent]:
+    """One all-day event per rotation term (轮值主席), on the chair's and the base's calendars."""
+    return [_rotation_event(instance, plan, term) for term in plan.rotation]
+
+
+def _rotation_event(instance: Instance, plan: Plan, term: RotationTerm) -> CalEvent:
+    base = _federation(instance, term.base)
+    chair = _person_name(instance, term.chair)
+    lines = [f"轮值期：{cn_date_range(term.start, term.end)}"]
+    if base.industry:
+        lines.append(f"基地产业：{base.industry}")
+    lines.append(f"职责：{ROTATION_DUTY}")
+    return CalEvent(
+        uid=_uid("rotation", term.base, plan.year, f"p{term.period}"),
+        summary=f"轮值主席：{chair}（{base.name} 第{term.period}期）",
+        start=term.start,
+        end=term.end + dt.timedelta(days=1),
+        description="\n".join(lines),
+        people=(term.chair,),
+        federations=(term.base,),
+        categories=(ROTATION_CATEGORY,),
+    )
+
+
+def meeting_events(instance: Instance, plan: Plan) -> list[CalEvent]:
+    """One timed event per joint meeting (联席会), with the reminder of the instance."""
+    return [_meeting_event(instance, plan, m) for m in plan.meetings]
+
+
+def _meeting_location(instance: Instance, venue_id: str) -> str:
+    venue = _venue(instance, venue_id)
+    town = instance.town_name(venue.town)
+    parts = [venue.name]
+    if venue.address:
+        # An address usually names its town already; say it once.
+        parts.append(venue.address if town in venue.address else f"{town}{venue.address}")
+    elif town:
+        parts.append(town)
+    return "，".join(parts)
+
+
+def _meeting_event(instance: Instance, plan: Plan, meeting: Meeting) -> CalEvent:
+    tz = ZoneInfo(instance.timezone)
+    base = _federation(instance, meeting.base)
+    what = f"meeting {meeting.id}"
+    lines = [f"主持：{_person_name(instance, meeting.host)}"]
+    if meeting.attendees:
+        lines.append("参会：" + "、".join(_person_name(instance, p) for p in meeting.attendees))
+    if meeting.absent:
+        lines.append("请假：" + "、".join(_person_name(instance, p) for p in meeting.absent))
+    chain = tuple(f.id for f in instance.federations if f.parent == meeting.base)
+    reminder = instance.meetings.reminder_minutes
+    return CalEvent(
+        uid=_uid("meeting", meeting.base, plan.year, f"q{meeting.quarter}"),
+        summary=f"{base.name} 第{meeting.quarter}季度联席会",
+        start=_local(meeting.start, tz, what),
+        end=_local(meeting.end, tz, what),
+        location=_meeting_location(instance, meeting.venue),
+        description="\n".join(lines),
+        alarm_minutes=reminder or None,
+        people=tuple(dict.fromkeys((meeting.host, *meeting.attendees))),
+        venues=(meeting.venue,),
+        federations=(meeting.base, *chain),
+        categories=(MEETING_CATEGORY,),
+    )
+
+
+EventSource = Callable[[Instance, Plan], Iterable[CalEvent]]
+
+EVENT_SOURCES: tuple[EventSource, ...] = (
+    rotation_events,
+    meeting_events,
+    # Extension point: hosting (妇女之家/儿童之家 activities), volunteering and care
+    # visits (爱心妈妈) get one function each here. A care visit names the child by code
+    # or pseudonym only, never by name or address.
+)
+"""Every kind of event the calendars carry, in one place."""
+
+
+def _sort_key(event: CalEvent, tz: dt.tzinfo) -> tuple[dt.datetime, str]:
+    start = event.start
+    if not isinstance(start, dt.datetime):
+        start = dt.datetime.combine(start, dt.time(0), tzinfo=tz)
+    elif start.tzinfo is None:
+        start = start.replace(tzinfo=tz)  # refused later by to_calendar; only for sorting
+    return start, event.uid
+
+
+def sort_events(events: Iterable[CalEvent], tz: str = "Asia/Shanghai") -> list[CalEvent]:
+    """Events by start (all-day events start at local midnight), then by UID."""
+    zone = ZoneInfo(tz)
+    return sorted(events, key=lambda e: _sort_key(e, zone))
+
+
+def build_events(instance: Instance, plan: Plan) -> list[CalEvent]:
+    """All calendar events of a plan, sorted by start then UID.
+
+    Parameters
+    ----------
+    instance
+        The instance the plan was made from; names, venues and reminders come from it.
+    plan
+        The plan. Sections without an event source yet (hosting, volunteering, care)
+        are ignored; see :data:`EVENT_SOURCES`.
+
+    Returns
+    -------
+    list[CalEvent]
+        Deterministic: the same plan gives equal events, whatever its ``generated_at``.
+
+    Raises
+    ------
+    ValueError
+        When the plan refers to an id the instance does not know, or carries a datetime
+        without a time zone.
+    """
+    events = [e for source in EVENT_SOURCES for e in source(instance, plan)]
+    return sort_events(events, instance.timezone)
+
+
+# -- iCalendar ----------------------------------------------------------------------------
+
+
+class _MinutesBefore(vDuration):
+    """A negative duration written as ``-PT{n}M`` (icalendar would write ``-P1D``)."""
+
+    def to_ical(self) -> bytes:
+        return f"-PT{-self.td // dt.timedelta(minutes=1)}M".encode()
+
+
+@lru_cache(maxsize=32)
+def _vtimezone_ical(tz: str, first: dt.date, last: dt.date) -> bytes:
+    # Generating a VTIMEZONE walks the zone's transitions; cache the bytes and parse a
+    # fresh component per calendar (components are mutable).
+    return icalendar.Timezone.from_tzid(tz, first_date=first, last_date=last).to_ical()
+
+
+def _vtimezone(tz: str, events: list[CalEvent], stamp: dt.datetime) -> icalendar.Timezone:
+    """The VTIMEZONE of ``tz``, valid over the years the events touch.
+
+    Bounded to those years so that Asia/Shanghai's 1986-1991 summer times do not fill
+    every file; outside them the last offset carries on, which is right for China.
+    """
+    days = [d.date() if isinstance(d, dt.datetime) else d for e in events for d in (e.start, e.end)]
+    lo = min(d.year for d in days) if days else stamp.year
+    hi = max(d.year for d in days) if days else stamp.year
+    first, last = dt.date(lo, 1, 1), dt.date(hi + 1, 1, 1)
+    return icalendar.Timezone.from_ical(_vtimezone_ical(tz, first, last))
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # A naive stamp is taken as UTC: it is only bookkeeping, never a time anyone attends.
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def _check_times(event: CalEvent, zone: ZoneInfo) -> tuple[dt.date, dt.date]:
+    """The event's bounds, timed ones in ``zone``; mixed or reversed bounds are refused."""
+    start, end = event.start, event.end
+    if isinstance(start, dt.datetime) != isinstance(end, dt.datetime):
+        raise ValueError(
+            f"{event.uid}: start {start.isoformat()} and end {end.isoformat()} must both be "
+            "dates (all-day) or both datetimes"
+        )
+    if isinstance(start, dt.datetime) and isinstance(end, dt.datetime):
+        start, end = _local(start, zone, event.uid), _local(end, zone, event.uid)
+    if end <= start:
+        raise ValueError(f"{event.uid}: end {end.isoformat()} is not after start "
+                         f"{start.isoformat()}")
+    return start, end
+
+
+def _vevent(event: CalEvent, zone: ZoneInfo, stamp: dt.datetime) -> icalendar.Event:
+    start, end = _check_times(event, zone)
+    ev = icalendar.Event()
+    ev.add("UID", event.uid)
+    ev.add("DTSTAMP", stamp)
+    ev.add("LAST-MODIFIED", stamp)
+    ev.add("SEQUENCE", event.sequence)
+    ev.add("STATUS", event.status)
+    ev.add("SUMMARY", event.summary)
+    ev.add("DTSTART", start)  # date -> VALUE=DATE; aware datetime -> TZID=<zone key>
+    ev.add("DTEND", end)
+    if event.location:
+        ev.add("LOCATION", event.location)
+    if event.description:
+        ev.add("DESCRIPTION", event.description)
+    if event.categories:
+        ev.add("CATEGORIES", list(event.categories))
+    # A chair's two-month term must not show her as busy; a meeting does.
+    ev.add("TRANSP", "TRANSPARENT" if event.all_day else "OPAQUE")
+    if event.alarm_minutes is not None and event.alarm_minutes > 0:
+        alarm = icalendar.Alarm()
+        alarm.add("ACTION", "DISPLAY")
+        alarm.add("DESCRIPTION", f"提醒：{event.summary}")
+        alarm.add("TRIGGER", _MinutesBefore(dt.timedelta(minutes=-event.alarm_minutes)))
+        ev.add_component(alarm)
+    return ev
+
+
+def to_calendar(
+    events: Iterable[CalEvent],
+    name: str,
+    *,
+    stamp: dt.datetime,
+    tz: str = "Asia/Shanghai",
+) -> icalendar.Calendar:
+    """One calendar holding ``events``, sorted by start then UID.
+
+    Parameters
+    ----------
+    events
+        The events; timed ones are written in ``tz`` (the instant is kept).
+    name
+        The calendar's display name (``X-WR-CALNAME`` and RFC 7986 ``NAME``).
+    stamp
+        ``DTSTAMP`` and ``LAST-MODIFIED`` of every event, written in UTC. Pass the
+        plan's time, not the clock, to keep the output deterministic.
+    tz
+        The time zone of timed events; its VTIMEZONE is always included, also in
+        calendars with all-day events only.
+
+    Raises
+    ------
+    ValueError
+        For a timed event without a time zone, an end not after its start, mixed
+        all-day/timed bounds, or two events with the same UID.
+    """
+    zone = ZoneInfo(tz)
+    ordered = sort_events(events, tz)
+    seen: set[str] = set()
+    for e in ordered:
+        if e.uid in seen:
+            raise ValueError(f"two events have the UID {e.uid!r} in calendar {name!r}")
+        seen.add(e.uid)
+    utc_stamp = _utc(stamp)
+
+    cal = icalendar.Calendar()
+    cal.add("PRODID", PRODID)
+    cal.add("VERSION", "2.0")
+    cal.add("CALSCALE", "GREGORIAN")
+    cal.add("METHOD", "PUBLISH")
+    cal.add("NAME", name)  # RFC 7986
+    cal.add("X-WR-CALNAME", name)  # what most clients still read
+    cal.add("X-WR-TIMEZONE", tz)
+    cal.add_component(_vtimezone(tz, ordered, utc_stamp))
+    for e in ordered:
+        cal.add_component(_vevent(e, zone, utc_stamp))
+    return cal
+
+
+# -- files --------------------------------------------------------------------------------
+
+
+def _file_name(kind: str, ident: str) -> str:
+    if not _SAFE_ID.match(ident):
+        raise ValueError(f"{kind} id {ident!r} cannot be used in a file name (ASCII ids only)")
+    return f"{kind}-{ident}.ics"
+
+
+def _group(events: list[CalEvent], attr: str) -> dict[str, list[CalEvent]]:
+    out: dict[str, list[CalEvent]] = {}
+    for e in events:
+        for ident in getattr(e, attr):
+            out.setdefault(ident, []).append(e)
+    return out
+
+
+def write_calendars(
+    instance: Instance,
+    plan: Plan,
+    out_dir: Path,
+    *,
+    events: list[CalEvent] | None = None,
+) -> list[Path]:
+    """Write ``all.ics`` and ``person-``/``venue-``/``federation-<id>.ics`` into ``out_dir``.
+
+    A person, venue or federation gets a file when at least one event names it. The
+    caller owns the directory (the plan directory is renamed into place as a whole).
+
+    Parameters
+    ----------
+    instance, plan
+        What to export. ``DTSTAMP`` is ``plan.generated_at`` (2000-01-01T00:00Z when
+        unset), so the bytes written depend on the plan only.
+    out_dir
+        The ``calendars/`` directory of the plan directory.
+    events
+        Events to write instead of :func:`build_events` (e.g. a re-plan that adds
+        ``STATUS:CANCELLED`` events with a higher ``SEQUENCE``).
+
+    Returns
+    -------
+    list[Path]
+        The files written, sorted.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    evs = sort_events(build_events(instance, plan) if events is None else events,
+                      instance.timezone)
+    stamp = plan.generated_at or DEFAULT_STAMP
+    label = instance.name or instance.id
+
+    def name_of(kind: str, ident: str) -> str:
+        lookup = {"person": instance.person, "venue": instance.venue,
+                  "federation": instance.federation}[kind]
+        try:
+            return lookup(ident).name
+        except KeyError:  # e.g. a cancelled event of someone no longer in the instance
+            return ident
+
+    files: dict[str, tuple[str, list[CalEvent]]] = {
+        "all.ics": (f"星链日程 {plan.year}（{label} 全部）", evs)
+    }
+    for kind, attr in (("person", "people"), ("venue", "venues"),
+                       ("federation", "federations")):
+        for ident, group in _group(evs, attr).items():
+            files[_file_name(kind, ident)] = (f"{name_of(kind, ident)} 的星链日程", group)
+
+    written: list[Path] = []
+    for file_name in sorted(files):
+        cal_name, group = files[file_name]
+        cal = to_calendar(group, cal_name, stamp=stamp, tz=instance.timezone)
+        path = out_dir / file_name
+        path.write_bytes(cal.to_ical())
+        written.append(path)
+    return written
+
+
+__all__ = [
+    "EVENT_SOURCES",
+    "CalEvent",
+    "build_events",
+    "cn_date_range",
+    "meeting_events",
+    "rotation_events",
+    "sort_events",
+    "to_calendar",
+    "write_calendars",
+]

@@ -1,0 +1,159 @@
+"""summary.md: what a person reads first (status, tables, fairness, warnings)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..models.instance import Instance
+from ..models.plan import Plan
+
+_WEEKDAYS = "一二三四五六日"
+
+RULE_TITLES = {
+    "back_to_back": "连任（同一人连续两期）",
+    "short_gap": "轮值间隔过短（未按上次任期顺延）",
+    "uneven_terms": "主席团任期不均",
+    "undesired_period": "安排在不希望的期次",
+    "not_preferred_period": "未安排在希望的期次",
+    "missed_attendance": "联席会缺席人次",
+    "meeting_outside_town": "联席会在本镇以外",
+    "late_meeting": "联席会距季度初周数",
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _fmt_bound(b: float | None) -> str:
+    return "—" if b is None else (f"{b:.0f}" if float(b).is_integer() else f"{b:.2f}")
+
+
+def render_summary(instance: Instance, plan: Plan, warnings: list[str] | None = None) -> str:
+    """Markdown summary of a plan. Names come from the instance, ids in brackets."""
+    name = instance.person
+    s = plan.solve
+    out: list[str] = []
+    out.append(f"# {instance.name or instance.id} · {plan.year} 年度计划\n")
+    gap = "—" if s.gap is None else f"{s.gap:.2%}"
+    out.append("| 状态 status | 目标值 objective | 下界 bound | 差距 gap | 用时 time | 随机种子 seed |")
+    out.append("| --- | --- | --- | --- | --- | --- |")
+    out.append(
+        f"| {s.status} | {s.objective if s.objective is not None else '—'} | "
+        f"{_fmt_bound(s.bound)} | {gap} | {s.wall_seconds:.2f} s | {s.seed} (workers {s.workers}) |"
+    )
+    out.append("")
+    out.append(f"节假日来源 holiday calendar: {s.calendar_source}\n")
+
+    # Rotation table: base x period.
+    T = instance.periods
+    chair = {(t.base, t.period): t.chair for t in plan.rotation}
+    out.append("## 轮值主席 Rotating chairs\n")
+    header = ["基地 base"] + [
+        f"第{t}期 {t0.month}–{t1.month}月"
+        for t, (t0, t1) in enumerate(_period_bounds(plan), start=1)
+    ]
+    out.append("| " + " | ".join(header) + " |")
+    out.append("| " + " | ".join("---" for _ in header) + " |")
+    for base in instance.bases:
+        row = [_cell(base.name)]
+        for t in range(1, T + 1):
+            p = chair.get((base.id, t))
+            row.append(_cell(name(p).name) if p else "—")
+        out.append("| " + " | ".join(row) + " |")
+    out.append("")
+
+    # Meetings.
+    out.append("## 联席会 Joint meetings\n")
+    out.append("| 季度 | 基地 base | 日期 date | 时间 time | 场地 venue | 主持 host | 参会 | 请假 absent |")
+    out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for m in sorted(plan.meetings, key=lambda m: (m.quarter, m.start, m.base)):
+        venue = instance.venue(m.venue).name
+        absent = "、".join(name(p).name for p in m.absent) or "—"
+        out.append(
+            f"| Q{m.quarter} | {_cell(instance.federation(m.base).name)} | "
+            f"{m.start:%Y-%m-%d} 周{_WEEKDAYS[m.start.weekday()]} | "
+            f"{m.start:%H:%M}–{m.end:%H:%M} | {_cell(venue)} | {_cell(name(m.host).name)} | "
+            f"{len(m.attendees)} | {_cell(absent)} |"
+        )
+    out.append("")
+
+    # Fairness per person.
+    out.append("## 公平性 Fairness per person\n")
+    out.append("| 人员 person | 主席团 presidiums | 本年任期 terms | 期次 periods | 上年任期 last year | 主持联席会 hosts | 参加联席会 attends |")
+    out.append("| --- | --- | --- | --- | --- | --- | --- |")
+    terms = Counter(t.chair for t in plan.rotation)
+    last_year = Counter(h.chair for h in instance.history.rotation if h.year == instance.year - 1)
+    hosts = Counter(m.host for m in plan.meetings)
+    attends = Counter(p for m in plan.meetings for p in m.attendees)
+    members = list(dict.fromkeys(p for b in instance.bases for p in b.presidium))
+    for p in members:
+        bases = [b for b in instance.bases if p in b.presidium]
+        periods = ", ".join(
+            f"{t.period}" + (f"({instance.federation(t.base).name[:4]})" if len(bases) > 1 else "")
+            for t in sorted(plan.rotation, key=lambda t: t.period) if t.chair == p
+        )
+        out.append(
+            f"| {_cell(name(p).name)} ({p}) | {len(bases)} | {terms[p]} | {periods or '—'} | "
+            f"{last_year[p]} | {hosts[p]} | {attends[p]} |"
+        )
+    out.append("")
+
+    # Soft rules.
+    out.append("## 软约束 Soft rules\n")
+    out.append("| 规则 rule | 权重 weight | 数量 amount | 代价 cost | 主要情形 worst cases |")
+    out.append("| --- | --- | --- | --- | --- |")
+    for pen in plan.penalties:
+        title = RULE_TITLES.get(pen.rule, pen.rule)
+        worst = "；".join(pen.worst) if pen.worst else "—"
+        out.append(
+            f"| {title} `{pen.rule}` | {pen.weight} | {pen.amount} | {pen.cost} | {_cell(worst)} |"
+        )
+    out.append("")
+
+    notes = list(plan.warnings) + list(warnings or [])
+    out.append("## 提示 Warnings\n")
+    if notes:
+        out.extend(f"- {_cell(w)}" for w in notes)
+    else:
+        out.append("- 无 none")
+    out.append("")
+    return "\n".join(out)
+
+
+def _period_bounds(plan: Plan) -> list[tuple]:
+    seen: dict[int, tuple] = {}
+    for t in plan.rotation:
+        seen.setdefault(t.period, (t.start, t.end))
+    return [seen[k] for k in sorted(seen)]
+
+
+def plan_warnings(instance: Instance, plan: Plan, calendar_source: str) -> list[str]:
+    """Things a person should know that are not rule violations."""
+    out: list[str] = []
+    if calendar_source.startswith("instance table"):
+        out.append(
+            f"{plan.year} 年节假日取自实例自带表（{calendar_source}）；"
+            f"国务院放假通知发布后请核对 calendar.holidays。"
+        )
+    by_period = {(t.base, t.period): t for t in plan.rotation}
+    for t in plan.rotation:
+        person = instance.person(t.chair)
+        days = sorted(
+            {d for r in person.unavailable for d in r.days() if t.start <= d <= t.end}
+        )
+        if days:
+            reasons = "、".join(sorted({r.reason for r in person.unavailable if r.reason
+                                      and r.start <= t.end and r.end >= t.start}))
+            out.append(
+                f"{person.name} 任 {instance.federation(t.base).name} 第{t.period}期轮值主席，"
+                f"其间有 {len(days)} 天不在（{reasons or '未注明'}），请安排好交接。"
+            )
+    for base in instance.bases:
+        idle = [p for p in base.presidium
+                if not any(by_period.get((base.id, k)) and by_period[base.id, k].chair == p
+                           for k in range(1, instance.periods + 1))]
+        if idle:
+            names = "、".join(instance.person(p).name for p in idle)
+            out.append(f"{base.name} 本年度 {names} 未轮值。")
+    return out

@@ -1,0 +1,77 @@
+"""The shared state of one CP-SAT model: the instance, its timeline, the variables of
+every sub-problem, and the named penalty terms that make up the objective."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from ..models.instance import Instance
+from ..models.timeline import Timeline
+
+
+@dataclass
+class PenaltyTerm:
+    """One soft rule's contribution: ``weight * amount``, with amount a linear expression.
+
+    ``parts`` keeps (literal-or-expression, coefficient, description) for the largest
+    contributions so that the summary can say *who* and *when*, not only how much.
+    """
+
+    rule: str
+    weight: int
+    amount: cp_model.LinearExprT
+    parts: list[tuple[cp_model.LinearExprT, int, str]] = field(default_factory=list)
+
+
+@dataclass
+class MeetingVars:
+    """Decision variables of one base's meeting in one quarter."""
+
+    base: str
+    quarter: int
+    window: tuple[dt.date, dt.date]
+    day_slot: dict[tuple[dt.date, int], cp_model.IntVar]
+    """(date, slot index) -> bool; exactly one is true."""
+    day: dict[dt.date, cp_model.LinearExprT]
+    """date -> sum of its day_slot literals (0/1)."""
+    venue: dict[str, cp_model.IntVar]
+    """venue id -> bool; exactly one is true."""
+
+
+@dataclass
+class ModelContext:
+    instance: Instance
+    timeline: Timeline
+    model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    chair: dict[tuple[str, int, str], cp_model.IntVar] = field(default_factory=dict)
+    """(base, period, person) -> bool: the person is rotating chair of the base."""
+    meetings: dict[tuple[str, int], MeetingVars] = field(default_factory=dict)
+    penalties: list[PenaltyTerm] = field(default_factory=list)
+
+    def new_bool(self, name: str) -> cp_model.IntVar:
+        return self.model.new_bool_var(name)
+
+    def and_of(self, a: cp_model.IntVar, b: cp_model.IntVar, name: str) -> cp_model.IntVar:
+        """A bool equal to ``a AND b`` (fully reified, so that the solver's objective equals
+        the recomputed score even for a non-optimal solution)."""
+        v = self.new_bool(name)
+        self.model.add_bool_and([a, b]).only_enforce_if(v)
+        self.model.add_bool_or([a.Not(), b.Not(), v])
+        return v
+
+    def penalise(
+        self,
+        rule: str,
+        weight: int,
+        parts: list[tuple[cp_model.LinearExprT, int, str]],
+        amount: cp_model.LinearExprT | None = None,
+    ) -> None:
+        """Register a soft rule. ``parts`` are (expr, coefficient, description); the amount
+        is their weighted sum unless given. Rules with weight 0 are still recorded (for the
+        summary) but do not enter the objective."""
+        if amount is None:
+            amount = sum((coef * expr for expr, coef, _ in parts), start=0)
+        self.penalties.append(PenaltyTerm(rule, weight, amount, parts))

@@ -1,0 +1,167 @@
+"""Quarterly joint meetings (联席会): one per base and quarter.
+
+Each meeting picks one (working day, time slot) and one venue. Its host is the base's
+rotating chair of the period containing the day, so meetings and rotation are solved
+together. Definitions in docs/rules.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from itertools import combinations
+
+from .context import MeetingVars, ModelContext
+
+
+def quarter_window(ctx: ModelContext, q: int) -> tuple[dt.date, dt.date]:
+    """The dates of quarter ``q`` a meeting may use (``earliest_day..latest_day``)."""
+    start, end = ctx.timeline.quarters[q - 1]
+    rules = ctx.instance.meetings
+    lo = start + dt.timedelta(days=rules.earliest_day - 1)
+    hi = min(end, start + dt.timedelta(days=rules.latest_day - 1))
+    return lo, hi
+
+
+def eligible_venues(ctx: ModelContext, base_id: str) -> list[str]:
+    """Venues that allow meetings and seat every expected attendee of the base."""
+    need = len(ctx.instance.meeting_attendees(base_id))
+    return [v.id for v in ctx.instance.venues if v.meetings and v.capacity >= need]
+
+
+def candidate_days(ctx: ModelContext, q: int) -> list[dt.date]:
+    lo, hi = quarter_window(ctx, q)
+    return [d for d in ctx.timeline.days(lo, hi) if ctx.timeline.calendar.is_workday(d)]
+
+
+def add_variables(ctx: ModelContext) -> None:
+    """Creating variables only for working days and fitting venues *is* the
+    ``meeting_on_workday`` rule and the capacity part of ``meeting_venue``."""
+    n_slots = len(ctx.instance.meetings.slots)
+    for base in ctx.instance.bases:
+        venues = eligible_venues(ctx, base.id)
+        for q in range(1, 5):
+            day_slot = {
+                (d, s): ctx.new_bool(f"meet[{base.id},q{q},{d},{s}]")
+                for d in candidate_days(ctx, q)
+                for s in range(n_slots)
+            }
+            day: dict[dt.date, object] = defaultdict(int)
+            for (d, _), lit in day_slot.items():
+                day[d] = day[d] + lit
+            ctx.meetings[base.id, q] = MeetingVars(
+                base=base.id,
+                quarter=q,
+                window=quarter_window(ctx, q),
+                day_slot=day_slot,
+                day=dict(day),
+                venue={v: ctx.new_bool(f"venue[{base.id},q{q},{v}]") for v in venues},
+            )
+
+
+def add_meeting_per_quarter(ctx: ModelContext) -> None:
+    for mv in ctx.meetings.values():
+        ctx.model.add_exactly_one(mv.day_slot.values())
+        ctx.model.add_exactly_one(mv.venue.values())
+
+
+def add_meeting_venue_open(ctx: ModelContext) -> None:
+    """A venue closed on a day holds no meeting that day."""
+    for mv in ctx.meetings.values():
+        for vid, vlit in mv.venue.items():
+            venue = ctx.instance.venue(vid)
+            for d, dsum in mv.day.items():
+                if venue.is_closed(d):
+                    ctx.model.add(dsum + vlit <= 1)
+
+
+def add_meeting_host(ctx: ModelContext) -> None:
+    """The host is the rotating chair of the period containing the day (by construction
+    of the plan) and must be available that day."""
+    inst, tl = ctx.instance, ctx.timeline
+    for mv in ctx.meetings.values():
+        base = inst.federation(mv.base)
+        for d, dsum in mv.day.items():
+            t = tl.period_of(d)
+            for p in base.presidium:
+                if inst.person(p).is_unavailable(d):
+                    ctx.model.add(dsum + ctx.chair[base.id, t, p] <= 1)
+
+
+def add_no_double_booking(ctx: ModelContext) -> None:
+    """``no_double_booking_person`` and ``no_double_booking_venue``.
+
+    Slots do not overlap (the instance validates it), so two meetings overlap exactly
+    when they share a day and a slot. Two bases sharing an expected attendee may not
+    meet in the same slot on a day when she is available; two meetings in the same
+    venue never share a slot.
+    """
+    inst = ctx.instance
+    attendees = {b.id: set(inst.meeting_attendees(b.id)) for b in inst.bases}
+    for b1, b2 in combinations([b.id for b in inst.bases], 2):
+        shared = attendees[b1] & attendees[b2]
+        for q in range(1, 5):
+            m1, m2 = ctx.meetings[b1, q], ctx.meetings[b2, q]
+            common_venues = m1.venue.keys() & m2.venue.keys()
+            for key in m1.day_slot.keys() & m2.day_slot.keys():
+                d = key[0]
+                x1, x2 = m1.day_slot[key], m2.day_slot[key]
+                if any(not inst.person(p).is_unavailable(d) for p in shared):
+                    ctx.model.add(x1 + x2 <= 1)
+                    continue
+                for v in common_venues:
+                    ctx.model.add(x1 + x2 + m1.venue[v] + m2.venue[v] <= 3)
+
+
+def add_pinned_meetings(ctx: ModelContext) -> None:
+    for pin in ctx.instance.pins.meetings:
+        mv = ctx.meetings[pin.base, pin.quarter]
+        for (d, s), lit in mv.day_slot.items():
+            if (pin.date is not None and d != pin.date) or (
+                pin.slot is not None and s != pin.slot - 1
+            ):
+                ctx.model.add(lit == 0)
+        if pin.date is not None and not any(d == pin.date for d, _ in mv.day_slot):
+            # The pinned day is not a working day (or outside the window): no literal can
+            # be true, which makes the model infeasible -- as it should, and the
+            # pre-checks say why in words.
+            ctx.model.add_bool_or([])
+        if pin.venue is not None:
+            if pin.venue in mv.venue:
+                ctx.model.add(mv.venue[pin.venue] == 1)
+            else:
+                ctx.model.add_bool_or([])
+
+
+# -- soft rules ----------------------------------------------------------------------
+
+
+def expected_absent(ctx: ModelContext, base_id: str, d: dt.date) -> list[str]:
+    inst = ctx.instance
+    return [p for p in inst.meeting_attendees(base_id) if inst.person(p).is_unavailable(d)]
+
+
+def meeting_penalties(ctx: ModelContext) -> None:
+    """``missed_attendance``, ``meeting_outside_town`` and ``late_meeting``."""
+    inst = ctx.instance
+    missed, outside, late = [], [], []
+    for (b, q), mv in ctx.meetings.items():
+        base = inst.federation(b)
+        for d, dsum in mv.day.items():
+            absent = expected_absent(ctx, b, d)
+            if absent:
+                names = "、".join(inst.person(p).name for p in absent)
+                missed.append((dsum, len(absent), f"{base.name} 第{q}季度联席会({d}) {names} 请假"))
+            weeks = (d - mv.window[0]).days // 7
+            if weeks:
+                late.append((dsum, weeks, f"{base.name} 第{q}季度联席会晚于季度初{weeks}周"))
+        if base.town:
+            for vid, vlit in mv.venue.items():
+                venue = inst.venue(vid)
+                if venue.town != base.town:
+                    outside.append(
+                        (vlit, 1, f"{base.name} 第{q}季度联席会在镇外场地 {venue.name}")
+                    )
+    ctx.penalise("missed_attendance", inst.weights.missed_attendance, missed)
+    ctx.penalise("meeting_outside_town", inst.weights.meeting_outside_town, outside)
+    ctx.penalise("late_meeting", inst.weights.late_meeting, late)

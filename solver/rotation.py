@@ -1,0 +1,187 @@
+"""The rotating presidium (轮值主席团): one chair per base and period.
+
+Hard rules are ``add_<rule>``; soft rules are ``<rule>_penalties``. Their exact
+definitions are in docs/rules.md, which the independent checker implements too.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .context import ModelContext
+
+
+def _period_label(t: int) -> str:
+    return f"第{t}期"
+
+
+def add_variables(ctx: ModelContext) -> None:
+    for base in ctx.instance.bases:
+        for t in range(1, ctx.instance.periods + 1):
+            for p in base.presidium:
+                ctx.chair[base.id, t, p] = ctx.new_bool(f"chair[{base.id},{t},{p}]")
+
+
+def add_one_chair_per_period(ctx: ModelContext) -> None:
+    """Exactly one presidium member chairs each base in each period."""
+    for base in ctx.instance.bases:
+        for t in range(1, ctx.instance.periods + 1):
+            ctx.model.add_exactly_one(ctx.chair[base.id, t, p] for p in base.presidium)
+
+
+def unavailable_too_long(ctx: ModelContext) -> set[tuple[int, str]]:
+    """(period, person) pairs where the person is unavailable more days than allowed."""
+    limit = ctx.instance.rotation.max_unavailable_days
+    out = set()
+    members = {p for b in ctx.instance.bases for p in b.presidium}
+    for p in members:
+        person = ctx.instance.person(p)
+        for t, (start, end) in enumerate(ctx.timeline.periods, start=1):
+            if ctx.timeline.unavailable_days(person, start, end) > limit:
+                out.add((t, p))
+    return out
+
+
+def add_chair_available(ctx: ModelContext) -> None:
+    """A person unavailable more than ``max_unavailable_days`` days of a period does not
+    chair in it."""
+    blocked = unavailable_too_long(ctx)
+    for (b, t, p), var in ctx.chair.items():
+        if (t, p) in blocked:
+            ctx.model.add(var == 0)
+
+
+def add_one_presidium_at_a_time(ctx: ModelContext) -> None:
+    """A person on two presidiums never chairs both in the same period."""
+    by_person: dict[tuple[str, int], list] = defaultdict(list)
+    for (b, t, p), var in ctx.chair.items():
+        by_person[p, t].append(var)
+    for lits in by_person.values():
+        if len(lits) > 1:
+            ctx.model.add_at_most_one(lits)
+
+
+def add_max_terms(ctx: ModelContext) -> None:
+    """At most ``max_terms_per_person`` terms per person in the year, all bases together."""
+    by_person: dict[str, list] = defaultdict(list)
+    for (b, t, p), var in ctx.chair.items():
+        by_person[p].append(var)
+    cap = ctx.instance.rotation.max_terms_per_person
+    for lits in by_person.values():
+        if len(lits) > cap:
+            ctx.model.add(sum(lits) <= cap)
+
+
+def add_pinned_terms(ctx: ModelContext) -> None:
+    for pin in ctx.instance.pins.rotation:
+        ctx.model.add(ctx.chair[pin.base, pin.period, pin.chair] == 1)
+
+
+# -- soft rules ----------------------------------------------------------------------
+
+
+def _last_history(ctx: ModelContext) -> dict[tuple[str, str], int]:
+    """(base, person) -> global period index of her most recent history term (<= 0)."""
+    T = ctx.instance.periods
+    out: dict[tuple[str, str], int] = {}
+    for h in ctx.instance.history.rotation:
+        g = (h.year - ctx.instance.year) * T + h.period
+        key = (h.base, h.chair)
+        out[key] = max(out.get(key, g), g)
+    return out
+
+
+def back_to_back_penalties(ctx: ModelContext) -> None:
+    inst, w = ctx.instance, ctx.instance.weights.back_to_back
+    T = inst.periods
+    last_year = {
+        h.base: h.chair
+        for h in inst.history.rotation
+        if h.year == inst.year - 1 and h.period == T
+    }
+    parts = []
+    for base in inst.bases:
+        for p in base.presidium:
+            name = inst.person(p).name
+            if last_year.get(base.id) == p:
+                parts.append(
+                    (ctx.chair[base.id, 1, p], 1,
+                     f"{name} 连任 {base.name} {inst.year - 1}年第{T}期与{_period_label(1)}")
+                )
+            for t in range(2, T + 1):
+                both = ctx.and_of(
+                    ctx.chair[base.id, t - 1, p], ctx.chair[base.id, t, p],
+                    f"b2b[{base.id},{t},{p}]",
+                )
+                parts.append((both, 1, f"{name} 连任 {base.name} 第{t - 1}、{t}期"))
+    ctx.penalise("back_to_back", w, parts)
+
+
+def short_gap_penalties(ctx: ModelContext) -> None:
+    inst, w = ctx.instance, ctx.instance.weights.short_gap
+    T = inst.periods
+    hist = _last_history(ctx)
+    parts = []
+    for base in inst.bases:
+        n = len(base.presidium)
+        for p in base.presidium:
+            name = inst.person(p).name
+            g = hist.get((base.id, p))
+            if g is not None:
+                for t in range(1, T + 1):
+                    cost = n - (t - g)
+                    if cost > 0:
+                        parts.append(
+                            (ctx.chair[base.id, t, p], cost,
+                             f"{name} 在 {base.name} 上次任期后仅隔{t - g}期又任第{t}期")
+                        )
+            for t1 in range(1, T + 1):
+                for t2 in range(t1 + 1, T + 1):
+                    cost = n - (t2 - t1)
+                    if cost > 0:
+                        both = ctx.and_of(
+                            ctx.chair[base.id, t1, p], ctx.chair[base.id, t2, p],
+                            f"gap[{base.id},{t1},{t2},{p}]",
+                        )
+                        parts.append(
+                            (both, cost, f"{name} 在 {base.name} 第{t1}、{t2}期两任，间隔过短")
+                        )
+    ctx.penalise("short_gap", w, parts)
+
+
+def uneven_terms_penalties(ctx: ModelContext) -> None:
+    inst, w = ctx.instance, ctx.instance.weights.uneven_terms
+    T = inst.periods
+    parts = []
+    for base in inst.bases:
+        counts = []
+        for p in base.presidium:
+            c = ctx.model.new_int_var(0, T, f"terms[{base.id},{p}]")
+            ctx.model.add(c == sum(ctx.chair[base.id, t, p] for t in range(1, T + 1)))
+            counts.append(c)
+        hi = ctx.model.new_int_var(0, T, f"max_terms[{base.id}]")
+        lo = ctx.model.new_int_var(0, T, f"min_terms[{base.id}]")
+        ctx.model.add_max_equality(hi, counts)
+        ctx.model.add_min_equality(lo, counts)
+        spread = ctx.model.new_int_var(0, T, f"spread[{base.id}]")
+        ctx.model.add(spread == hi - lo)
+        parts.append((spread, 1, f"{base.name} 主席团成员任期数相差"))
+    ctx.penalise("uneven_terms", w, parts)
+
+
+def period_preference_penalties(ctx: ModelContext) -> None:
+    """``undesired_period`` and ``not_preferred_period``."""
+    inst = ctx.instance
+    undesired, not_preferred = [], []
+    for (b, t, p), var in ctx.chair.items():
+        person = inst.person(p)
+        base = inst.federation(b)
+        if t in person.undesired_periods:
+            undesired.append((var, 1, f"{person.name} 不希望任第{t}期，但任 {base.name} 第{t}期"))
+        if person.preferred_periods and t not in person.preferred_periods:
+            wanted = "、".join(str(x) for x in person.preferred_periods)
+            not_preferred.append(
+                (var, 1, f"{person.name} 希望任第{wanted}期，实际任 {base.name} 第{t}期")
+            )
+    ctx.penalise("undesired_period", inst.weights.undesired_period, undesired)
+    ctx.penalise("not_preferred_period", inst.weights.not_preferred_period, not_preferred)

@@ -1,0 +1,440 @@
+"""The iCalendar exporter: parse the written files back, never compare strings.
+
+Fixture plan (tiny.yaml, 2026, two-month periods): both bases get a term in each of
+the 6 periods, and there are two joint meetings:
+
+- fed-ximei Q1 on 2026-03-10 14:30-16:30 at v-ximei-hall, during period 2 whose chair
+  is p-shared (the host); p-a2 is on maternity leave (absent);
+- fed-shuinuan Q2 on 2026-05-12 09:00-11:00 at v-lc-hall, during period 3 whose chair
+  is p-shared again, p-b2 absent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+from xinglian.export.ics import CalEvent, build_events, to_calendar, write_calendars
+from xinglian.models import load_instance
+from xinglian.models.plan import Meeting, Plan, RotationTerm, SolveInfo
+from xinglian.models.timeline import period_bounds
+
+DATA = Path(__file__).parent / "data"
+TZ = ZoneInfo("Asia/Shanghai")
+
+CHAIRS = {
+    "fed-ximei": ["p-a1", "p-shared", "p-a2", "p-a1", "p-shared", "p-a2"],
+    "fed-shuinuan": ["p-b1", "p-b2", "p-shared", "p-b1", "p-b2", "p-b1"],
+}
+
+
+@pytest.fixture(scope="module")
+def instance():
+    return load_instance(DATA / "tiny.yaml")
+
+
+def make_plan(generated_at: dt.datetime | None = None, **meeting_changes) -> Plan:
+    rotation = [
+        RotationTerm(base=base, period=t, start=start, end=end, chair=chair)
+        for base, chairs in CHAIRS.items()
+        for t, ((start, end), chair) in enumerate(
+            zip(period_bounds(2026, 2), chairs, strict=True), start=1
+        )
+    ]
+    meetings = [
+        Meeting(
+            id="mtg-fed-ximei-q1", base="fed-ximei", quarter=1,
+            start=dt.datetime(2026, 3, 10, 14, 30, tzinfo=TZ),
+            end=dt.datetime(2026, 3, 10, 16, 30, tzinfo=TZ),
+            venue="v-ximei-hall", host="p-shared",
+            attendees=("p-a1", "p-shared", "p-e1", "p-t1"), absent=("p-a2",),
+        ),
+        Meeting(
+            id="mtg-fed-shuinuan-q2", base="fed-shuinuan", quarter=2,
+            start=dt.datetime(2026, 5, 12, 9, 0, tzinfo=TZ),
+            end=dt.datetime(2026, 5, 12, 11, 0, tzinfo=TZ),
+            venue="v-lc-hall", host="p-shared",
+            attendees=("p-b1", "p-shared"), absent=("p-b2",),
+        ),
+    ]
+    meetings = [m.model_copy(update=meeting_changes) for m in meetings]
+    return Plan(
+        instance="tiny-2026", year=2026, generated_at=generated_at,
+        solve=SolveInfo(status="OPTIMAL"), rotation=tuple(rotation), meetings=tuple(meetings),
+    )
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return make_plan(dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+def written(instance, plan, tmp_path) -> dict[str, icalendar.Calendar]:
+    paths = write_calendars(instance, plan, tmp_path)
+    return {p.name: icalendar.Calendar.from_ical(p.read_bytes()) for p in paths}
+
+
+def uids(cal: icalendar.Calendar) -> set[str]:
+    return {str(e["UID"]) for e in cal.walk("VEVENT")}
+
+
+def event(cal: icalendar.Calendar, uid: str) -> icalendar.Event:
+    (found,) = [e for e in cal.walk("VEVENT") if str(e["UID"]) == uid]
+    return found
+
+
+MTG_XIMEI = "meeting-fed-ximei-2026-q1@xinglian"
+MTG_SHUINUAN = "meeting-fed-shuinuan-2026-q2@xinglian"
+
+
+# -- files -----------------------------------------------------------------------------
+
+
+def test_writes_all_and_one_file_per_person_venue_federation_with_events(written):
+    # People: 7 in tiny.yaml, all have a term or a meeting (p-e1, p-t1 only attend).
+    # Venues: both host a meeting. Federations: both bases, and fed-e1 (parent fed-ximei)
+    # through the ximei meeting; fed-town-ximei has no parent, so no file.
+    assert sorted(written) == [
+        "all.ics",
+        "federation-fed-e1.ics", "federation-fed-shuinuan.ics", "federation-fed-ximei.ics",
+        "person-p-a1.ics", "person-p-a2.ics", "person-p-b1.ics", "person-p-b2.ics",
+        "person-p-e1.ics", "person-p-shared.ics", "person-p-t1.ics",
+        "venue-v-lc-hall.ics", "venue-v-ximei-hall.ics",
+    ]
+
+
+def test_write_returns_sorted_paths_inside_out_dir(instance, plan, tmp_path):
+    paths = write_calendars(instance, plan, tmp_path)
+    assert paths == sorted(paths)
+    assert all(p.parent == tmp_path for p in paths)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p in paths]
+
+
+def test_every_file_has_exactly_one_shanghai_vtimezone(written):
+    for name, cal in written.items():
+        tzs = cal.walk("VTIMEZONE")
+        assert [str(t["TZID"]) for t in tzs] == ["Asia/Shanghai"], name
+        assert cal.get_missing_tzids() == set(), name
+
+
+def test_calendar_properties(written):
+    cal = written["person-p-shared.ics"]
+    assert str(cal["VERSION"]) == "2.0"
+    assert str(cal["PRODID"]) == "-//xinglian//星链排班//ZH"
+    assert str(cal["CALSCALE"]) == "GREGORIAN"
+    assert str(cal["METHOD"]) == "PUBLISH"
+    assert str(cal["X-WR-CALNAME"]) == "黄美玲 的星链日程"
+    assert str(cal["X-WR-TIMEZONE"]) == "Asia/Shanghai"
+
+
+def test_all_day_only_calendar_still_has_vtimezone(written):
+    # p-a2 chairs fed-ximei in periods 3 and 6 and is absent from the Q1 meeting:
+    # her calendar has all-day events only, yet carries the VTIMEZONE.
+    cal = written["person-p-a2.ics"]
+    assert all(not isinstance(e.decoded("DTSTART"), dt.datetime) for e in cal.walk("VEVENT"))
+    assert len(cal.walk("VTIMEZONE")) == 1
+
+
+# -- times -----------------------------------------------------------------------------
+
+
+def test_no_floating_times(written):
+    for name, cal in written.items():
+        for e in cal.walk("VEVENT"):
+            start, end = e.decoded("DTSTART"), e.decoded("DTEND")
+            if isinstance(start, dt.datetime):
+                assert start.tzinfo is not None and end.tzinfo is not None, name
+                assert e["DTSTART"].params["TZID"] == "Asia/Shanghai"
+                assert e["DTEND"].params["TZID"] == "Asia/Shanghai"
+            else:
+                assert type(end) is dt.date, name
+
+
+def test_rotation_terms_are_all_day_with_exclusive_end(written, plan):
+    cal = written["all.ics"]
+    for term in plan.rotation:
+        e = event(cal, f"rotation-{term.base}-2026-p{term.period}@xinglian")
+        assert e.decoded("DTSTART") == term.start
+        # Period 1 is 2026-01-01..02-28, so DTEND is 03-01 (RFC 5545: exclusive).
+        assert e.decoded("DTEND") == term.end + dt.timedelta(days=1)
+        assert str(e["TRANSP"]) == "TRANSPARENT"
+    p1 = event(cal, "rotation-fed-ximei-2026-p1@xinglian")
+    assert p1.decoded("DTEND") == dt.date(2026, 3, 1)
+
+
+def test_meeting_times_are_local_not_utc(written):
+    e = event(written["all.ics"], MTG_XIMEI)
+    assert e.decoded("DTSTART") == dt.datetime(2026, 3, 10, 14, 30, tzinfo=TZ)
+    assert e.decoded("DTSTART").utcoffset() == dt.timedelta(hours=8)
+    assert e.decoded("DTEND") == dt.datetime(2026, 3, 10, 16, 30, tzinfo=TZ)
+    assert str(e["TRANSP"]) == "OPAQUE"
+
+
+def test_fixed_offset_datetimes_from_plan_json_are_written_with_tzid(instance, tmp_path):
+    # A plan read back from plan.json has "+08:00" offsets, not a ZoneInfo.
+    plus8 = dt.timezone(dt.timedelta(hours=8))
+    plan = make_plan(start=dt.datetime(2026, 3, 10, 14, 30, tzinfo=plus8),
+                     end=dt.datetime(2026, 3, 10, 16, 30, tzinfo=plus8))
+    reread = Plan.model_validate_json(plan.model_dump_json())
+    write_calendars(instance, reread, tmp_path)
+    cal = icalendar.Calendar.from_ical((tmp_path / "all.ics").read_bytes())
+    e = event(cal, MTG_XIMEI)
+    assert e["DTSTART"].params["TZID"] == "Asia/Shanghai"
+    assert e.decoded("DTSTART") == dt.datetime(2026, 3, 10, 14, 30, tzinfo=TZ)
+
+
+def test_naive_meeting_time_is_refused(instance):
+    plan = make_plan(start=dt.datetime(2026, 3, 10, 14, 30), end=dt.datetime(2026, 3, 10, 16, 30))
+    with pytest.raises(ValueError, match="no time zone"):
+        build_events(instance, plan)
+
+
+def test_dtstamp_is_generated_at_in_utc(written):
+    e = event(written["all.ics"], MTG_XIMEI)
+    assert e.decoded("DTSTAMP") == dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
+    assert e.decoded("LAST-MODIFIED") == dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
+    assert e["DTSTAMP"].to_ical().endswith(b"Z")
+
+
+# -- UIDs ------------------------------------------------------------------------------
+
+
+def test_uids_unique_within_each_file(written):
+    for name, cal in written.items():
+        events = cal.walk("VEVENT")
+        assert len(uids(cal)) == len(events), name
+    # 2 bases x 6 periods + 2 meetings.
+    assert len(written["all.ics"].walk("VEVENT")) == 14
+
+
+def test_uids_depend_on_what_the_event_is_not_on_when_it_was_made(instance):
+    a = build_events(instance, make_plan(dt.datetime(2026, 1, 5, tzinfo=dt.UTC)))
+    b = build_events(instance, make_plan(dt.datetime(2026, 6, 1, tzinfo=dt.UTC)))
+    c = build_events(instance, make_plan(None))
+    assert [e.uid for e in a] == [e.uid for e in b] == [e.uid for e in c]
+    assert a == b == c
+    assert {MTG_XIMEI, MTG_SHUINUAN, "rotation-fed-shuinuan-2026-p6@xinglian"} <= {
+        e.uid for e in a
+    }
+
+
+def test_uid_is_kept_when_the_meeting_moves(instance):
+    moved = make_plan(start=dt.datetime(2026, 3, 17, 9, 0, tzinfo=TZ),
+                      end=dt.datetime(2026, 3, 17, 11, 0, tzinfo=TZ))
+    assert MTG_XIMEI in {e.uid for e in build_events(instance, moved)}
+
+
+def test_events_sorted_by_start_then_uid(instance, plan):
+    events = build_events(instance, plan)
+    # Period 1 of both bases start on 2026-01-01 (same start): ordered by UID.
+    assert [e.uid for e in events[:2]] == [
+        "rotation-fed-shuinuan-2026-p1@xinglian", "rotation-fed-ximei-2026-p1@xinglian",
+    ]
+    keys = [
+        (e.start if isinstance(e.start, dt.datetime)
+         else dt.datetime.combine(e.start, dt.time(0), tzinfo=TZ), e.uid)
+        for e in events
+    ]
+    assert keys == sorted(keys)
+
+
+def test_duplicate_uid_in_one_calendar_is_refused():
+    e = CalEvent(uid="x@xinglian", summary="一", start=dt.date(2026, 1, 1),
+                 end=dt.date(2026, 1, 2))
+    with pytest.raises(ValueError, match="x@xinglian"):
+        to_calendar([e, e], "测试", stamp=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+
+
+# -- text ------------------------------------------------------------------------------
+
+
+def test_rotation_text(written):
+    e = event(written["all.ics"], "rotation-fed-ximei-2026-p1@xinglian")
+    assert str(e["SUMMARY"]) == "轮值主席：陈丽华（霞美片区产业基地妇联 第1期）"
+    desc = str(e["DESCRIPTION"])
+    assert desc.splitlines() == [
+        "轮值期：2026年1月1日至2月28日",
+        "基地产业：电子光伏/机械",
+        "职责：配合区域主席策划特色活动、走访联系企业、帮助困难妇女儿童",
+    ]
+    assert [str(c) for c in e["CATEGORIES"].cats] == ["轮值主席"]
+
+
+def test_meeting_text_names_people_not_ids(written):
+    e = event(written["all.ics"], MTG_XIMEI)
+    assert str(e["SUMMARY"]) == "霞美片区产业基地妇联 第1季度联席会"
+    assert str(e["LOCATION"]) == "霞美镇妇女之家会议室，霞美镇"
+    assert str(e["DESCRIPTION"]).split("\n") == [
+        "主持：黄美玲",
+        "参会：陈丽华、黄美玲、张晓燕、吴春梅",
+        "请假：林秀英",
+    ]
+    assert "p-" not in str(e["DESCRIPTION"])
+
+
+def test_special_characters_survive_the_round_trip(tmp_path):
+    # Commas, semicolons, backslashes and newlines must be escaped per RFC 5545 and come
+    # back exactly; long Chinese lines are folded without splitting a character.
+    tricky = "主持：陈丽华, 副：林秀英; 备注\\路径\n第二行：" + "、".join(["黄美玲"] * 30)
+    e = CalEvent(
+        uid="t@xinglian", summary="联席会；议题，一", location="霞美镇; 三楼, 东侧",
+        description=tricky, categories=("联席会", "a,b"),
+        start=dt.datetime(2026, 3, 10, 9, tzinfo=TZ), end=dt.datetime(2026, 3, 10, 11, tzinfo=TZ),
+    )
+    stamp = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    data = to_calendar([e], "名称, 含; 逗号", stamp=stamp).to_ical()
+    assert max(len(line) for line in data.split(b"\r\n")) <= 75
+    back = icalendar.Calendar.from_ical(data)
+    (ev,) = back.walk("VEVENT")
+    assert str(ev["DESCRIPTION"]) == tricky
+    assert str(ev["SUMMARY"]) == "联席会；议题，一"
+    assert str(ev["LOCATION"]) == "霞美镇; 三楼, 东侧"
+    assert [str(c) for c in ev["CATEGORIES"].cats] == ["联席会", "a,b"]
+    assert str(back["X-WR-CALNAME"]) == "名称, 含; 逗号"
+
+
+def test_address_is_part_of_the_location(instance, plan):
+    venues = [
+        v.model_copy(update={"address": "霞美镇金光路1号"}) if v.id == "v-ximei-hall"
+        else v.model_copy(update={"address": "湖滨路8号"})
+        for v in instance.venues
+    ]
+    inst = type(instance).model_validate({**instance.model_dump(), "venues": venues})
+    by_uid = {e.uid: e for e in build_events(inst, plan)}
+    # The town is said once: not repeated when the address already names it.
+    assert by_uid[MTG_XIMEI].location == "霞美镇妇女之家会议室，霞美镇金光路1号"
+    assert by_uid[MTG_SHUINUAN].location == "仑苍镇政府三楼会议室，仑苍镇湖滨路8号"
+
+
+# -- alarms ----------------------------------------------------------------------------
+
+
+def test_meeting_alarm_is_reminder_minutes_before(written, tmp_path):
+    # tiny.yaml: meetings.reminder_minutes = 60.
+    e = event(written["all.ics"], MTG_XIMEI)
+    (alarm,) = e.walk("VALARM")
+    assert str(alarm["ACTION"]) == "DISPLAY"
+    assert str(alarm["DESCRIPTION"])
+    assert alarm.decoded("TRIGGER") == -dt.timedelta(minutes=60)
+    # Written as minutes (what the instance says), not re-expressed as -PT1H.
+    assert b"TRIGGER:-PT60M\r\n" in (tmp_path / "all.ics").read_bytes()
+
+
+def test_rotation_terms_have_no_alarm(written):
+    e = event(written["all.ics"], "rotation-fed-ximei-2026-p1@xinglian")
+    assert e.walk("VALARM") == []
+
+
+def test_no_alarm_when_reminder_is_zero(instance, plan, tmp_path):
+    inst = instance.model_copy(
+        update={"meetings": instance.meetings.model_copy(update={"reminder_minutes": 0})}
+    )
+    assert all(e.alarm_minutes is None for e in build_events(inst, plan))
+    write_calendars(inst, plan, tmp_path)
+    cal = icalendar.Calendar.from_ical((tmp_path / "all.ics").read_bytes())
+    assert cal.walk("VALARM") == []
+
+
+def test_a_day_of_reminder_is_written_in_minutes():
+    e = CalEvent(uid="a@xinglian", summary="会", alarm_minutes=1440,
+                 start=dt.datetime(2026, 3, 10, 9, tzinfo=TZ),
+                 end=dt.datetime(2026, 3, 10, 11, tzinfo=TZ))
+    data = to_calendar([e], "x", stamp=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).to_ical()
+    assert b"TRIGGER:-PT1440M\r\n" in data
+    back = icalendar.Calendar.from_ical(data)
+    assert back.walk("VALARM")[0].decoded("TRIGGER") == -dt.timedelta(days=1)
+
+
+# -- who gets what ---------------------------------------------------------------------
+
+
+def test_host_and_attendees_get_the_meeting_absent_person_does_not(written):
+    assert MTG_XIMEI in uids(written["person-p-shared.ics"])  # host
+    assert MTG_XIMEI in uids(written["person-p-e1.ics"])  # enterprise chair attends
+    assert MTG_XIMEI in uids(written["person-p-t1.ics"])  # town chair attends
+    assert MTG_XIMEI not in uids(written["person-p-a2.ics"])  # 请假
+    assert MTG_SHUINUAN not in uids(written["person-p-b2.ics"])  # 请假
+    assert MTG_SHUINUAN not in uids(written["person-p-a1.ics"])  # other base
+
+
+def test_person_file_holds_her_terms_only(written):
+    # p-a1 chairs fed-ximei in periods 1 and 4 and attends the ximei Q1 meeting.
+    assert uids(written["person-p-a1.ics"]) == {
+        "rotation-fed-ximei-2026-p1@xinglian",
+        "rotation-fed-ximei-2026-p4@xinglian",
+        MTG_XIMEI,
+    }
+
+
+def test_venue_files_hold_their_meetings(written):
+    assert uids(written["venue-v-ximei-hall.ics"]) == {MTG_XIMEI}
+    assert uids(written["venue-v-lc-hall.ics"]) == {MTG_SHUINUAN}
+    assert str(written["venue-v-lc-hall.ics"]["X-WR-CALNAME"]) == "仑苍镇政府三楼会议室 的星链日程"
+
+
+def test_federation_files(written):
+    ximei = uids(written["federation-fed-ximei.ics"])
+    assert ximei == {f"rotation-fed-ximei-2026-p{t}@xinglian" for t in range(1, 7)} | {MTG_XIMEI}
+    # fed-e1's parent is fed-ximei: it sees the ximei meeting, not the terms.
+    assert uids(written["federation-fed-e1.ics"]) == {MTG_XIMEI}
+    assert MTG_XIMEI not in uids(written["federation-fed-shuinuan.ics"])
+
+
+def test_all_ics_holds_every_event(written, instance, plan):
+    assert uids(written["all.ics"]) == {e.uid for e in build_events(instance, plan)}
+
+
+# -- determinism and re-planning -------------------------------------------------------
+
+
+def test_two_writes_are_byte_identical(instance, plan, tmp_path):
+    a = write_calendars(instance, plan, tmp_path / "a")
+    b = write_calendars(instance, plan, tmp_path / "b")
+    assert [p.name for p in a] == [p.name for p in b]
+    for pa, pb in zip(a, b, strict=True):
+        assert pa.read_bytes() == pb.read_bytes(), pa.name
+
+
+def test_plan_without_generated_at_gets_a_fixed_stamp(instance, tmp_path):
+    write_calendars(instance, make_plan(None), tmp_path)
+    cal = icalendar.Calendar.from_ical((tmp_path / "all.ics").read_bytes())
+    stamps = {e.decoded("DTSTAMP") for e in cal.walk("VEVENT")}
+    assert stamps == {dt.datetime(2000, 1, 1, tzinfo=dt.UTC)}
+
+
+def test_cancelled_event_with_higher_sequence_is_published(instance, plan, tmp_path):
+    events = build_events(instance, plan)
+    cancelled = [
+        replace(e, status="CANCELLED", sequence=1)
+        if e.uid == MTG_SHUINUAN else e
+        for e in events
+    ]
+    write_calendars(instance, plan, tmp_path, events=cancelled)
+    cal = icalendar.Calendar.from_ical((tmp_path / "person-p-b1.ics").read_bytes())
+    e = event(cal, MTG_SHUINUAN)
+    assert str(e["STATUS"]) == "CANCELLED"
+    assert e.decoded("SEQUENCE") == 1
+    assert str(event(cal, "rotation-fed-shuinuan-2026-p1@xinglian")["STATUS"]) == "CONFIRMED"
+
+
+def test_unknown_person_in_plan_is_a_clear_error(instance):
+    bad = make_plan(host="p-nobody")
+    with pytest.raises(ValueError, match="p-nobody"):
+        build_events(instance, bad)
+
+
+def test_mixed_or_reversed_bounds_are_refused():
+    stamp = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    mixed = CalEvent(uid="m@xinglian", summary="混", start=dt.date(2026, 1, 1),
+                     end=dt.datetime(2026, 1, 2, tzinfo=TZ))
+    backwards = CalEvent(uid="b@xinglian", summary="反", start=dt.date(2026, 1, 2),
+                         end=dt.date(2026, 1, 2))
+    with pytest.raises(ValueError, match="both be"):
+        to_calendar([mixed], "x", stamp=stamp)
+    with pytest.raises(ValueError, match="not after"):
+        to_calendar([backwards], "x", stamp=stamp)
