@@ -27,29 +27,30 @@ def _one(path: str, time_limit: float, seed: int, workers: int, queue) -> None:
     t0 = time.perf_counter()
     inst = load_instance(path)
     timeline = Timeline(inst)
-    res = solve(inst, time_limit=time_limit, seed=seed, workers=workers,
-                calendar=timeline.calendar)
+    res = solve(inst, time_limit=time_limit, seed=seed, workers=workers, calendar=timeline.calendar)
     wall = time.perf_counter() - t0
     violations = len(check(inst, res.plan, timeline.calendar)) if res.plan else None
     scored = score(inst, res.plan).total if res.plan else None
-    queue.put({
-        "instance": inst.id,
-        "people": len(inst.people),
-        "bases": len(inst.bases),
-        "federations": len(inst.federations),
-        "variables": res.stats.get("booleans", 0),
-        "constraints": res.stats.get("constraints", 0),
-        "status": res.status,
-        "objective": res.objective,
-        "bound": res.bound,
-        "gap": res.gap,
-        "build_s": res.build_seconds,
-        "solve_s": res.wall_seconds,
-        "wall_s": wall,
-        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "violations": violations,
-        "score_matches": scored == res.objective if scored is not None else None,
-    })
+    queue.put(
+        {
+            "instance": inst.id,
+            "people": len(inst.people),
+            "bases": len(inst.bases),
+            "federations": len(inst.federations),
+            "variables": res.stats.get("booleans", 0),
+            "constraints": res.stats.get("constraints", 0),
+            "status": res.status,
+            "objective": res.objective,
+            "bound": res.bound,
+            "gap": res.gap,
+            "build_s": res.build_seconds,
+            "solve_s": res.wall_seconds,
+            "wall_s": wall,
+            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "violations": violations,
+            "score_matches": scored == res.objective if scored is not None else None,
+        }
+    )
 
 
 def main() -> int:
@@ -72,11 +73,27 @@ def main() -> int:
             rows.append(q.get())
             p.join()
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, workers {args.workers}, time limit {args.time_limit:g} s\n")
-    cols = ["instance", "people", "bases", "variables", "constraints", "status", "objective",
-            "bound", "gap", "build_s", "solve_s", "wall_s", "peak_mib", "violations",
-            "score_matches"]
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, workers {args.workers}, time limit {args.time_limit:g} s\n"
+    )
+    cols = [
+        "instance",
+        "people",
+        "bases",
+        "variables",
+        "constraints",
+        "status",
+        "objective",
+        "bound",
+        "gap",
+        "build_s",
+        "solve_s",
+        "wall_s",
+        "peak_mib",
+        "violations",
+        "score_matches",
+    ]
     print("| " + " | ".join(cols) + " |")
     print("|" + "---|" * len(cols))
     for r in rows:

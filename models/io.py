@@ -43,10 +43,14 @@ def describe_validation_error(err: ValidationError) -> list[str]:
     """One line per problem: ``key.path: message (got value)``."""
     problems: list[str] = []
     for e in err.errors(include_url=False):
-        loc = _loc(tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-"))))
+        loc = _loc(
+            tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        )
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
-            problems.append(f"{loc}: unknown key (check the spelling; see `xinglian schema instance`)")
+            problems.append(
+                f"{loc}: unknown key (check the spelling; see `xinglian schema instance`)"
+            )
         elif e["type"] == "missing":
             problems.append(f"{loc}: required key is missing")
         elif "\n" in msg or e["type"] == "value_error" and loc == "(top level)":
@@ -63,23 +67,30 @@ def read_mapping(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise InputError(path, ["file not found"]) from None
     except UnicodeDecodeError as e:
-        raise InputError(path, [f"not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8"]) from None
+        raise InputError(
+            path, [f"not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8"]
+        ) from None
     except OSError as e:
         raise InputError(path, [f"cannot read: {e.strerror}"]) from None
     try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            data = yaml.safe_load(text)
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except json.JSONDecodeError as e:
-        raise InputError(path, [f"line {e.lineno}, column {e.colno}: malformed JSON: {e.msg}"]) from None
+        raise InputError(
+            path, [f"line {e.lineno}, column {e.colno}: malformed JSON: {e.msg}"]
+        ) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(e, "problem", None) or str(e)
         raise InputError(path, [f"{where}malformed YAML: {problem}"]) from None
     if not isinstance(data, dict):
-        raise InputError(path, [f"expected a mapping of keys (id, year, people, ...) at the top, got {type(data).__name__}"])
+        raise InputError(
+            path,
+            [
+                "expected a mapping of keys (id, year, people, ...) at the top, "
+                f"got {type(data).__name__}"
+            ],
+        )
     return data
 
 

@@ -46,7 +46,7 @@ def add_chair_available(ctx: ModelContext) -> None:
     """A person unavailable more than ``max_unavailable_days`` days of a period does not
     chair in it."""
     blocked = unavailable_too_long(ctx)
-    for (b, t, p), var in ctx.chair.items():
+    for (_b, t, p), var in ctx.chair.items():
         if (t, p) in blocked:
             ctx.model.add(var == 0)
 
@@ -54,7 +54,7 @@ def add_chair_available(ctx: ModelContext) -> None:
 def add_one_presidium_at_a_time(ctx: ModelContext) -> None:
     """A person on two presidiums never chairs both in the same period."""
     by_person: dict[tuple[str, int], list] = defaultdict(list)
-    for (b, t, p), var in ctx.chair.items():
+    for (_b, t, p), var in ctx.chair.items():
         by_person[p, t].append(var)
     for lits in by_person.values():
         if len(lits) > 1:
@@ -64,7 +64,7 @@ def add_one_presidium_at_a_time(ctx: ModelContext) -> None:
 def add_max_terms(ctx: ModelContext) -> None:
     """At most ``max_terms_per_person`` terms per person in the year, all bases together."""
     by_person: dict[str, list] = defaultdict(list)
-    for (b, t, p), var in ctx.chair.items():
+    for (_b, _t, p), var in ctx.chair.items():
         by_person[p].append(var)
     cap = ctx.instance.rotation.max_terms_per_person
     for lits in by_person.values():
