@@ -1,0 +1,530 @@
+"""The independent checker: every rule of docs/rules.md, re-verified in plain Python.
+
+``check(instance, plan)`` lists the violated hard rules; ``score(instance, plan)``
+recomputes the objective ``sum(weight * amount)``. Neither trusts the solver (this module
+must not import ortools nor ``xinglian.solver``): like PyVRP's ``Solution.is_feasible()``,
+a plan is read as plain data and judged against the text of the rules.
+
+One small function per rule, listed in :data:`_HARD` and :data:`_SOFT` in the order of
+docs/rules.md. A bad plan (unknown ids, missing or duplicate entries) is reported as
+violations, never as an exception.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import combinations
+
+from ..models.instance import Instance
+from ..models.plan import Meeting, Plan
+from ..models.timeline import WorkCalendar
+from .context import Ctx
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken hard rule, in plain words (names, dates)."""
+
+    rule: str
+    """The hard rule's name from docs/rules.md, e.g. ``"chair_available"``."""
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Score:
+    """The objective recomputed from a plan: ``total = sum(weight * amount)``."""
+
+    total: int
+    amounts: dict[str, int]
+    """Soft rule name -> amount, for every soft rule of docs/rules.md."""
+    weights: dict[str, int]
+
+    def cost(self, rule: str) -> int:
+        """``weight * amount`` of one soft rule (0 when its weight is 0)."""
+        return self.weights[rule] * self.amounts[rule]
+
+
+# =====================================================================================
+# Hard rules
+# =====================================================================================
+
+
+def _check_one_chair_per_period(ctx: Ctx) -> Iterator[str]:
+    for term in ctx.plan.rotation:
+        if term.base not in ctx.bases:
+            yield (
+                f"rotation term of {ctx.base_name(term.base)} period {term.period}: no such base"
+            )
+        if term.period not in ctx.periods:
+            yield (
+                f"rotation term of {ctx.base_name(term.base)} has period {term.period}; "
+                f"the year has periods 1..{ctx.n_periods}"
+            )
+    for bid, base in ctx.bases.items():
+        for t, (start, end) in ctx.periods.items():
+            terms = ctx.terms_by.get((bid, t), [])
+            where = f"{base.name} {ctx.period_label(t)}"
+            if not terms:
+                yield f"{where} has no rotation term (no chair)"
+                continue
+            if len(terms) > 1:
+                chairs = ", ".join(ctx.who(x.chair) for x in terms)
+                yield f"{where} has {len(terms)} rotation terms (chairs {chairs}); one allowed"
+            for term in terms:
+                if term.chair not in base.presidium:
+                    members = ", ".join(ctx.who(p) for p in base.presidium)
+                    yield (
+                        f"{ctx.who(term.chair)} chairs {where} but is not on its presidium "
+                        f"({members})"
+                    )
+                if (term.start, term.end) != (start, end):
+                    yield (
+                        f"the term of {ctx.who(term.chair)} for {where} runs "
+                        f"{term.start}..{term.end}; it must run {start}..{end}"
+                    )
+
+
+def _check_chair_available(ctx: Ctx) -> Iterator[str]:
+    limit = ctx.instance.rotation.max_unavailable_days
+    for term in ctx.plan.rotation:
+        if term.base not in ctx.bases or term.period not in ctx.periods:
+            continue
+        start, end = ctx.periods[term.period]
+        n, reasons = ctx.unavailable_days(term.chair, start, end)
+        if n > limit:
+            why = f" ({', '.join(reasons)})" if reasons else ""
+            yield (
+                f"{ctx.who(term.chair)} chairs {ctx.base_name(term.base)} in "
+                f"{ctx.period_label(term.period)} but is unavailable {n} days of it{why}; "
+                f"at most {limit} allowed"
+            )
+
+
+def _check_one_presidium_at_a_time(ctx: Ctx) -> Iterator[str]:
+    bases_of: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for term in ctx.plan.rotation:
+        if term.base not in bases_of[(term.chair, term.period)]:
+            bases_of[(term.chair, term.period)].append(term.base)
+    for (pid, t), bases in sorted(bases_of.items()):
+        if len(bases) > 1:
+            names = " and ".join(ctx.base_name(b) for b in bases)
+            yield f"{ctx.who(pid)} chairs {names} in the same {ctx.period_label(t)}"
+
+
+def _check_max_terms(ctx: Ctx) -> Iterator[str]:
+    limit = ctx.instance.rotation.max_terms_per_person
+    terms: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for term in ctx.plan.rotation:
+        key = (term.base, term.period)
+        if key not in terms[term.chair]:  # a duplicated entry is one term (reported above)
+            terms[term.chair].append(key)
+    for pid, held in sorted(terms.items()):
+        if len(held) > limit:
+            listed = ", ".join(f"{ctx.base_name(b)} period {t}" for b, t in sorted(held))
+            yield f"{ctx.who(pid)} holds {len(held)} terms ({listed}); at most {limit} allowed"
+
+
+def _check_pinned_term(ctx: Ctx) -> Iterator[str]:
+    for pin in ctx.instance.pins.rotation:
+        where = f"{ctx.base_name(pin.base)} {ctx.period_label(pin.period)}"
+        terms = ctx.terms_by.get((pin.base, pin.period), [])
+        if not terms:
+            yield f"{ctx.who(pin.chair)} is pinned to chair {where}, but the plan has no term there"
+        for term in terms:
+            if term.chair != pin.chair:
+                yield (
+                    f"{ctx.who(pin.chair)} is pinned to chair {where}, but the plan has "
+                    f"{ctx.who(term.chair)}"
+                )
+
+
+def _check_meeting_per_quarter(ctx: Ctx) -> Iterator[str]:
+    slots = ctx.slots()
+    slot_text = ", ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in slots)
+    for m in ctx.plan.meetings:
+        label = ctx.meeting_label(m)
+        if m.base not in ctx.bases:
+            yield f"meeting {label} is for {ctx.base_name(m.base)}"
+        if m.quarter not in ctx.quarters:
+            yield f"meeting {label} has quarter {m.quarter}; quarters are 1..4"
+            continue
+        want = f"mtg-{m.base}-q{m.quarter}"
+        if m.id != want:
+            yield f"meeting {label} of quarter {m.quarter} has id {m.id!r}; it must be {want!r}"
+        day = ctx.day(m)
+        qs, qe = ctx.quarters[m.quarter]
+        if not qs <= day <= qe:
+            yield f"meeting {label} is on {day}, outside {ctx.quarter_label(m.quarter)}"
+        else:
+            ws, we = ctx.window(m.quarter)
+            if not ws <= day <= we:
+                rules = ctx.instance.meetings
+                yield (
+                    f"meeting {label} is on {day}, day {(day - qs).days + 1} of quarter "
+                    f"{m.quarter}; allowed are days {rules.earliest_day}..{rules.latest_day} "
+                    f"({ws}..{we})"
+                )
+        s, e = ctx.local(m.start), ctx.local(m.end)
+        if e.date() != s.date() or (s.time(), e.time()) not in slots:
+            yield f"meeting {label} does not match a meeting slot ({slot_text})"
+    count: Counter[tuple[str, int]] = Counter((m.base, m.quarter) for m in ctx.plan.meetings)
+    for bid, base in ctx.bases.items():
+        for q in ctx.quarters:
+            n = count[(bid, q)]
+            if n == 0:
+                yield f"{base.name} has no joint meeting in {ctx.quarter_label(q)}"
+            elif n > 1:
+                ids = ", ".join(m.id for m in ctx.plan.meetings if (m.base, m.quarter) == (bid, q))
+                yield (
+                    f"{base.name} has {n} joint meetings in {ctx.quarter_label(q)} ({ids}); "
+                    "exactly one allowed"
+                )
+
+
+def _check_meeting_on_workday(ctx: Ctx) -> Iterator[str]:
+    cal = ctx.calendar
+    if cal is None:
+        if ctx.plan.meetings:
+            yield f"cannot tell working days, so no meeting date is checked: {ctx.calendar_error}"
+        return
+    for m in ctx.plan.meetings:
+        day = ctx.day(m)
+        if cal.is_workday(day):
+            continue
+        holiday = cal.holiday_name(day)
+        why = f"{holiday} holiday" if holiday else "weekend, not a make-up working day"
+        label = ctx.meeting_label(m)
+        yield f"meeting {label} is on {ctx.day_label(day)}: not a working day ({why})"
+
+
+def _check_meeting_venue(ctx: Ctx) -> Iterator[str]:
+    for m in ctx.plan.meetings:
+        label = ctx.meeting_label(m)
+        venue = ctx.venues.get(m.venue)
+        if venue is None:
+            yield f"meeting {label} is at {ctx.venue_name(m.venue)}"
+            continue
+        if not venue.meetings:
+            yield f"meeting {label} is at {venue.name}, which does not allow joint meetings"
+        day = ctx.day(m)
+        for r in venue.closures:
+            if r.start <= day <= r.end:
+                why = f" ({r.reason})" if r.reason else ""
+                yield f"meeting {label} is at {venue.name}, closed {r.start}..{r.end}{why}"
+        if m.base in ctx.expected:
+            need = len(ctx.expected[m.base])
+            if venue.capacity < need:
+                yield (
+                    f"meeting {label} is at {venue.name} (capacity {venue.capacity}), too small "
+                    f"for its {need} expected attendees"
+                )
+
+
+def _check_meeting_host(ctx: Ctx) -> Iterator[str]:
+    for m in ctx.plan.meetings:
+        if m.base not in ctx.bases:
+            continue  # reported by meeting_per_quarter
+        label = ctx.meeting_label(m)
+        day = ctx.day(m)
+        t = ctx.period_of(day)
+        if t is None:
+            yield f"meeting {label} is on {day}, outside {ctx.year}: no rotating chair to host it"
+            continue
+        chairs = list(dict.fromkeys(x.chair for x in ctx.terms_by.get((m.base, t), [])))
+        if not chairs:
+            yield (
+                f"meeting {label} is hosted by {ctx.who(m.host)}, but {ctx.base_name(m.base)} "
+                f"has no rotating chair in {ctx.period_label(t)}"
+            )
+        elif m.host not in chairs:
+            chair = " / ".join(ctx.who(c) for c in chairs)
+            yield (
+                f"meeting {label} is hosted by {ctx.who(m.host)}, but the rotating chair of "
+                f"{ctx.base_name(m.base)} in {ctx.period_label(t)} is {chair}"
+            )
+        if m.host not in ctx.people and m.host in chairs:
+            yield f"meeting {label} is hosted by {ctx.who(m.host)}: no availability to check"
+        reason = ctx.unavailable_on(m.host, day)
+        if reason is not None:
+            why = f" ({reason})" if reason else ""
+            yield f"meeting {label} is hosted by {ctx.who(m.host)}, unavailable on {day}{why}"
+
+
+def _check_meeting_attendees(ctx: Ctx) -> Iterator[str]:
+    for m in ctx.plan.meetings:
+        if m.base not in ctx.expected:
+            continue  # reported by meeting_per_quarter
+        label = ctx.meeting_label(m)
+        day = ctx.day(m)
+        expected = ctx.expected[m.base]
+        present = [p for p in expected if not ctx.is_unavailable(p, day)]
+        away = [p for p in expected if ctx.is_unavailable(p, day)]
+        if tuple(m.attendees) != tuple(present):
+            problems = []
+            for p in dict.fromkeys(m.attendees):
+                if p not in expected:
+                    problems.append(f"{ctx.who(p)} is not an expected attendee")
+                elif p in away:
+                    why = ctx.unavailable_on(p, day)
+                    problems.append(
+                        f"{ctx.who(p)} is listed but unavailable on {day}"
+                        + (f" ({why})" if why else "")
+                    )
+            problems += [f"{ctx.who(p)} is missing" for p in present if p not in m.attendees]
+            problems += [
+                f"{ctx.who(p)} is listed {n} times"
+                for p, n in Counter(m.attendees).items()
+                if n > 1
+            ]
+            if not problems:
+                problems.append("the order differs from the expected attendees' order")
+            want = ", ".join(ctx.who(p) for p in present) or "nobody"
+            yield f"attendees of meeting {label}: {'; '.join(problems)}; expected {want}"
+        if Counter(m.absent) != Counter(away):
+            problems = []
+            for p in dict.fromkeys(m.absent):
+                if p not in expected:
+                    problems.append(f"{ctx.who(p)} is not an expected attendee")
+                elif p in present:
+                    problems.append(f"{ctx.who(p)} is listed but available on {day}")
+            problems += [f"{ctx.who(p)} is missing" for p in away if p not in m.absent]
+            problems += [
+                f"{ctx.who(p)} is listed {n} times" for p, n in Counter(m.absent).items() if n > 1
+            ]
+            want = ", ".join(ctx.who(p) for p in away) or "nobody"
+            yield f"absent of meeting {label}: {'; '.join(problems)}; expected {want}"
+
+
+def _overlapping(ctx: Ctx) -> Iterator[tuple[Meeting, Meeting]]:
+    """Pairs of meetings whose times overlap (touching end-to-start is no overlap)."""
+    for a, b in combinations(ctx.plan.meetings, 2):
+        if ctx.local(a.start) < ctx.local(b.end) and ctx.local(b.start) < ctx.local(a.end):
+            yield a, b
+
+
+def _check_no_double_booking_person(ctx: Ctx) -> Iterator[str]:
+    for a, b in _overlapping(ctx):
+        for p in dict.fromkeys(a.attendees):
+            if p in b.attendees:
+                yield (
+                    f"{ctx.who(p)} attends both meeting {ctx.meeting_label(a)} and meeting "
+                    f"{ctx.meeting_label(b)}, which overlap"
+                )
+
+
+def _check_no_double_booking_venue(ctx: Ctx) -> Iterator[str]:
+    for a, b in _overlapping(ctx):
+        if a.venue == b.venue:
+            yield (
+                f"{ctx.venue_name(a.venue)} holds both meeting {ctx.meeting_label(a)} and "
+                f"meeting {ctx.meeting_label(b)}, which overlap"
+            )
+
+
+def _check_pinned_meeting(ctx: Ctx) -> Iterator[str]:
+    slots = ctx.slots()
+    for pin in ctx.instance.pins.meetings:
+        found = [m for m in ctx.plan.meetings if (m.base, m.quarter) == (pin.base, pin.quarter)]
+        if not found:
+            yield (
+                f"the meeting of {ctx.base_name(pin.base)} in quarter {pin.quarter} is pinned, "
+                "but the plan has no such meeting"
+            )
+        for m in found:
+            label = ctx.meeting_label(m)
+            day = ctx.day(m)
+            if pin.date is not None and day != pin.date:
+                yield f"meeting {label} is pinned to {pin.date} but is on {day}"
+            if pin.venue is not None and m.venue != pin.venue:
+                yield (
+                    f"meeting {label} is pinned to {ctx.venue_name(pin.venue)} but is at "
+                    f"{ctx.venue_name(m.venue)}"
+                )
+            if pin.slot is not None:
+                s, e = ctx.local(m.start), ctx.local(m.end)
+                ps, pe = slots[pin.slot - 1]
+                if (s.time(), e.time()) != (ps, pe) or s.date() != e.date():
+                    yield f"meeting {label} is pinned to slot {pin.slot} ({ps:%H:%M}-{pe:%H:%M})"
+
+
+# =====================================================================================
+# Soft rules: amounts
+# =====================================================================================
+
+
+def _amount_back_to_back(ctx: Ctx) -> int:
+    n = 0
+    last = ctx.n_periods
+    for bid in ctx.bases:
+        chair = ctx.chair_of.get
+        n += sum(
+            1
+            for t in range(2, ctx.n_periods + 1)
+            if chair((bid, t)) is not None and chair((bid, t)) == chair((bid, t - 1))
+        )
+        first = chair((bid, 1))
+        if first is not None and any(
+            (h.base, h.year, h.period, h.chair) == (bid, ctx.year - 1, last, first)
+            for h in ctx.instance.history.rotation
+        ):
+            n += 1
+    return n
+
+
+def _amount_short_gap(ctx: Ctx) -> int:
+    n = 0
+    T = ctx.n_periods
+    for bid, base in ctx.bases.items():
+        n_b = len(base.presidium)
+        indices: dict[str, set[int]] = defaultdict(set)
+        for (b, t), pid in ctx.chair_of.items():
+            if b == bid:
+                indices[pid].add(t)
+        latest: dict[str, tuple[int, int]] = {}
+        for h in ctx.instance.history.rotation:
+            if h.base == bid and h.year < ctx.year:
+                latest[h.chair] = max(latest.get(h.chair, (h.year, h.period)), (h.year, h.period))
+        for pid, (year, period) in latest.items():
+            indices[pid].add((year - ctx.year) * T + period)
+        for gs in indices.values():
+            n += sum(max(0, n_b - (g2 - g1)) for g1, g2 in combinations(sorted(gs), 2))
+    return n
+
+
+def _amount_uneven_terms(ctx: Ctx) -> int:
+    n = 0
+    for bid, base in ctx.bases.items():
+        held = Counter(pid for (b, _), pid in ctx.chair_of.items() if b == bid)
+        counts = [held[p] for p in base.presidium]
+        n += max(counts) - min(counts)
+    return n
+
+
+def _amount_undesired_period(ctx: Ctx) -> int:
+    return sum(
+        1
+        for (_, t), pid in ctx.chair_of.items()
+        if pid in ctx.people and t in ctx.people[pid].undesired_periods
+    )
+
+
+def _amount_not_preferred_period(ctx: Ctx) -> int:
+    return sum(
+        1
+        for (_, t), pid in ctx.chair_of.items()
+        if pid in ctx.people
+        and ctx.people[pid].preferred_periods
+        and t not in ctx.people[pid].preferred_periods
+    )
+
+
+def _amount_missed_attendance(ctx: Ctx) -> int:
+    # The expected attendees unavailable on the meeting's date: what the plan's `absent`
+    # must be (checked by meeting_attendees), computed from the date, the plan's decision.
+    return sum(
+        sum(1 for p in ctx.expected[m.base] if ctx.is_unavailable(p, ctx.day(m)))
+        for m in ctx.plan.meetings
+        if m.base in ctx.expected
+    )
+
+
+def _amount_meeting_outside_town(ctx: Ctx) -> int:
+    return sum(
+        1
+        for m in ctx.plan.meetings
+        if m.base in ctx.bases
+        and ctx.bases[m.base].town is not None
+        and m.venue in ctx.venues
+        and ctx.venues[m.venue].town != ctx.bases[m.base].town
+    )
+
+
+def _amount_late_meeting(ctx: Ctx) -> int:
+    n = 0
+    for m in ctx.plan.meetings:
+        day = ctx.day(m)
+        q = m.quarter if m.quarter in ctx.quarters else ctx.quarter_of(day)
+        if q is None:
+            continue
+        window_start, _ = ctx.window(q)
+        n += (day - window_start).days // 7
+    return n
+
+
+# =====================================================================================
+# Registries, in the order of docs/rules.md
+# =====================================================================================
+
+_HARD: tuple[tuple[str, Callable[[Ctx], Iterable[str]]], ...] = (
+    ("one_chair_per_period", _check_one_chair_per_period),
+    ("chair_available", _check_chair_available),
+    ("one_presidium_at_a_time", _check_one_presidium_at_a_time),
+    ("max_terms", _check_max_terms),
+    ("pinned_term", _check_pinned_term),
+    ("meeting_per_quarter", _check_meeting_per_quarter),
+    ("meeting_on_workday", _check_meeting_on_workday),
+    ("meeting_venue", _check_meeting_venue),
+    ("meeting_host", _check_meeting_host),
+    ("meeting_attendees", _check_meeting_attendees),
+    ("no_double_booking_person", _check_no_double_booking_person),
+    ("no_double_booking_venue", _check_no_double_booking_venue),
+    ("pinned_meeting", _check_pinned_meeting),
+)
+
+_SOFT: tuple[tuple[str, Callable[[Ctx], int]], ...] = (
+    ("back_to_back", _amount_back_to_back),
+    ("short_gap", _amount_short_gap),
+    ("uneven_terms", _amount_uneven_terms),
+    ("undesired_period", _amount_undesired_period),
+    ("not_preferred_period", _amount_not_preferred_period),
+    ("missed_attendance", _amount_missed_attendance),
+    ("meeting_outside_town", _amount_meeting_outside_town),
+    ("late_meeting", _amount_late_meeting),
+)
+
+HARD_RULES: tuple[str, ...] = tuple(name for name, _ in _HARD)
+SOFT_RULES: tuple[str, ...] = tuple(name for name, _ in _SOFT)
+
+
+def check(instance: Instance, plan: Plan, calendar: WorkCalendar | None = None) -> list[Violation]:
+    """Re-verify every hard rule of docs/rules.md on a plan.
+
+    Parameters
+    ----------
+    instance
+        The instance the plan was made for.
+    plan
+        The plan; it may be arbitrarily wrong (unknown ids, missing or duplicate terms).
+    calendar
+        The working-day calendar; by default :func:`~xinglian.models.work_calendar` of
+        the instance. When none can be decided, every meeting date is reported under
+        ``meeting_on_workday`` (the plan cannot be shown feasible).
+
+    Returns
+    -------
+    list[Violation]
+        Empty when the plan is feasible; else sorted by rule (docs order), then message.
+    """
+    ctx = Ctx.for_check(instance, plan, calendar)
+    out: list[Violation] = []
+    for rule, fn in _HARD:
+        out += sorted({Violation(rule, msg) for msg in fn(ctx)}, key=lambda v: v.message)
+    return out
+
+
+def score(instance: Instance, plan: Plan) -> Score:
+    """Recompute the objective ``sum(weight * amount)`` from the plan alone.
+
+    Every soft rule of docs/rules.md is listed in ``amounts`` (also when its weight is 0,
+    in which case it contributes nothing to ``total``).
+    """
+    ctx = Ctx(instance, plan)
+    amounts = {rule: int(fn(ctx)) for rule, fn in _SOFT}
+    weights = {rule: int(getattr(instance.weights, rule)) for rule in SOFT_RULES}
+    total = sum(weights[r] * amounts[r] for r in SOFT_RULES if weights[r])
+    return Score(total=total, amounts=amounts, weights=weights)
