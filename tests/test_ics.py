@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+
 from xinglian.export.ics import CalEvent, build_events, to_calendar, write_calendars
 from xinglian.models import load_instance
 from xinglian.models.plan import Meeting, Plan, RotationTerm, SolveInfo
