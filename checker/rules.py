@@ -392,7 +392,9 @@ def _amount_short_gap(ctx: Ctx) -> int:
         for pid, (year, period) in latest.items():
             indices[pid].add((year - ctx.year) * T + period)
         for gs in indices.values():
-            n += sum(max(0, n_b - (g2 - g1)) for g1, g2 in combinations(sorted(gs), 2))
+            for s in range(2 - n_b, T):
+                k = sum(1 for g in gs if s <= g <= s + n_b - 1)
+                n += max(0, k - 1)
     return n
 
 

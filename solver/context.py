@@ -39,6 +39,8 @@ class MeetingVars:
     """date -> sum of its day_slot literals (0/1)."""
     venue: dict[str, cp_model.IntVar]
     """venue id -> bool; exactly one is true."""
+    time: cp_model.IntVar
+    """(day index * number of slots + slot index) of the chosen day_slot."""
 
 
 @dataclass

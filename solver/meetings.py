@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from itertools import combinations
 
 from .context import MeetingVars, ModelContext
 
@@ -49,8 +48,18 @@ def add_variables(ctx: ModelContext) -> None:
             day: dict[dt.date, object] = defaultdict(int)
             for (d, _), lit in day_slot.items():
                 day[d] = day[d] + lit
+            n_times = ctx.timeline.n_days * n_slots
+            time = ctx.model.new_int_var(0, n_times, f"time[{base.id},q{q}]")
+            ctx.model.add(
+                time == sum(
+                    ((ctx.timeline.day_index(d) * n_slots + s) * lit
+                     for (d, s), lit in day_slot.items()),
+                    start=0,
+                )
+            )
             ctx.meetings[base.id, q] = MeetingVars(
                 base=base.id,
+                time=time,
                 quarter=q,
                 window=quarter_window(ctx, q),
                 day_slot=day_slot,
@@ -88,29 +97,47 @@ def add_meeting_host(ctx: ModelContext) -> None:
                     ctx.model.add(dsum + ctx.chair[base.id, t, p] <= 1)
 
 
+def _slot_interval(ctx: ModelContext, mv: MeetingVars, presence, name: str):
+    """A unit interval at the meeting's (day, slot) index, present when ``presence``."""
+    return ctx.model.new_optional_fixed_size_interval_var(mv.time, 1, presence, name)
+
+
 def add_no_double_booking(ctx: ModelContext) -> None:
     """``no_double_booking_person`` and ``no_double_booking_venue``.
 
     Slots do not overlap (the instance validates it), so two meetings overlap exactly
-    when they share a day and a slot. Two bases sharing an expected attendee may not
-    meet in the same slot on a day when she is available; two meetings in the same
-    venue never share a slot.
+    when they share a (day, slot) index ``time``. Each venue gets one no-overlap over
+    optional unit intervals, present when the meeting uses that venue; each person
+    expected at two or more bases' meetings gets one no-overlap over intervals present
+    when she attends (is available on the meeting's day). This keeps the model linear in
+    the number of meetings instead of quadratic in pairs of (day, slot) choices.
     """
     inst = ctx.instance
-    attendees = {b.id: set(inst.meeting_attendees(b.id)) for b in inst.bases}
-    for b1, b2 in combinations([b.id for b in inst.bases], 2):
-        shared = attendees[b1] & attendees[b2]
-        for q in range(1, 5):
-            m1, m2 = ctx.meetings[b1, q], ctx.meetings[b2, q]
-            common_venues = m1.venue.keys() & m2.venue.keys()
-            for key in m1.day_slot.keys() & m2.day_slot.keys():
-                d = key[0]
-                x1, x2 = m1.day_slot[key], m2.day_slot[key]
-                if any(not inst.person(p).is_unavailable(d) for p in shared):
-                    ctx.model.add(x1 + x2 <= 1)
-                    continue
-                for v in common_venues:
-                    ctx.model.add(x1 + x2 + m1.venue[v] + m2.venue[v] <= 3)
+    by_venue: dict[str, list] = defaultdict(list)
+    by_person: dict[str, list[MeetingVars]] = defaultdict(list)
+    for (b, q), mv in ctx.meetings.items():
+        for vid, vlit in mv.venue.items():
+            by_venue[vid].append(_slot_interval(ctx, mv, vlit, f"at[{b},q{q},{vid}]"))
+        for p in inst.meeting_attendees(b):
+            by_person[p].append(mv)
+    for intervals in by_venue.values():
+        if len(intervals) > 1:
+            ctx.model.add_no_overlap(intervals)
+    for p, mvs in by_person.items():
+        if len({mv.base for mv in mvs}) < 2:
+            continue
+        person = inst.person(p)
+        intervals = []
+        for mv in mvs:
+            attends = ctx.new_bool(f"attends[{mv.base},q{mv.quarter},{p}]")
+            ctx.model.add(
+                attends == sum(
+                    (lit for (d, _), lit in mv.day_slot.items() if not person.is_unavailable(d)),
+                    start=0,
+                )
+            )
+            intervals.append(_slot_interval(ctx, mv, attends, f"p[{mv.base},q{mv.quarter},{p}]"))
+        ctx.model.add_no_overlap(intervals)
 
 
 def add_pinned_meetings(ctx: ModelContext) -> None:

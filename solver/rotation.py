@@ -118,34 +118,34 @@ def back_to_back_penalties(ctx: ModelContext) -> None:
 
 
 def short_gap_penalties(ctx: ModelContext) -> None:
+    """Rotation order carried over from history: in every window of ``n_b`` consecutive
+    periods (global index, so windows reach back into last year), a person holding more
+    than one term of the base costs ``terms - 1``. Two terms ``g`` periods apart share
+    exactly ``n_b - g`` such windows, so this is the pairwise gap penalty, written with
+    the sliding-window sums of OR-Tools' shift-scheduling example: linear, with a far
+    tighter relaxation than a product per pair of terms."""
     inst, w = ctx.instance, ctx.instance.weights.short_gap
     T = inst.periods
     hist = _last_history(ctx)
     parts = []
     for base in inst.bases:
         n = len(base.presidium)
+        if n < 2:
+            continue
         for p in base.presidium:
             name = inst.person(p).name
             g = hist.get((base.id, p))
-            if g is not None:
-                for t in range(1, T + 1):
-                    cost = n - (t - g)
-                    if cost > 0:
-                        parts.append(
-                            (ctx.chair[base.id, t, p], cost,
-                             f"{name} 在 {base.name} 上次任期后仅隔{t - g}期又任第{t}期")
-                        )
-            for t1 in range(1, T + 1):
-                for t2 in range(t1 + 1, T + 1):
-                    cost = n - (t2 - t1)
-                    if cost > 0:
-                        both = ctx.and_of(
-                            ctx.chair[base.id, t1, p], ctx.chair[base.id, t2, p],
-                            f"gap[{base.id},{t1},{t2},{p}]",
-                        )
-                        parts.append(
-                            (both, cost, f"{name} 在 {base.name} 第{t1}、{t2}期两任，间隔过短")
-                        )
+            for s in range(2 - n, T):
+                window = range(s, s + n)
+                terms = [ctx.chair[base.id, t, p] for t in window if 1 <= t <= T]
+                past = 1 if g is not None and g in window else 0
+                if len(terms) + past < 2:
+                    continue
+                excess = ctx.model.new_int_var(0, n, f"gap[{base.id},{p},{s}]")
+                ctx.model.add_max_equality(excess, [sum(terms) + past - 1, 0])
+                first, last = max(s, 1), min(s + n - 1, T)
+                span = f"第{first}–{last}期" if s >= 1 else f"上年末至第{last}期"
+                parts.append((excess, 1, f"{name} 在 {base.name} {span}内多次轮值"))
     ctx.penalise("short_gap", w, parts)
 
 
@@ -163,6 +163,10 @@ def uneven_terms_penalties(ctx: ModelContext) -> None:
         lo = ctx.model.new_int_var(0, T, f"min_terms[{base.id}]")
         ctx.model.add_max_equality(hi, counts)
         ctx.model.add_min_equality(lo, counts)
+        # Implied by the counts summing to T; stated so the relaxation knows it.
+        n = len(base.presidium)
+        ctx.model.add(hi >= -(-T // n))
+        ctx.model.add(lo <= T // n)
         spread = ctx.model.new_int_var(0, T, f"spread[{base.id}]")
         ctx.model.add(spread == hi - lo)
         parts.append((spread, 1, f"{base.name} 主席团成员任期数相差"))
