@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from icalendar import vDuration
 
-from ..models.instance import Federation, Instance, Venue
+from ..models.instance import Federation, FederationKind, Instance, Venue
 from ..models.plan import Meeting, Plan, RotationTerm
 
 PRODID = "-//xinglian//星链排班//ZH"
@@ -188,7 +188,13 @@ def _meeting_event(instance: Instance, plan: Plan, meeting: Meeting) -> CalEvent
         lines.append("参会：" + "、".join(_person_name(instance, p) for p in meeting.attendees))
     if meeting.absent:
         lines.append("请假：" + "、".join(_person_name(instance, p) for p in meeting.absent))
-    chain = tuple(f.id for f in instance.federations if f.parent == meeting.base)
+    # The base, its chain, and the town federation of the base's town (its chair is
+    # invited to the joint meeting, so the meeting belongs in its calendar too).
+    chain = tuple(
+        f.id for f in instance.federations
+        if f.parent == meeting.base
+        or (f.kind is FederationKind.TOWN and base.town is not None and f.town == base.town)
+    )
     reminder = instance.meetings.reminder_minutes
     return CalEvent(
         uid=_uid("meeting", meeting.base, plan.year, f"q{meeting.quarter}"),

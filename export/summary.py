@@ -111,6 +111,24 @@ def render_summary(instance: Instance, plan: Plan, warnings: list[str] | None = 
         )
     out.append("")
 
+    if instance.pins.rotation or instance.pins.meetings:
+        out.append("## 固定安排 Pinned decisions\n")
+        for pin in instance.pins.rotation:
+            out.append(
+                f"- {instance.federation(pin.base).name} 第{pin.period}期轮值主席固定为 "
+                f"{name(pin.chair).name}" + (f"：{pin.reason}" if pin.reason else "")
+            )
+        for mp in instance.pins.meetings:
+            what = "、".join(x for x in (
+                str(mp.date) if mp.date else "",
+                instance.venue(mp.venue).name if mp.venue else "",
+                f"第{mp.slot}场次" if mp.slot else "") if x)
+            out.append(
+                f"- {instance.federation(mp.base).name} 第{mp.quarter}季度联席会固定为 {what}"
+                + (f"：{mp.reason}" if mp.reason else "")
+            )
+        out.append("")
+
     notes = list(plan.warnings) + list(warnings or [])
     out.append("## 提示 Warnings\n")
     if notes:

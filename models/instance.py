@@ -259,6 +259,8 @@ class RotationPin(Frozen):
     base: Id
     period: int = Field(ge=1)
     chair: Id
+    reason: str = ""
+    """Why the decision is fixed (shown in the summary)."""
 
 
 class MeetingPin(Frozen):
@@ -268,6 +270,7 @@ class MeetingPin(Frozen):
     venue: Id | None = None
     slot: int | None = Field(default=None, ge=1)
     """1-based index into `meetings.slots`."""
+    reason: str = ""
 
 
 class Pins(Frozen):

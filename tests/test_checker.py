@@ -522,7 +522,8 @@ def test_score_of_the_valid_plan(tiny: Instance, valid: Plan) -> None:
     s = score(tiny, valid)
     # back_to_back: ximei period 1 p-a1 = history 2025 period 6 p-a1 (1); shuinuan period 1
     #   p-b2 = history p-b2 (1) and periods 2, 3 both p-b1 (1); nothing else repeats. -> 3
-    # short_gap, n_b = 3, G = (year - 2026) * 6 + period, so history 2025/6 is G = 0:
+    # short_gap, n_b = 3, G = (year - 2026) * 6 + period, so history 2025/6 is G = 0.
+    #   Two terms g apart share n_b - g of the 3-period windows, so per pair:
     #   ximei p-a1 {0, 1, 4}: 3-1 = 2, 3-4 < 0, 3-3 = 0 -> 2; p-a2 {3, 6}: 0; p-shared
     #   {2, 5}: 0. shuinuan p-b2 {0, 1, 5}: 2 + 0 + 0 -> 2; p-b1 {2, 3, 6}: 2 + 0 + 0
     #   -> 2; p-shared {4}: no pair. -> 6
@@ -548,6 +549,18 @@ def test_score_of_the_valid_plan(tiny: Instance, valid: Plan) -> None:
     assert s.total == 487
     assert s.cost("back_to_back") == 300
     assert s.total == sum(s.cost(r) for r in SOFT_RULES)
+
+
+def test_score_short_gap_counts_windows_not_pairs_for_three_close_terms(tiny, valid) -> None:
+    # shuinuan becomes p-b2, p-b1, p-b1, p-b1, p-b2, p-shared (n_b = 3; windows start at
+    # s = -1..5). p-b1 {2, 3, 4}: windows [1,3] -> 2 terms (1), [2,4] -> 3 terms (2),
+    # [3,5] -> 2 terms (1): 4 -- where summing over pairs would give 2 + 1 + 2 = 5.
+    # p-b2 {0 (history), 1, 5}: [-1,1] and [0,2] hold 0 and 1 -> 2. p-shared {6}: 0.
+    # ximei is unchanged: p-a1 {0, 1, 4} -> 2. Total 4 + 2 + 2 = 8.
+    plan = valid
+    for t, chair in enumerate(("p-b2", "p-b1", "p-b1", "p-b1", "p-b2", "p-shared"), start=1):
+        plan = _with_chair(plan, SHUINUAN, t, chair)
+    assert score(tiny, plan).amounts["short_gap"] == 8
 
 
 def test_score_late_meeting_counts_from_the_window_start(valid) -> None:

@@ -99,10 +99,12 @@ MTG_SHUINUAN = "meeting-fed-shuinuan-2026-q2@xinglian"
 def test_writes_all_and_one_file_per_person_venue_federation_with_events(written):
     # People: 7 in tiny.yaml, all have a term or a meeting (p-e1, p-t1 only attend).
     # Venues: both host a meeting. Federations: both bases, and fed-e1 (parent fed-ximei)
-    # through the ximei meeting; fed-town-ximei has no parent, so no file.
+    # through the ximei meeting, and fed-town-ximei (the town federation of ximei, whose
+    # chair is invited to the joint meeting).
     assert sorted(written) == [
         "all.ics",
-        "federation-fed-e1.ics", "federation-fed-shuinuan.ics", "federation-fed-ximei.ics",
+        "federation-fed-e1.ics", "federation-fed-shuinuan.ics",
+        "federation-fed-town-ximei.ics", "federation-fed-ximei.ics",
         "person-p-a1.ics", "person-p-a2.ics", "person-p-b1.ics", "person-p-b2.ics",
         "person-p-e1.ics", "person-p-shared.ics", "person-p-t1.ics",
         "venue-v-lc-hall.ics", "venue-v-ximei-hall.ics",

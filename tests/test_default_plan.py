@@ -1,0 +1,61 @@
+"""End to end on the bundled default instance: solve, check, score, calendars."""
+
+from __future__ import annotations
+
+import icalendar
+import pytest
+
+from xinglian.checker import check, score
+from xinglian.cli import default_instance
+from xinglian.export.ics import build_events, to_calendar
+from xinglian.models import Timeline, load_instance
+from xinglian.solver import solve
+
+
+@pytest.fixture(scope="module")
+def solved():
+    inst = load_instance(default_instance())
+    timeline = Timeline(inst)
+    res = solve(inst, time_limit=120, seed=0, workers=2, calendar=timeline.calendar)
+    return inst, timeline, res
+
+
+def test_default_plan_is_optimal_and_passes_the_checker(solved):
+    inst, timeline, res = solved
+    assert res.status == "OPTIMAL"
+    assert check(inst, res.plan, timeline.calendar) == []
+    assert score(inst, res.plan).total == res.objective == res.plan.solve.objective
+    assert res.plan.solve.calendar_source.startswith(("instance table", "chinesecalendar"))
+
+
+def test_default_plan_covers_every_base_period_and_quarter(solved):
+    inst, _, res = solved
+    assert {(t.base, t.period) for t in res.plan.rotation} == {
+        (b.id, t) for b in inst.bases for t in range(1, 7)}
+    assert {(m.base, m.quarter) for m in res.plan.meetings} == {
+        (b.id, q) for b in inst.bases for q in range(1, 5)}
+
+
+def test_default_plan_keeps_its_pins(solved):
+    inst, _, res = solved
+    chair = {(t.base, t.period): t.chair for t in res.plan.rotation}
+    for pin in inst.pins.rotation:
+        assert chair[pin.base, pin.period] == pin.chair
+
+
+def test_penalties_in_the_plan_add_up_to_the_objective(solved):
+    _, _, res = solved
+    assert sum(p.cost for p in res.plan.penalties) == res.objective
+    assert all(p.cost == p.weight * p.amount for p in res.plan.penalties)
+
+
+def test_default_calendar_events_are_unique_and_timezone_aware(solved):
+    inst, _, res = solved
+    events = build_events(inst, res.plan)
+    assert len({e.uid for e in events}) == len(events) == 7 * 6 + 7 * 4
+    cal = icalendar.Calendar.from_ical(
+        to_calendar(events, "all", stamp=res.plan.generated_at).to_ical())
+    for ev in cal.walk("VEVENT"):
+        start = ev.decoded("DTSTART")
+        if hasattr(start, "hour"):
+            assert start.tzinfo is not None
