@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -85,34 +86,27 @@ def _uid(kind: str, *parts: object) -> str:
     return f"{kind}-{'-'.join(str(p) for p in parts)}@{UID_DOMAIN}"
 
 
-def _person_name(instance: Instance, pid: str) -> str:
+def _lookup(instance: Instance, kind: str, key: str) -> Any:
+    """``instance.<kind>(key)`` with a message that says what went wrong."""
     try:
-        return instance.person(pid).name
+        return getattr(instance, kind)(key)
     except KeyError:
         raise ValueError(
-            f"the plan refers to person {pid!r}, who is not in instance {instance.id!r}; "
+            f"the plan refers to {kind} {key!r}, which is not in instance {instance.id!r}; "
             "was the plan made from another instance?"
         ) from None
+
+
+def _person_name(instance: Instance, pid: str) -> str:
+    return _lookup(instance, "person", pid).name
 
 
 def _federation(instance: Instance, fid: str) -> Federation:
-    try:
-        return instance.federation(fid)
-    except KeyError:
-        raise ValueError(
-            f"the plan refers to federation {fid!r}, which is not in instance "
-            f"{instance.id!r}; was the plan made from another instance?"
-        ) from None
+    return _lookup(instance, "federation", fid)
 
 
 def _venue(instance: Instance, vid: str) -> Venue:
-    try:
-        return instance.venue(vid)
-    except KeyError:
-        raise ValueError(
-            f"the plan refers to venue {vid!r}, which is not in instance {instance.id!r}; "
-            "was the plan made from another instance?"
-        ) from None
+    return _lookup(instance, "venue", vid)
 
 
 def cn_date(day: dt.date, *, year: bool = True) -> str:
