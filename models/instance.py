@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from .slots import Pattern, parse_pattern
+
 Id = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", min_length=1, max_length=64),
@@ -85,6 +87,25 @@ class FederationKind(StrEnum):
     VILLAGE = "village"
 
 
+class HostingParams(Frozen):
+    """A federation's part in the shared-venue rota (轮流主办)."""
+
+    weight: int = Field(default=1, ge=1)
+    """Size weight for fair shares (e.g. female staff)."""
+    min_turns: int = Field(default=0, ge=0)
+    max_turns: int | None = Field(default=None, ge=0)
+    contact: Id | None = None
+    """The person who runs its turns (defaults to the federation's chair)."""
+
+    @model_validator(mode="after")
+    def _range(self) -> HostingParams:
+        if self.max_turns is not None and self.max_turns < self.min_turns:
+            raise ValueError(
+                f"max_turns {self.max_turns} is below min_turns {self.min_turns}"
+            )
+        return self
+
+
 class Federation(Frozen):
     """A women's federation. For ``kind: base`` the chair and vice-chairs form the
     rotating presidium (轮值主席团)."""
@@ -101,6 +122,8 @@ class Federation(Frozen):
     invited: tuple[Id, ...] = ()
     """Base only: people invited to the joint meetings besides the chairs (e.g. the
     town's leader in charge)."""
+    hosting: HostingParams | None = None
+    """Set for federations that take turns hosting at shared venues."""
 
     @model_validator(mode="after")
     def _presidium_shape(self) -> Federation:
@@ -126,15 +149,73 @@ class Federation(Frozen):
         return (self.chair, *self.vice_chairs) if self.chair else ()
 
 
+class VenueKind(StrEnum):
+    MEETING_ROOM = "meeting_room"
+    WOMENS_HOME = "womens_home"
+    CHILDRENS_HOME = "childrens_home"
+    PARENTS_SCHOOL = "parents_school"
+    ENTERPRISE_OPEN = "enterprise_open"
+
+
+VENUE_KIND_ZH = {
+    VenueKind.MEETING_ROOM: "会议室",
+    VenueKind.WOMENS_HOME: "妇女之家",
+    VenueKind.CHILDRENS_HOME: "儿童之家",
+    VenueKind.PARENTS_SCHOOL: "家长学校",
+    VenueKind.ENTERPRISE_OPEN: "企业开放阵地",
+}
+
+
+class SlotSpec(Frozen):
+    """Activity slots a venue offers: a pattern such as ``2nd and 4th Saturday
+    09:00-11:30`` / ``每月第2、4个周六 09:00-11:30`` / ``2027-03-06 09:00-11:30``,
+    optionally only in some months (e.g. school terms for a Parents' School)."""
+
+    pattern: str
+    months: tuple[Annotated[int, Field(ge=1, le=12)], ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, data: Any) -> Any:
+        return {"pattern": data} if isinstance(data, str) else data
+
+    @field_validator("pattern")
+    @classmethod
+    def _parses(cls, v: str) -> str:
+        parse_pattern(v)  # raises ValueError with examples
+        return v
+
+    @property
+    def parsed(self) -> Pattern:
+        return parse_pattern(self.pattern)
+
+
+class HostEligibility(Frozen):
+    """Who may host at a venue: federations of these bases' chains, of these towns, or
+    these federations by id (any of the three)."""
+
+    bases: tuple[Id, ...] = ()
+    towns: tuple[Id, ...] = ()
+    federations: tuple[Id, ...] = ()
+
+
 class Venue(Frozen):
     id: Id
     name: str = Field(min_length=1)
     town: Id
     capacity: int = Field(gt=0)
     address: str | None = None
+    kind: VenueKind = VenueKind.MEETING_ROOM
+    owner: Id | None = None
+    """The enterprise federation that opened the venue (``enterprise_open``)."""
     meetings: bool = True
     """Whether joint meetings may be held here."""
     closures: tuple[DateRange, ...] = ()
+    slots: tuple[SlotSpec, ...] = ()
+    """Activity slots offered for hosting turns (阵地共享)."""
+    hosts: HostEligibility | None = None
+    """Who may host here. Default: the owner for an enterprise-opened venue with an
+    owner, else every hosting federation of the venue's town."""
 
     def is_closed(self, day: dt.date) -> bool:
         return any(r.contains(day) for r in self.closures)
@@ -231,6 +312,26 @@ class MeetingRules(Frozen):
         return self
 
 
+class HostingRules(Frozen):
+    min_gap_days: int = Field(default=14, ge=1)
+    """Two turns of one federation are at least this many days apart."""
+    allow_empty: bool = False
+    """Whether a slot may stay without a host (each empty slot is then penalised and
+    listed in `unfilled`)."""
+    reminder_minutes: int = Field(default=1440, ge=0)
+
+
+class Theme(Frozen):
+    """A themed activity held at every venue of a kind, on the usable slot nearest its
+    date within ``window_days`` (e.g. 三八妇女节 at each Women's Home)."""
+
+    id: Id
+    name: str = Field(min_length=1)
+    venue_kind: VenueKind
+    date: dt.date
+    window_days: int = Field(default=14, ge=0)
+
+
 class Weights(Frozen):
     """Weights of the soft rules; 0 switches a rule off. See docs/rules.md."""
 
@@ -242,6 +343,12 @@ class Weights(Frozen):
     missed_attendance: int = Field(default=20, ge=0)
     meeting_outside_town: int = Field(default=5, ge=0)
     late_meeting: int = Field(default=1, ge=0)
+    hosting_share: int = Field(default=10, ge=0)
+    hosting_carry_over: int = Field(default=5, ge=0)
+    hosting_spread: int = Field(default=3, ge=0)
+    hosting_outside_town: int = Field(default=5, ge=0)
+    theme_off_date: int = Field(default=1, ge=0)
+    empty_slot: int = Field(default=50, ge=0)
 
 
 class HistoryTerm(Frozen):
@@ -251,8 +358,16 @@ class HistoryTerm(Frozen):
     chair: Id
 
 
+class HostingHistory(Frozen):
+    federation: Id
+    year: int
+    turns: int = Field(ge=0)
+
+
 class History(Frozen):
     rotation: tuple[HistoryTerm, ...] = ()
+    hosting: tuple[HostingHistory, ...] = ()
+    """Hosting turns per federation in earlier years (carry-over)."""
 
 
 class RotationPin(Frozen):
@@ -273,9 +388,19 @@ class MeetingPin(Frozen):
     reason: str = ""
 
 
+class HostingPin(Frozen):
+    venue: Id
+    date: dt.date
+    federation: Id
+    start: str | None = None
+    """HH:MM, needed only when the venue offers two slots that day."""
+    reason: str = ""
+
+
 class Pins(Frozen):
     rotation: tuple[RotationPin, ...] = ()
     meetings: tuple[MeetingPin, ...] = ()
+    hosting: tuple[HostingPin, ...] = ()
 
 
 class Instance(Frozen):
@@ -289,11 +414,13 @@ class Instance(Frozen):
     calendar: HolidayCalendar = HolidayCalendar()
     rotation: RotationRules = RotationRules()
     meetings: MeetingRules = MeetingRules()
+    hosting: HostingRules = HostingRules()
     weights: Weights = Weights()
     towns: tuple[Town, ...] = ()
     people: tuple[Person, ...] = ()
     federations: tuple[Federation, ...] = ()
     venues: tuple[Venue, ...] = ()
+    themes: tuple[Theme, ...] = ()
     history: History = History()
     pins: Pins = Pins()
 
@@ -324,6 +451,10 @@ class Instance(Frozen):
 
     def town_name(self, tid: str | None) -> str:
         return self.town(tid).name if tid and tid in self._by_id["towns"] else (tid or "")
+
+    def _fed_raw(self, fid: str) -> Federation:
+        """Lookup usable during validation (before the indices exist)."""
+        return next(f for f in self.federations if f.id == fid)
 
     def meeting_attendees(self, base_id: str) -> tuple[str, ...]:
         """Who is expected at a base's joint meeting (联席会), in a stable order.
@@ -397,8 +528,53 @@ class Instance(Frozen):
                         f"federations[{i}].parent: {f.parent!r} is not a base federation "
                         "(kind: base)"
                     )
+        for i, f in enumerate(self.federations):
+            if f.hosting is not None:
+                ref(f"federations[{i}].hosting.contact", f.hosting.contact, people, "person")
+                if f.hosting.contact is None and f.chair is None:
+                    errors.append(
+                        f"federations[{i}].hosting: {f.id!r} hosts turns but has neither a "
+                        "`hosting.contact` nor a `chair` to run them; add one"
+                    )
         for i, v in enumerate(self.venues):
             ref(f"venues[{i}].town", v.town, towns, "town")
+            ref(f"venues[{i}].owner", v.owner, feds, "federation")
+            if v.hosts is not None:
+                if not v.slots:
+                    errors.append(f"venues[{i}].hosts: {v.id!r} names hosts but offers no "
+                                  "`slots`; add its activity slots or drop `hosts`")
+                for j, b in enumerate(v.hosts.bases):
+                    ref(f"venues[{i}].hosts.bases[{j}]", b, bases, "base federation")
+                for j, t in enumerate(v.hosts.towns):
+                    ref(f"venues[{i}].hosts.towns[{j}]", t, towns, "town")
+                for j, fid in enumerate(v.hosts.federations):
+                    ref(f"venues[{i}].hosts.federations[{j}]", fid, feds, "federation")
+                    if fid in feds and self._fed_raw(fid).hosting is None:
+                        errors.append(
+                            f"venues[{i}].hosts.federations[{j}]: {fid!r} has no `hosting` "
+                            "parameters (weight, min/max turns, contact); add them"
+                        )
+            for j, r in enumerate(v.closures):
+                if r.end.year < self.year or r.start.year > self.year:
+                    errors.append(
+                        f"venues[{i}].closures[{j}]: {r.start}..{r.end} lies outside {self.year}"
+                    )
+        for i, th in enumerate(self.themes):
+            if th.date.year != self.year:
+                errors.append(f"themes[{i}].date: {th.date} is not in {self.year}")
+        for i, hh in enumerate(self.history.hosting):
+            ref(f"history.hosting[{i}].federation", hh.federation, feds, "federation")
+            if hh.year >= self.year:
+                errors.append(
+                    f"history.hosting[{i}].year: {hh.year} is not before the plan year {self.year}"
+                )
+        for i, hp in enumerate(self.pins.hosting):
+            ref(f"pins.hosting[{i}].venue", hp.venue, venues, "venue")
+            ref(f"pins.hosting[{i}].federation", hp.federation, feds, "federation")
+            if hp.date.year != self.year:
+                errors.append(f"pins.hosting[{i}].date: {hp.date} is not in {self.year}")
+            if hp.start is not None and not _HHMM.match(hp.start):
+                errors.append(f"pins.hosting[{i}].start: {hp.start!r} is not HH:MM")
         for i, h in enumerate(self.history.rotation):
             ref(f"history.rotation[{i}].base", h.base, bases, "base federation")
             ref(f"history.rotation[{i}].chair", h.chair, people, "person")

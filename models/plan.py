@@ -61,6 +61,16 @@ class Hosting(_Out):
     theme: str | None = None
 
 
+class SkippedSlot(_Out):
+    """An offered hosting slot that cannot be used (holiday, 调休, closure)."""
+
+    id: str
+    venue: str
+    start: AwareDatetime
+    end: AwareDatetime
+    why: str
+
+
 class Volunteering(_Out):
     activity: str
     person: str
@@ -112,6 +122,8 @@ class Plan(_Out):
     rotation: tuple[RotationTerm, ...] = ()
     meetings: tuple[Meeting, ...] = ()
     hosting: tuple[Hosting, ...] = ()
+    hosting_skipped: tuple[SkippedSlot, ...] = ()
+    """Offered slots that could not be used, with the reason (never dropped silently)."""
     volunteering: tuple[Volunteering, ...] = ()
     care: Care = Field(default_factory=Care)
     unfilled: tuple[Unfilled, ...] = ()

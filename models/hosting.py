@@ -1,0 +1,220 @@
+"""Shared-venue hosting (阵地共享 · 轮流主办): what the instance offers, before any solve.
+
+Slots come from each venue's patterns; a slot is *usable* unless its day is a statutory
+holiday, a make-up working day (调休: people are at work), or the venue is closed.
+Unusable slots are not dropped silently: :func:`expand_slots` returns them with the
+reason, and the summary lists them. Eligibility, fair shares (with carry-over) and theme
+placement are pure functions of the instance, so the solver, the summary and the
+checker all read the same definitions (docs/rules.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from fractions import Fraction
+from math import ceil, floor
+
+from .instance import Federation, Instance, Venue, VenueKind
+from .timeline import WorkCalendar
+
+
+@dataclass(frozen=True, order=True)
+class Slot:
+    """One offered activity slot of a venue."""
+
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    venue: str
+    id: str
+    obstacle: str | None = None
+    """Why the slot cannot be used (None when usable)."""
+
+    @property
+    def usable(self) -> bool:
+        return self.obstacle is None
+
+
+def slot_obstacle(venue: Venue, calendar: WorkCalendar, day: dt.date) -> str | None:
+    closed = next((r for r in venue.closures if r.contains(day)), None)
+    if closed is not None:
+        return f"闭馆 closed ({closed.reason or f'{closed.start}..{closed.end}'})"
+    holiday = calendar.holiday_name(day)
+    if holiday:
+        return f"法定节假日 holiday ({holiday})"
+    if day in calendar.makeup_workdays:
+        return "调休上班日 make-up working day"
+    return None
+
+
+def expand_slots(instance: Instance, calendar: WorkCalendar) -> list[Slot]:
+    """Every slot every venue offers in the plan year, usable or not, sorted.
+
+    Ids are ``host-<venue>-<date>``, with ``-<HHMM>`` added when the venue offers more
+    than one slot that day.
+    """
+    out: list[Slot] = []
+    for venue in instance.venues:
+        times: dict[dt.date, set[tuple[dt.time, dt.time]]] = defaultdict(set)
+        for spec in venue.slots:
+            pat = spec.parsed
+            for day in pat.dates(instance.year, spec.months):
+                times[day].add((pat.start, pat.end))
+        for day, spans in times.items():
+            obstacle = slot_obstacle(venue, calendar, day)
+            for start, end in sorted(spans):
+                sid = f"host-{venue.id}-{day.isoformat()}"
+                if len(spans) > 1:
+                    sid += f"-{start:%H%M}"
+                out.append(Slot(day, start, end, venue.id, sid, obstacle))
+    return sorted(out)
+
+
+def hosting_federations(instance: Instance) -> list[Federation]:
+    return [f for f in instance.federations if f.hosting is not None]
+
+
+def contact_of(fed: Federation) -> str | None:
+    """The person who runs a federation's turns."""
+    if fed.hosting is not None and fed.hosting.contact:
+        return fed.hosting.contact
+    return fed.chair
+
+
+def eligible(instance: Instance, venue: Venue, fed: Federation) -> bool:
+    """Whether ``fed`` may host at ``venue`` (docs/rules.md, ``hosting_eligible``)."""
+    if fed.hosting is None or not venue.slots:
+        return False
+    rule = venue.hosts
+    if rule is not None:
+        return (
+            (fed.parent is not None and fed.parent in rule.bases)
+            or (fed.town is not None and fed.town in rule.towns)
+            or fed.id in rule.federations
+        )
+    if venue.kind is VenueKind.ENTERPRISE_OPEN and venue.owner:
+        return fed.id == venue.owner
+    return fed.town is not None and fed.town == venue.town
+
+
+def eligible_hosts(instance: Instance) -> dict[str, list[str]]:
+    """venue id -> ids of the federations that may host there."""
+    feds = hosting_federations(instance)
+    return {v.id: [f.id for f in feds if eligible(instance, v, f)] for v in instance.venues}
+
+
+@dataclass(frozen=True)
+class Share:
+    """A federation's fair number of turns this year, within its hosting group."""
+
+    federation: str
+    group: int
+    slots_in_group: int
+    this_year: Fraction
+    """``N_c * w_f / S_c``."""
+    with_carry_over: Fraction
+    """``max(0, (N_c + P_c) * w_f / S_c - prev_f)``."""
+    previous: int
+
+    @staticmethod
+    def band(x: Fraction) -> tuple[int, int]:
+        return floor(x), ceil(x)
+
+
+def previous_turns(instance: Instance) -> dict[str, int]:
+    """Last year's hosting turns per federation."""
+    prev: dict[str, int] = defaultdict(int)
+    for h in instance.history.hosting:
+        if h.year == instance.year - 1:
+            prev[h.federation] += h.turns
+    return prev
+
+
+def fair_shares(instance: Instance, slots: list[Slot]) -> dict[str, Share]:
+    """Fair shares by size weight, per hosting group.
+
+    A hosting group is a connected component of the graph linking each hosting
+    federation to the venues where it may host (venues with at least one usable slot).
+    Federations only compete for the slots they can reach, so shares are computed within
+    each group: ``N_c`` usable slots, ``S_c`` the sum of weights, ``P_c`` the sum of
+    last year's turns.
+    """
+    hosts = eligible_hosts(instance)
+    usable_by_venue: dict[str, int] = defaultdict(int)
+    for s in slots:
+        if s.usable:
+            usable_by_venue[s.venue] += 1
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for vid, feds in hosts.items():
+        if not usable_by_venue.get(vid) or not feds:
+            continue
+        for fid in feds:
+            parent[find("f:" + fid)] = find("v:" + vid)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key in list(parent):
+        groups[find(key)].append(key)
+    prev = previous_turns(instance)
+    out: dict[str, Share] = {}
+    for number, root in enumerate(sorted(groups, key=lambda r: sorted(groups[r])[0])):
+        members = groups[root]
+        feds = sorted(k[2:] for k in members if k.startswith("f:"))
+        n = sum(usable_by_venue[k[2:]] for k in members if k.startswith("v:"))
+        weights = {f: instance.federation(f).hosting.weight for f in feds}  # type: ignore[union-attr]
+        total = sum(weights.values())
+        p_total = sum(prev.get(f, 0) for f in feds)
+        for f in feds:
+            this_year = Fraction(n * weights[f], total)
+            carry = max(Fraction(0), Fraction((n + p_total) * weights[f], total) - prev.get(f, 0))
+            out[f] = Share(f, number + 1, n, this_year, carry, prev.get(f, 0))
+    return out
+
+
+@dataclass(frozen=True)
+class ThemeSlot:
+    theme: str
+    name: str
+    slot: str
+    days_off: int
+
+
+def place_themes(instance: Instance, slots: list[Slot]) -> tuple[list[ThemeSlot], list[str]]:
+    """Put each theme on the usable slot nearest its date at every venue of its kind.
+
+    Returns the placements and, in words, the venues where no usable slot lies within
+    the theme's window.
+    """
+    placed: list[ThemeSlot] = []
+    missing: list[str] = []
+    by_venue: dict[str, list[Slot]] = defaultdict(list)
+    for s in slots:
+        if s.usable:
+            by_venue[s.venue].append(s)
+    taken: set[str] = set()
+    for theme in sorted(instance.themes, key=lambda t: (t.date, t.id)):
+        for venue in instance.venues:
+            if venue.kind is not theme.venue_kind or not venue.slots:
+                continue
+            options = [
+                s for s in by_venue[venue.id]
+                if abs((s.date - theme.date).days) <= theme.window_days and s.id not in taken
+            ]
+            if not options:
+                missing.append(
+                    f"{theme.name}: {venue.name} 在 {theme.date} 前后 {theme.window_days} 天内"
+                    f"没有可用场次 (no usable slot within {theme.window_days} days)"
+                )
+                continue
+            best = min(options, key=lambda s: (abs((s.date - theme.date).days), s.date, s.start))
+            taken.add(best.id)
+            placed.append(ThemeSlot(theme.id, theme.name, best.id,
+                                    abs((best.date - theme.date).days)))
+    return placed, missing
