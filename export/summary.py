@@ -18,6 +18,12 @@ RULE_TITLES = {
     "missed_attendance": "联席会缺席人次",
     "meeting_outside_town": "联席会在本镇以外",
     "late_meeting": "联席会距季度初周数",
+    "hosting_share": "主办次数偏离份额（按规模）",
+    "hosting_carry_over": "主办次数偏离含上年结转的份额",
+    "hosting_spread": "主办各季度不均",
+    "hosting_outside_town": "在外镇场地主办",
+    "theme_off_date": "主题活动偏离节日天数",
+    "empty_slot": "空缺场次",
 }
 
 
@@ -99,6 +105,8 @@ def render_summary(instance: Instance, plan: Plan, warnings: list[str] | None = 
         )
     out.append("")
 
+    out.extend(_hosting_section(instance, plan))
+
     # Soft rules.
     out.append("## 软约束 Soft rules\n")
     out.append("| 规则 rule | 权重 weight | 数量 amount | 代价 cost | 主要情形 worst cases |")
@@ -174,4 +182,70 @@ def plan_warnings(instance: Instance, plan: Plan, calendar_source: str) -> list[
         if idle:
             names = "、".join(instance.person(p).name for p in idle)
             out.append(f"{base.name} 本年度 {names} 未轮值。")
+    return out
+
+
+def _hosting_section(instance: Instance, plan: Plan) -> list[str]:
+    """Venue x month grid, turns per federation against fair shares, skipped slots."""
+    from ..models.hosting import expand_slots, fair_shares
+    from ..models.instance import VENUE_KIND_ZH
+    from ..models.timeline import work_calendar
+
+    if not plan.hosting and not plan.hosting_skipped and not any(
+            f.hosting for f in instance.federations):
+        return []
+    out = ["## 阵地轮流主办 Hosting at shared venues\n"]
+    venues = [v for v in instance.venues if v.slots]
+    short = {f.id: f.name.removesuffix("妇联").removesuffix("有限公司") for f in instance.federations}
+    header = ["场地 venue"] + [f"{m}月" for m in range(1, 13)]
+    out.append("| " + " | ".join(header) + " |")
+    out.append("| " + " | ".join("---" for _ in header) + " |")
+    for v in venues:
+        cells = []
+        for month in range(1, 13):
+            turns = sorted((h for h in plan.hosting
+                            if h.venue == v.id and h.start.month == month), key=lambda h: h.start)
+            cells.append("<br>".join(
+                f"{h.start.day}日 {short.get(h.federation, h.federation)}"
+                + (f"（{h.theme}）" if h.theme else "") for h in turns) or "—")
+        out.append(f"| {_cell(v.name)}（{VENUE_KIND_ZH[v.kind]}） | " + " | ".join(
+            _cell(c) for c in cells) + " |")
+    out.append("")
+
+    shares = fair_shares(instance, expand_slots(instance, work_calendar(instance)))
+    counts: dict[str, int] = {}
+    for h in plan.hosting:
+        counts[h.federation] = counts.get(h.federation, 0) + 1
+    out.append("| 主办单位 federation | 规模权重 weight | 上年 last year | 本年 turns | 份额 share | "
+               "含结转 with carry-over | 组 group | 说明 note |")
+    out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for f in instance.federations:
+        if f.hosting is None:
+            continue
+        sh = shares.get(f.id)
+        n = counts.get(f.id, 0)
+        if sh is None:
+            out.append(f"| {_cell(f.name)} | {f.hosting.weight} | — | {n} | — | — | — | "
+                       f"无可主办场地 no venue open to it |")
+            continue
+        lo, hi = sh.band(sh.this_year)
+        note = ""
+        if not lo - 1 <= n <= hi + 1:
+            if f.hosting.max_turns is not None and n >= f.hosting.max_turns:
+                note = f"达到上限 max_turns={f.hosting.max_turns}"
+            elif n <= f.hosting.min_turns and f.hosting.min_turns:
+                note = f"下限 min_turns={f.hosting.min_turns}"
+            else:
+                note = "超出份额±1：受间隔、联系人请假或其他硬约束限制"
+        out.append(
+            f"| {_cell(f.name)} | {f.hosting.weight} | {sh.previous} | {n} | "
+            f"{float(sh.this_year):.1f} | {float(sh.with_carry_over):.1f} | {sh.group} | {note} |"
+        )
+    out.append("")
+    if plan.hosting_skipped:
+        out.append(f"不可用的场次 skipped slots ({len(plan.hosting_skipped)}):\n")
+        for s in plan.hosting_skipped:
+            vname = instance.venue(s.venue).name if s.venue in {v.id for v in venues} else s.venue
+            out.append(f"- {s.start:%Y-%m-%d %H:%M} {_cell(vname)}：{_cell(s.why)}")
+        out.append("")
     return out

@@ -14,10 +14,20 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from ..models.hosting import place_themes
 from ..models.instance import Instance
-from ..models.plan import Meeting, Penalty, Plan, RotationTerm, SolveInfo
+from ..models.plan import (
+    Hosting,
+    Meeting,
+    Penalty,
+    Plan,
+    RotationTerm,
+    SkippedSlot,
+    SolveInfo,
+    Unfilled,
+)
 from ..models.timeline import Timeline, WorkCalendar
-from . import meetings, rotation
+from . import duties, hosting, meetings, rotation
 from .context import ModelContext
 from .precheck import precheck
 
@@ -33,8 +43,12 @@ HARD_RULES: tuple[tuple[str, Rule], ...] = (
     ("meeting_per_quarter", meetings.add_meeting_per_quarter),
     ("meeting_venue", meetings.add_meeting_venue_open),
     ("meeting_host", meetings.add_meeting_host),
-    ("no_double_booking", meetings.add_no_double_booking),
     ("pinned_meeting", meetings.add_pinned_meetings),
+    ("hosting_slot", hosting.add_hosting_slot),
+    ("hosting_gap", hosting.add_hosting_gap),
+    ("hosting_turns", hosting.add_hosting_turns),
+    ("pinned_hosting", hosting.add_pinned_hosting),
+    ("no_double_booking", duties.add_no_double_booking),
 )
 
 #: Soft rules; each registers one or more named penalty terms.
@@ -44,6 +58,7 @@ SOFT_RULES: tuple[Rule, ...] = (
     rotation.uneven_terms_penalties,
     rotation.period_preference_penalties,
     meetings.meeting_penalties,
+    hosting.hosting_penalties,
 )
 
 STATUS_NAMES = {
@@ -90,6 +105,7 @@ def build(instance: Instance, timeline: Timeline) -> ModelContext:
     ctx = ModelContext(instance, timeline)
     rotation.add_variables(ctx)
     meetings.add_variables(ctx)
+    hosting.add_variables(ctx)
     for _, add in HARD_RULES:
         add(ctx)
     for penalties in SOFT_RULES:
@@ -199,6 +215,29 @@ def extract_plan(ctx: ModelContext, solver: cp_model.CpSolver, info: SolveInfo) 
             attendees=tuple(p for p in expected if p not in absent), absent=absent,
         ))
     meets.sort(key=lambda m: (m.start, m.base))
+    themes = {t.slot: t.name for t in place_themes(inst, ctx.all_slots)[0]}
+    turns: list[Hosting] = []
+    unfilled: list[Unfilled] = []
+    for sid, hosts in ctx.hosting.items():
+        slot = ctx.slots[sid]
+        start = tl.at(slot.date, f"{slot.start:%H:%M}")
+        end = tl.at(slot.date, f"{slot.end:%H:%M}")
+        host = next((f for f, lit in hosts.items() if solver.boolean_value(lit)), None)
+        if host is None:
+            venue = inst.venue(slot.venue)
+            why = ("没有符合条件且当天有空的主办单位 no eligible federation is free"
+                   if not hosts else "允许空缺，未安排 left empty (allowed by hosting.allow_empty)")
+            unfilled.append(Unfilled(what=f"hosting slot {sid} ({venue.name} {slot.date})",
+                                     missing="1 x host federation", why=why))
+            continue
+        turns.append(Hosting(id=sid, venue=slot.venue, federation=host, start=start, end=end,
+                             theme=themes.get(sid)))
+    turns.sort(key=lambda h: (h.start, h.venue))
+    skipped = tuple(
+        SkippedSlot(id=s.id, venue=s.venue, start=tl.at(s.date, f"{s.start:%H:%M}"),
+                    end=tl.at(s.date, f"{s.end:%H:%M}"), why=s.obstacle or "")
+        for s in ctx.all_slots if not s.usable
+    )
     penalties = []
     for term in ctx.penalties:
         amount = int(solver.value(term.amount))
@@ -218,5 +257,8 @@ def extract_plan(ctx: ModelContext, solver: cp_model.CpSolver, info: SolveInfo) 
         solve=info,
         rotation=tuple(terms),
         meetings=tuple(meets),
+        hosting=tuple(turns),
+        hosting_skipped=skipped,
+        unfilled=tuple(unfilled),
         penalties=tuple(penalties),
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from ..models.hosting import Slot
 from ..models.instance import Instance
 from ..models.timeline import Timeline
 
@@ -40,7 +41,7 @@ class MeetingVars:
     venue: dict[str, cp_model.IntVar]
     """venue id -> bool; exactly one is true."""
     time: cp_model.IntVar
-    """(day index * number of slots + slot index) of the chosen day_slot."""
+    """``day index * number of slots + slot index`` of the chosen day_slot."""
 
 
 @dataclass
@@ -51,7 +52,25 @@ class ModelContext:
     chair: dict[tuple[str, int, str], cp_model.IntVar] = field(default_factory=dict)
     """(base, period, person) -> bool: the person is rotating chair of the base."""
     meetings: dict[tuple[str, int], MeetingVars] = field(default_factory=dict)
+    hosting: dict[str, dict[str, cp_model.IntVar]] = field(default_factory=dict)
+    """usable slot id -> federation id -> bool: the federation hosts the slot."""
+    slots: dict[str, Slot] = field(default_factory=dict)
+    """usable hosting slots by id."""
+    all_slots: list[Slot] = field(default_factory=list)
+    """every offered slot, usable or not (see models.hosting.expand_slots)."""
     penalties: list[PenaltyTerm] = field(default_factory=list)
+    _attends: dict[tuple[str, int, str], cp_model.IntVar] = field(default_factory=dict)
+
+    def attends(self, mv: MeetingVars, person: str) -> cp_model.IntVar:
+        """A bool: the person attends the meeting (she is available on its day)."""
+        key = (mv.base, mv.quarter, person)
+        if key not in self._attends:
+            p = self.instance.person(person)
+            lit = self.new_bool(f"attends[{mv.base},q{mv.quarter},{person}]")
+            self.model.add(lit == sum(
+                (x for (d, _), x in mv.day_slot.items() if not p.is_unavailable(d)), start=0))
+            self._attends[key] = lit
+        return self._attends[key]
 
     def new_bool(self, name: str) -> cp_model.IntVar:
         return self.model.new_bool_var(name)

@@ -48,15 +48,14 @@ def add_variables(ctx: ModelContext) -> None:
             day: dict[dt.date, object] = defaultdict(int)
             for (d, _), lit in day_slot.items():
                 day[d] = day[d] + lit
-            n_times = ctx.timeline.n_days * n_slots
-            time = ctx.model.new_int_var(0, n_times, f"time[{base.id},q{q}]")
-            ctx.model.add(
-                time == sum(
-                    ((ctx.timeline.day_index(d) * n_slots + s) * lit
-                     for (d, s), lit in day_slot.items()),
-                    start=0,
-                )
-            )
+            # Meeting slots never overlap each other (validated), so between meetings
+            # "same time" is "same (day, slot)": a small integer axis.
+            time = ctx.model.new_int_var(0, ctx.timeline.n_days * n_slots, f"time[{base.id},q{q}]")
+            ctx.model.add(time == sum(
+                ((ctx.timeline.day_index(d) * n_slots + s) * lit
+                 for (d, s), lit in day_slot.items()),
+                start=0,
+            ))
             ctx.meetings[base.id, q] = MeetingVars(
                 base=base.id,
                 time=time,
@@ -95,49 +94,6 @@ def add_meeting_host(ctx: ModelContext) -> None:
             for p in base.presidium:
                 if inst.person(p).is_unavailable(d):
                     ctx.model.add(dsum + ctx.chair[base.id, t, p] <= 1)
-
-
-def _slot_interval(ctx: ModelContext, mv: MeetingVars, presence, name: str):
-    """A unit interval at the meeting's (day, slot) index, present when ``presence``."""
-    return ctx.model.new_optional_fixed_size_interval_var(mv.time, 1, presence, name)
-
-
-def add_no_double_booking(ctx: ModelContext) -> None:
-    """``no_double_booking_person`` and ``no_double_booking_venue``.
-
-    Slots do not overlap (the instance validates it), so two meetings overlap exactly
-    when they share a (day, slot) index ``time``. Each venue gets one no-overlap over
-    optional unit intervals, present when the meeting uses that venue; each person
-    expected at two or more bases' meetings gets one no-overlap over intervals present
-    when she attends (is available on the meeting's day). This keeps the model linear in
-    the number of meetings instead of quadratic in pairs of (day, slot) choices.
-    """
-    inst = ctx.instance
-    by_venue: dict[str, list] = defaultdict(list)
-    by_person: dict[str, list[MeetingVars]] = defaultdict(list)
-    for (b, q), mv in ctx.meetings.items():
-        for vid, vlit in mv.venue.items():
-            by_venue[vid].append(_slot_interval(ctx, mv, vlit, f"at[{b},q{q},{vid}]"))
-        for p in inst.meeting_attendees(b):
-            by_person[p].append(mv)
-    for intervals in by_venue.values():
-        if len(intervals) > 1:
-            ctx.model.add_no_overlap(intervals)
-    for p, mvs in by_person.items():
-        if len({mv.base for mv in mvs}) < 2:
-            continue
-        person = inst.person(p)
-        intervals = []
-        for mv in mvs:
-            attends = ctx.new_bool(f"attends[{mv.base},q{mv.quarter},{p}]")
-            ctx.model.add(
-                attends == sum(
-                    (lit for (d, _), lit in mv.day_slot.items() if not person.is_unavailable(d)),
-                    start=0,
-                )
-            )
-            intervals.append(_slot_interval(ctx, mv, attends, f"p[{mv.base},q{mv.quarter},{p}]"))
-        ctx.model.add_no_overlap(intervals)
 
 
 def add_pinned_meetings(ctx: ModelContext) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..models.hosting import contact_of, eligible, expand_slots
 from ..models.instance import Instance
 from ..models.timeline import Timeline
 
@@ -99,4 +100,55 @@ def precheck(instance: Instance, timeline: Timeline) -> list[str]:
                     f"pins.meetings: {base.name} quarter {pin.quarter} is pinned to "
                     f"{venue.name} on {pin.date}, when it is closed"
                 )
+    problems.extend(_hosting_prechecks(instance, timeline))
+    return problems
+
+
+def _hosting_prechecks(instance: Instance, timeline: Timeline) -> list[str]:
+    problems: list[str] = []
+    slots = expand_slots(instance, timeline.calendar)
+    feds = [f for f in instance.federations if f.hosting is not None]
+
+    def free(fed, day) -> bool:
+        c = contact_of(fed)
+        return c is None or not instance.person(c).is_unavailable(day)
+
+    candidates: dict[str, list[str]] = {}
+    for s in slots:
+        if not s.usable:
+            continue
+        venue = instance.venue(s.venue)
+        candidates[s.id] = [f.id for f in feds if eligible(instance, venue, f) and free(f, s.date)]
+        if not candidates[s.id] and not instance.hosting.allow_empty:
+            elig = [f.name for f in feds if eligible(instance, venue, f)]
+            why = (f"its eligible federations ({'、'.join(elig)}) have their contact person "
+                   f"away that day" if elig else "no federation may host there")
+            problems.append(
+                f"{venue.name} ({venue.id}): the slot on {s.date} {s.start:%H:%M} needs a host "
+                f"but {why}; widen venues[].hosts, add hosting federations, or set "
+                f"hosting.allow_empty: true"
+            )
+    for f in feds:
+        reachable = sum(1 for c in candidates.values() if f.id in c)
+        if f.hosting.min_turns > reachable:  # type: ignore[union-attr]
+            problems.append(
+                f"{f.name} ({f.id}): hosting.min_turns is {f.hosting.min_turns} but only "  # type: ignore[union-attr]
+                f"{reachable} usable slots are open to it; lower min_turns or make it "
+                f"eligible at more venues"
+            )
+    for pin in instance.pins.hosting:
+        fed = instance.federation(pin.federation)
+        venue = instance.venue(pin.venue)
+        match = [s for s in slots if s.venue == pin.venue and s.date == pin.date
+                 and (pin.start is None or f"{s.start:%H:%M}" == pin.start)]
+        where = f"pins.hosting: {fed.name} at {venue.name} on {pin.date}"
+        if not match:
+            problems.append(f"{where}: the venue offers no slot then (check venues[].slots)")
+        elif all(not s.usable for s in match):
+            problems.append(f"{where}: the slot cannot be used ({match[0].obstacle})")
+        elif not eligible(instance, venue, fed):
+            problems.append(f"{where}: {fed.name} may not host at {venue.name}")
+        elif not free(fed, pin.date):
+            who = instance.person(contact_of(fed)).name  # type: ignore[arg-type]
+            problems.append(f"{where}: its contact person {who} is unavailable that day")
     return problems

@@ -1,0 +1,165 @@
+"""Shared-venue hosting (阵地共享 · 轮流主办): which federation hosts each offered slot.
+
+Variables exist only for usable slots (holidays, 调休 and closures removed beforehand,
+and listed in the plan) and for eligible federations whose contact person is available
+that day -- that *is* ``hosting_slot``'s usability part, ``hosting_eligible`` and
+``hosting_contact_available``. Definitions in docs/rules.md.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..models.hosting import contact_of, eligible, expand_slots, fair_shares, place_themes
+from .context import ModelContext
+
+
+def add_variables(ctx: ModelContext) -> None:
+    inst = ctx.instance
+    feds = [f for f in inst.federations if f.hosting is not None]
+    ctx.all_slots = expand_slots(inst, ctx.timeline.calendar)
+    for slot in ctx.all_slots:
+        if not slot.usable:
+            continue
+        venue = inst.venue(slot.venue)
+        ctx.slots[slot.id] = slot
+        hosts = {}
+        for f in feds:
+            if not eligible(inst, venue, f):
+                continue
+            contact = contact_of(f)
+            if contact is not None and inst.person(contact).is_unavailable(slot.date):
+                continue
+            hosts[f.id] = ctx.new_bool(f"host[{slot.id},{f.id}]")
+        ctx.hosting[slot.id] = hosts
+
+
+def _turns_by_federation(ctx: ModelContext) -> dict[str, list[tuple[str, object]]]:
+    out: dict[str, list[tuple[str, object]]] = defaultdict(list)
+    for sid, hosts in ctx.hosting.items():
+        for fid, lit in hosts.items():
+            out[fid].append((sid, lit))
+    return out
+
+
+def add_hosting_slot(ctx: ModelContext) -> None:
+    """At most one host per slot; exactly one unless the instance allows empty slots."""
+    allow_empty = ctx.instance.hosting.allow_empty
+    for hosts in ctx.hosting.values():
+        lits = list(hosts.values())
+        if allow_empty:
+            if len(lits) > 1:
+                ctx.model.add_at_most_one(lits)
+        else:
+            ctx.model.add_exactly_one(lits)  # no candidate at all: infeasible, pre-checked
+
+
+def add_hosting_gap(ctx: ModelContext) -> None:
+    """Two turns of a federation are at least ``min_gap_days`` apart: each turn blocks
+    ``[day, day + gap)`` and the blocks of one federation may not overlap."""
+    gap = ctx.instance.hosting.min_gap_days
+    for fid, turns in _turns_by_federation(ctx).items():
+        if len(turns) < 2:
+            continue
+        intervals = [
+            ctx.model.new_optional_fixed_size_interval_var(
+                ctx.timeline.day_index(ctx.slots[sid].date), gap, lit, f"gap[{sid},{fid}]")
+            for sid, lit in turns
+        ]
+        ctx.model.add_no_overlap(intervals)
+
+
+def add_hosting_turns(ctx: ModelContext) -> None:
+    turns = _turns_by_federation(ctx)
+    for f in ctx.instance.federations:
+        if f.hosting is None:
+            continue
+        lits = [lit for _, lit in turns.get(f.id, [])]
+        total = sum(lits, start=0)
+        if f.hosting.min_turns:
+            ctx.model.add(total >= f.hosting.min_turns)
+        if f.hosting.max_turns is not None and len(lits) > f.hosting.max_turns:
+            ctx.model.add(total <= f.hosting.max_turns)
+
+
+def add_pinned_hosting(ctx: ModelContext) -> None:
+    for pin in ctx.instance.pins.hosting:
+        matches = [
+            s for s in ctx.slots.values()
+            if s.venue == pin.venue and s.date == pin.date
+            and (pin.start is None or f"{s.start:%H:%M}" == pin.start)
+        ]
+        lits = [ctx.hosting[s.id][pin.federation] for s in matches
+                if pin.federation in ctx.hosting[s.id]]
+        # No such usable slot or the federation cannot host it: infeasible (pre-checked).
+        ctx.model.add_bool_or(lits)
+
+
+# -- soft rules ----------------------------------------------------------------------
+
+
+def hosting_penalties(ctx: ModelContext) -> None:
+    """``hosting_share``, ``hosting_carry_over``, ``hosting_spread``,
+    ``hosting_outside_town``, ``theme_off_date`` and ``empty_slot``."""
+    inst, model = ctx.instance, ctx.model
+    shares = fair_shares(inst, ctx.all_slots)
+    turns = _turns_by_federation(ctx)
+    share_parts, carry_parts, spread_parts, outside_parts = [], [], [], []
+    for f in inst.federations:
+        if f.hosting is None:
+            continue
+        lits = [lit for _, lit in turns.get(f.id, [])]
+        total = model.new_int_var(0, len(lits), f"turns[{f.id}]")
+        model.add(total == sum(lits, start=0))
+        share = shares.get(f.id)
+        if share is not None:
+            for parts, target, label in (
+                (share_parts, share.this_year, "份额"),
+                (carry_parts, share.with_carry_over, "含上年结转份额"),
+            ):
+                lo, hi = share.band(target)
+                dev = model.new_int_var(0, max(len(lits), hi), f"dev[{label},{f.id}]")
+                model.add_max_equality(dev, [lo - total, total - hi, 0])
+                parts.append((dev, 1, f"{f.name} 轮值次数偏离{label} {float(target):.1f}"))
+        if lits:
+            quarters = []
+            for q in range(1, 5):
+                c = model.new_int_var(0, len(lits), f"q{q}[{f.id}]")
+                model.add(c == sum(
+                    (lit for sid, lit in turns[f.id]
+                     if (ctx.slots[sid].date.month - 1) // 3 + 1 == q),
+                    start=0,
+                ))
+                quarters.append(c)
+            hi_q = model.new_int_var(0, len(lits), f"qmax[{f.id}]")
+            lo_q = model.new_int_var(0, len(lits), f"qmin[{f.id}]")
+            model.add_max_equality(hi_q, quarters)
+            model.add_min_equality(lo_q, quarters)
+            spread = model.new_int_var(0, len(lits), f"qspread[{f.id}]")
+            model.add(spread == hi_q - lo_q)
+            spread_parts.append((spread, 1, f"{f.name} 各季度轮值次数不均"))
+        for sid, lit in turns.get(f.id, []):
+            venue = inst.venue(ctx.slots[sid].venue)
+            if f.town is not None and venue.town != f.town:
+                outside_parts.append(
+                    (lit, 1, f"{f.name} 在外镇场地 {venue.name} 主办 {ctx.slots[sid].date}"))
+    ctx.penalise("hosting_share", inst.weights.hosting_share, share_parts)
+    ctx.penalise("hosting_carry_over", inst.weights.hosting_carry_over, carry_parts)
+    ctx.penalise("hosting_spread", inst.weights.hosting_spread, spread_parts)
+    ctx.penalise("hosting_outside_town", inst.weights.hosting_outside_town, outside_parts)
+
+    placed, _ = place_themes(inst, ctx.all_slots)
+    theme_parts = [
+        (1, t.days_off, f"{t.name} 在 {inst.venue(ctx.slots[t.slot].venue).name} "
+                        f"安排于 {ctx.slots[t.slot].date}，偏离{t.days_off}天")
+        for t in placed if t.days_off
+    ]
+    ctx.penalise("theme_off_date", inst.weights.theme_off_date, theme_parts)
+
+    empty_parts = []
+    if inst.hosting.allow_empty:
+        for sid, hosts in ctx.hosting.items():
+            slot = ctx.slots[sid]
+            empty_parts.append((1 - sum(hosts.values(), start=0), 1,
+                                f"{inst.venue(slot.venue).name} {slot.date} 无人主办"))
+    ctx.penalise("empty_slot", inst.weights.empty_slot, empty_parts)
