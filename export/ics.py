@@ -11,15 +11,19 @@ The exporter is three pure steps, so that each can be tested and reused on its o
 Why it looks the way it does (see docs/plan-format.md, "Calendars"):
 
 - Each ``UID`` is derived from what the event *is* (rotation term of base X in period 3,
-  the Q2 joint meeting of base Y), never from a counter or the clock, so a re-solved plan
-  updates the events already on a phone instead of duplicating them.
+  the Q2 joint meeting of base Y, the 09:00 hosting slot of venue Z on a day), never from
+  a counter or the clock, so a re-solved plan updates the events already on a phone
+  instead of duplicating them. A hosting turn's UID names the slot, not its host: when a
+  re-plan hands the slot to another federation, the same event changes hands.
 - Timed events carry ``TZID=Asia/Shanghai`` and the calendar always contains the matching
   ``VTIMEZONE``: no floating times, no starts converted to UTC.
 - The output is a pure function of the plan: ``DTSTAMP``/``LAST-MODIFIED`` come from
   ``plan.generated_at``, events are sorted, so writing the same plan twice gives
   byte-identical files.
 - Children in difficulty must never appear by name or address in a calendar; care visits
-  are not exported yet, and when they are, they carry the child's code only.
+  are not exported yet, and when they are, they carry the child's code only. Hosting turns
+  carry no personal data beyond the name and phone of the federation's contact, which
+  the instance already holds.
 """
 
 from __future__ import annotations
@@ -36,8 +40,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 from icalendar import vDuration
 
-from ..models.instance import Federation, FederationKind, Instance, Venue
-from ..models.plan import Meeting, Plan, RotationTerm
+from ..models.hosting import contact_of
+from ..models.instance import VENUE_KIND_ZH, Federation, FederationKind, Instance, Venue
+from ..models.plan import Hosting, Meeting, Plan, RotationTerm
 
 PRODID = "-//xinglian//星链排班//ZH"
 UID_DOMAIN = "xinglian"
@@ -47,6 +52,7 @@ DEFAULT_STAMP = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 ROTATION_DUTY = "配合区域主席策划特色活动、走访联系企业、帮助困难妇女儿童"
 ROTATION_CATEGORY = "轮值主席"
 MEETING_CATEGORY = "联席会"
+HOSTING_CATEGORY = "轮值主办"
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -161,7 +167,8 @@ def meeting_events(instance: Instance, plan: Plan) -> list[CalEvent]:
     return [_meeting_event(instance, plan, m) for m in plan.meetings]
 
 
-def _meeting_location(instance: Instance, venue_id: str) -> str:
+def _venue_location(instance: Instance, venue_id: str) -> str:
+    """``<venue name>，<address or town>`` (the town said once), for ``LOCATION``."""
     venue = _venue(instance, venue_id)
     town = instance.town_name(venue.town)
     parts = [venue.name]
@@ -195,7 +202,7 @@ def _meeting_event(instance: Instance, plan: Plan, meeting: Meeting) -> CalEvent
         summary=f"{base.name} 第{meeting.quarter}季度联席会",
         start=_local(meeting.start, tz, what),
         end=_local(meeting.end, tz, what),
-        location=_meeting_location(instance, meeting.venue),
+        location=_venue_location(instance, meeting.venue),
         description="\n".join(lines),
         alarm_minutes=reminder or None,
         people=tuple(dict.fromkeys((meeting.host, *meeting.attendees))),
@@ -205,14 +212,69 @@ def _meeting_event(instance: Instance, plan: Plan, meeting: Meeting) -> CalEvent
     )
 
 
+def hosting_events(instance: Instance, plan: Plan) -> list[CalEvent]:
+    """One timed event per hosting turn (阵地共享 · 轮流主办).
+
+    It is on the calendars of the host federation, of the venue and of the person who
+    runs the federation's turns (``hosting.contact``, else its chair; nobody when it
+    has neither).
+    """
+    return [_hosting_event(instance, h) for h in plan.hosting]
+
+
+def hosting_uid(venue: str, start: dt.datetime) -> str:
+    """``hosting-<venue>-<YYYY-MM-DD>-<HHMM>@xinglian``, ``start`` in local time.
+
+    The slot (venue, day, start time), never the host: a re-plan that gives the slot to
+    another federation updates the event already on the phones.
+    """
+    return _uid("hosting", venue, start.date().isoformat(), f"{start:%H%M}")
+
+
+def _hosting_event(instance: Instance, hosting: Hosting) -> CalEvent:
+    tz = ZoneInfo(instance.timezone)
+    what = f"hosting {hosting.id}"
+    start = _local(hosting.start, tz, what)
+    end = _local(hosting.end, tz, what)
+    venue = _venue(instance, hosting.venue)
+    fed = _federation(instance, hosting.federation)
+    kind = VENUE_KIND_ZH.get(venue.kind, str(venue.kind))
+    contact = contact_of(fed)
+
+    lines = [f"主办：{fed.name}"]
+    if contact is not None:
+        person = _lookup(instance, "person", contact)
+        phone = f"（电话：{person.phone}）" if person.phone else ""
+        lines.append(f"联系人：{person.name}{phone}")
+    lines.append(f"场地：{venue.name}（{kind}，容纳{venue.capacity}人）")
+    if hosting.theme:
+        lines.append(f"主题：{hosting.theme}")
+    theme = f"{hosting.theme} · " if hosting.theme else ""
+    reminder = instance.hosting.reminder_minutes
+    return CalEvent(
+        uid=hosting_uid(hosting.venue, start),
+        summary=f"【{kind}】{theme}{fed.name} 轮值主办",
+        start=start,
+        end=end,
+        location=_venue_location(instance, hosting.venue),
+        description="\n".join(lines),
+        alarm_minutes=reminder or None,
+        people=(contact,) if contact is not None else (),
+        venues=(hosting.venue,),
+        federations=(hosting.federation,),
+        categories=(HOSTING_CATEGORY,),
+    )
+
+
 EventSource = Callable[[Instance, Plan], Iterable[CalEvent]]
 
 EVENT_SOURCES: tuple[EventSource, ...] = (
     rotation_events,
     meeting_events,
-    # Extension point: hosting (妇女之家/儿童之家 activities), volunteering and care
-    # visits (爱心妈妈) get one function each here. A care visit names the child by code
-    # or pseudonym only, never by name or address.
+    hosting_events,
+    # Extension point: volunteering and care visits (爱心妈妈) get one function each
+    # here. A care visit names the child by code or pseudonym only, never by name or
+    # address.
 )
 """Every kind of event the calendars carry, in one place."""
 
@@ -240,8 +302,8 @@ def build_events(instance: Instance, plan: Plan) -> list[CalEvent]:
     instance
         The instance the plan was made from; names, venues and reminders come from it.
     plan
-        The plan. Sections without an event source yet (hosting, volunteering, care)
-        are ignored; see :data:`EVENT_SOURCES`.
+        The plan. Sections without an event source yet (volunteering, care) are
+        ignored; see :data:`EVENT_SOURCES`.
 
     Returns
     -------
@@ -328,7 +390,7 @@ def _vevent(event: CalEvent, zone: ZoneInfo, stamp: dt.datetime) -> icalendar.Ev
         ev.add("DESCRIPTION", event.description)
     if event.categories:
         ev.add("CATEGORIES", list(event.categories))
-    # A chair's two-month term must not show her as busy; a meeting does.
+    # A chair's two-month term must not show her as busy; a meeting or a hosting turn does.
     ev.add("TRANSP", "TRANSPARENT" if event.all_day else "OPAQUE")
     if event.alarm_minutes is not None and event.alarm_minutes > 0:
         alarm = icalendar.Alarm()
@@ -473,6 +535,8 @@ __all__ = [
     "CalEvent",
     "build_events",
     "cn_date_range",
+    "hosting_events",
+    "hosting_uid",
     "meeting_events",
     "rotation_events",
     "sort_events",

@@ -437,6 +437,14 @@ class Instance(Frozen):
     def bases(self) -> tuple[Federation, ...]:
         return tuple(f for f in self.federations if f.kind is FederationKind.BASE)
 
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Instance:
+        """A copy; with ``update``, validated again (pydantic's own copy skips validation,
+        which would leave the id indices and cross-reference checks stale)."""
+        if update:
+            data = {name: getattr(self, name) for name in type(self).model_fields}
+            return type(self).model_validate({**data, **update})
+        return super().model_copy(deep=deep)
+
     def person(self, pid: str) -> Person:
         return self._by_id["people"][pid]
 

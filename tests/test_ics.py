@@ -7,21 +7,35 @@ the 6 periods, and there are two joint meetings:
   is p-shared (the host); p-a2 is on maternity leave (absent);
 - fed-shuinuan Q2 on 2026-05-12 09:00-11:00 at v-lc-hall, during period 3 whose chair
   is p-shared again, p-b2 absent.
+
+The instance is tiny.yaml plus shared-venue hosting: v-ximei-hall becomes a Women's Home
+(妇女之家) offering "2nd and 4th Saturday 09:00-11:30", and fed-e1 hosts turns there
+(weight 3, contact p-e1, who is also its chair). The plan gives fed-e1 three turns:
+2026-03-14 (三八妇女节), 2026-03-28 (no theme) and 2026-04-11 (a themed talk).
+The hosting reminder is the default, 1440 minutes (the meetings' is 60).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+import yaml
 
-from xinglian.export.ics import CalEvent, build_events, to_calendar, write_calendars
-from xinglian.models import load_instance
-from xinglian.models.plan import Meeting, Plan, RotationTerm, SolveInfo
+from xinglian.export.ics import (
+    CalEvent,
+    build_events,
+    hosting_events,
+    to_calendar,
+    write_calendars,
+)
+from xinglian.models.instance import Instance
+from xinglian.models.plan import Hosting, Meeting, Plan, RotationTerm, SolveInfo
 from xinglian.models.timeline import period_bounds
 
 DATA = Path(__file__).parent / "data"
@@ -33,12 +47,41 @@ CHAIRS = {
 }
 
 
+def tiny_data() -> dict:
+    """tiny.yaml as data, with hosting: fed-e1 hosts at v-ximei-hall (a Women's Home)."""
+    data = yaml.safe_load((DATA / "tiny.yaml").read_text(encoding="utf-8"))
+    for fed in data["federations"]:
+        if fed["id"] == "fed-e1":
+            fed["hosting"] = {"weight": 3, "contact": "p-e1"}
+    for venue in data["venues"]:
+        if venue["id"] == "v-ximei-hall":
+            venue["kind"] = "womens_home"
+            venue["slots"] = ["2nd and 4th Saturday 09:00-11:30"]
+    return data
+
+
 @pytest.fixture(scope="module")
-def instance():
-    return load_instance(DATA / "tiny.yaml")
+def instance() -> Instance:
+    return Instance.model_validate(tiny_data())
 
 
-def make_plan(generated_at: dt.datetime | None = None, **meeting_changes) -> Plan:
+def turn(day: int, month: int, theme: str | None = None, *, federation: str = "fed-e1",
+         venue: str = "v-ximei-hall") -> Hosting:
+    date = dt.date(2026, month, day)
+    return Hosting(
+        id=f"host-{venue}-{date.isoformat()}", venue=venue, federation=federation,
+        start=dt.datetime.combine(date, dt.time(9, 0), tzinfo=TZ),
+        end=dt.datetime.combine(date, dt.time(11, 30), tzinfo=TZ),
+        theme=theme,
+    )
+
+
+TALK = "家庭教育讲座：好家风，代代传; 欢迎参加"
+HOSTING = (turn(14, 3, "三八妇女节"), turn(28, 3), turn(11, 4, TALK))
+
+
+def make_plan(generated_at: dt.datetime | None = None, hosting: tuple[Hosting, ...] = HOSTING,
+              **meeting_changes) -> Plan:
     rotation = [
         RotationTerm(base=base, period=t, start=start, end=end, chair=chair)
         for base, chairs in CHAIRS.items()
@@ -66,6 +109,7 @@ def make_plan(generated_at: dt.datetime | None = None, **meeting_changes) -> Pla
     return Plan(
         instance="tiny-2026", year=2026, generated_at=generated_at,
         solve=SolveInfo(status="OPTIMAL"), rotation=tuple(rotation), meetings=tuple(meetings),
+        hosting=tuple(hosting),
     )
 
 
@@ -91,6 +135,10 @@ def event(cal: icalendar.Calendar, uid: str) -> icalendar.Event:
 
 MTG_XIMEI = "meeting-fed-ximei-2026-q1@xinglian"
 MTG_SHUINUAN = "meeting-fed-shuinuan-2026-q2@xinglian"
+HOST_0314 = "hosting-v-ximei-hall-2026-03-14-0900@xinglian"
+HOST_0328 = "hosting-v-ximei-hall-2026-03-28-0900@xinglian"
+HOST_0411 = "hosting-v-ximei-hall-2026-04-11-0900@xinglian"
+HOSTS = {HOST_0314, HOST_0328, HOST_0411}
 
 
 # -- files -----------------------------------------------------------------------------
@@ -100,7 +148,8 @@ def test_writes_all_and_one_file_per_person_venue_federation_with_events(written
     # People: 7 in tiny.yaml, all have a term or a meeting (p-e1, p-t1 only attend).
     # Venues: both host a meeting. Federations: both bases, and fed-e1 (parent fed-ximei)
     # through the ximei meeting, and fed-town-ximei (the town federation of ximei, whose
-    # chair is invited to the joint meeting).
+    # chair is invited to the joint meeting). Hosting turns (fed-e1 at v-ximei-hall,
+    # contact p-e1) add no file: all three already have one.
     assert sorted(written) == [
         "all.ics",
         "federation-fed-e1.ics", "federation-fed-shuinuan.ics",
@@ -211,8 +260,8 @@ def test_uids_unique_within_each_file(written):
     for name, cal in written.items():
         events = cal.walk("VEVENT")
         assert len(uids(cal)) == len(events), name
-    # 2 bases x 6 periods + 2 meetings.
-    assert len(written["all.ics"].walk("VEVENT")) == 14
+    # 2 bases x 6 periods + 2 meetings + 3 hosting turns.
+    assert len(written["all.ics"].walk("VEVENT")) == 17
 
 
 def test_uids_depend_on_what_the_event_is_not_on_when_it_was_made(instance):
@@ -221,7 +270,7 @@ def test_uids_depend_on_what_the_event_is_not_on_when_it_was_made(instance):
     c = build_events(instance, make_plan(None))
     assert [e.uid for e in a] == [e.uid for e in b] == [e.uid for e in c]
     assert a == b == c
-    assert {MTG_XIMEI, MTG_SHUINUAN, "rotation-fed-shuinuan-2026-p6@xinglian"} <= {
+    assert {MTG_XIMEI, MTG_SHUINUAN, "rotation-fed-shuinuan-2026-p6@xinglian"} | HOSTS <= {
         e.uid for e in a
     }
 
@@ -312,6 +361,8 @@ def test_address_is_part_of_the_location(instance, plan):
     # The town is said once: not repeated when the address already names it.
     assert by_uid[MTG_XIMEI].location == "霞美镇妇女之家会议室，霞美镇金光路1号"
     assert by_uid[MTG_SHUINUAN].location == "仑苍镇政府三楼会议室，仑苍镇湖滨路8号"
+    # Hosting turns are located like meetings.
+    assert by_uid[HOST_0314].location == "霞美镇妇女之家会议室，霞美镇金光路1号"
 
 
 # -- alarms ----------------------------------------------------------------------------
@@ -334,13 +385,24 @@ def test_rotation_terms_have_no_alarm(written):
 
 
 def test_no_alarm_when_reminder_is_zero(instance, plan, tmp_path):
-    inst = instance.model_copy(
-        update={"meetings": instance.meetings.model_copy(update={"reminder_minutes": 0})}
-    )
+    inst = instance.model_copy(update={
+        "meetings": instance.meetings.model_copy(update={"reminder_minutes": 0}),
+        "hosting": instance.hosting.model_copy(update={"reminder_minutes": 0}),
+    })
     assert all(e.alarm_minutes is None for e in build_events(inst, plan))
     write_calendars(inst, plan, tmp_path)
     cal = icalendar.Calendar.from_ical((tmp_path / "all.ics").read_bytes())
     assert cal.walk("VALARM") == []
+
+
+def test_meeting_and_hosting_reminders_are_independent(instance, plan):
+    # Silencing the meetings' alarm leaves the hosting turns' alarm alone.
+    inst = instance.model_copy(
+        update={"meetings": instance.meetings.model_copy(update={"reminder_minutes": 0})}
+    )
+    by_uid = {e.uid: e for e in build_events(inst, plan)}
+    assert by_uid[MTG_XIMEI].alarm_minutes is None
+    assert {by_uid[u].alarm_minutes for u in HOSTS} == {1440}
 
 
 def test_a_day_of_reminder_is_written_in_minutes():
@@ -374,8 +436,8 @@ def test_person_file_holds_her_terms_only(written):
     }
 
 
-def test_venue_files_hold_their_meetings(written):
-    assert uids(written["venue-v-ximei-hall.ics"]) == {MTG_XIMEI}
+def test_venue_files_hold_their_meetings_and_hosting_turns(written):
+    assert uids(written["venue-v-ximei-hall.ics"]) == {MTG_XIMEI} | HOSTS
     assert uids(written["venue-v-lc-hall.ics"]) == {MTG_SHUINUAN}
     assert str(written["venue-v-lc-hall.ics"]["X-WR-CALNAME"]) == "仑苍镇政府三楼会议室 的星链日程"
 
@@ -383,13 +445,190 @@ def test_venue_files_hold_their_meetings(written):
 def test_federation_files(written):
     ximei = uids(written["federation-fed-ximei.ics"])
     assert ximei == {f"rotation-fed-ximei-2026-p{t}@xinglian" for t in range(1, 7)} | {MTG_XIMEI}
-    # fed-e1's parent is fed-ximei: it sees the ximei meeting, not the terms.
-    assert uids(written["federation-fed-e1.ics"]) == {MTG_XIMEI}
+    # fed-e1's parent is fed-ximei: it sees the ximei meeting, not the terms; and its
+    # own hosting turns, which its base does not get.
+    assert uids(written["federation-fed-e1.ics"]) == {MTG_XIMEI} | HOSTS
     assert MTG_XIMEI not in uids(written["federation-fed-shuinuan.ics"])
 
 
 def test_all_ics_holds_every_event(written, instance, plan):
     assert uids(written["all.ics"]) == {e.uid for e in build_events(instance, plan)}
+
+
+# -- hosting turns (阵地共享 · 轮流主办) -------------------------------------------------
+
+
+def test_hosting_turn_is_on_contact_venue_and_federation_calendars(written):
+    for name in ("all.ics", "person-p-e1.ics", "venue-v-ximei-hall.ics",
+                 "federation-fed-e1.ics"):
+        assert uids(written[name]) >= HOSTS, name
+    # The contact (p-e1) gets her turns and the meeting she attends, nothing else.
+    assert uids(written["person-p-e1.ics"]) == {MTG_XIMEI} | HOSTS
+    # Not the base of the host's chain, nor anyone else.
+    for name, cal in written.items():
+        if name not in ("all.ics", "person-p-e1.ics", "venue-v-ximei-hall.ics",
+                        "federation-fed-e1.ics"):
+            assert not HOSTS & uids(cal), name
+
+
+def test_hosting_uid_names_venue_date_and_start_time(instance, plan):
+    got = {e.uid for e in hosting_events(instance, plan)}
+    assert got == HOSTS
+    pattern = re.compile(r"^hosting-v-ximei-hall-\d{4}-\d{2}-\d{2}-\d{4}@xinglian$")
+    assert all(pattern.match(u) for u in got)
+
+
+def test_hosting_uid_is_kept_when_the_slot_changes_hands(instance, tmp_path):
+    # A re-plan gives the 03-14 slot to the town federation: same UID (phones update
+    # the event), new SUMMARY, and it moves to the new host's and contact's calendars.
+    # fed-town-ximei has no hosting contact, so its chair p-t1 runs the turn.
+    replanned = make_plan(hosting=(turn(14, 3, "三八妇女节", federation="fed-town-ximei"),
+                                   *HOSTING[1:]))
+    before = {e.uid: e for e in build_events(instance, make_plan())}
+    after = {e.uid: e for e in build_events(instance, replanned)}
+    assert set(after) == set(before)
+    assert after[HOST_0314].summary != before[HOST_0314].summary
+    assert after[HOST_0314].summary == "【妇女之家】三八妇女节 · 霞美镇妇联 轮值主办"
+
+    write_calendars(instance, replanned, tmp_path)
+    cal = icalendar.Calendar.from_ical((tmp_path / "all.ics").read_bytes())
+    assert str(event(cal, HOST_0314)["SUMMARY"]) == "【妇女之家】三八妇女节 · 霞美镇妇联 轮值主办"
+
+    def file_uids(name: str) -> set[str]:
+        return uids(icalendar.Calendar.from_ical((tmp_path / name).read_bytes()))
+
+    assert HOST_0314 in file_uids("person-p-t1.ics")
+    assert HOST_0314 in file_uids("federation-fed-town-ximei.ics")
+    assert HOST_0314 not in file_uids("person-p-e1.ics")
+    assert HOST_0314 not in file_uids("federation-fed-e1.ics")
+
+
+def test_hosting_uid_uses_local_time_whatever_the_offset(instance):
+    # From plan.json ("+08:00") or in UTC, 09:00 in Shanghai is still slot 0900.
+    utc = dt.datetime(2026, 3, 14, 1, 0, tzinfo=dt.UTC)
+    moved = HOSTING[0].model_copy(update={"start": utc, "end": utc + dt.timedelta(hours=2.5)})
+    plan = make_plan(hosting=(moved, *HOSTING[1:]))
+    reread = Plan.model_validate_json(plan.model_dump_json())
+    for p in (plan, reread):
+        by_uid = {e.uid: e for e in hosting_events(instance, p)}
+        assert set(by_uid) == HOSTS
+        assert by_uid[HOST_0314].start == dt.datetime(2026, 3, 14, 9, 0, tzinfo=TZ)
+
+
+def test_hosting_text(written):
+    e = event(written["all.ics"], HOST_0314)
+    assert str(e["SUMMARY"]) == "【妇女之家】三八妇女节 · 某光伏企业妇联 轮值主办"
+    assert str(e["LOCATION"]) == "霞美镇妇女之家会议室，霞美镇"
+    assert str(e["DESCRIPTION"]).split("\n") == [
+        "主办：某光伏企业妇联",
+        "联系人：张晓燕",
+        "场地：霞美镇妇女之家会议室（妇女之家，容纳20人）",
+        "主题：三八妇女节",
+    ]
+    assert [str(c) for c in e["CATEGORIES"].cats] == ["轮值主办"]
+    assert str(e["TRANSP"]) == "OPAQUE"
+    assert str(e["STATUS"]) == "CONFIRMED"
+
+
+def test_hosting_without_theme(written):
+    e = event(written["all.ics"], HOST_0328)
+    assert str(e["SUMMARY"]) == "【妇女之家】某光伏企业妇联 轮值主办"
+    assert not any(line.startswith("主题") for line in str(e["DESCRIPTION"]).split("\n"))
+
+
+def test_hosting_theme_round_trips(written):
+    # Commas, semicolons and a colon in the theme are escaped and come back exactly.
+    e = event(written["all.ics"], HOST_0411)
+    assert str(e["SUMMARY"]) == f"【妇女之家】{TALK} · 某光伏企业妇联 轮值主办"
+    assert str(e["DESCRIPTION"]).split("\n")[-1] == f"主题：{TALK}"
+
+
+def test_hosting_times_carry_tzid(written):
+    e = event(written["venue-v-ximei-hall.ics"], HOST_0314)
+    assert e["DTSTART"].params["TZID"] == "Asia/Shanghai"
+    assert e["DTEND"].params["TZID"] == "Asia/Shanghai"
+    assert e.decoded("DTSTART") == dt.datetime(2026, 3, 14, 9, 0, tzinfo=TZ)
+    assert e.decoded("DTEND") == dt.datetime(2026, 3, 14, 11, 30, tzinfo=TZ)
+
+
+def test_hosting_alarm_is_the_hosting_reminder(written, instance, tmp_path):
+    assert instance.hosting.reminder_minutes == 1440  # the default; meetings use 60
+    for name in ("all.ics", "person-p-e1.ics"):
+        (alarm,) = event(written[name], HOST_0314).walk("VALARM")
+        assert str(alarm["ACTION"]) == "DISPLAY"
+        assert alarm.decoded("TRIGGER") == -dt.timedelta(minutes=1440)
+    inst = instance.model_copy(
+        update={"hosting": instance.hosting.model_copy(update={"reminder_minutes": 90})}
+    )
+    write_calendars(inst, make_plan(), tmp_path)
+    data = (tmp_path / "person-p-e1.ics").read_bytes()
+    cal = icalendar.Calendar.from_ical(data)
+    (alarm,) = event(cal, HOST_0314).walk("VALARM")
+    assert alarm.decoded("TRIGGER") == -dt.timedelta(minutes=90)
+    assert b"TRIGGER:-PT90M\r\n" in data
+
+
+def test_no_hosting_alarm_when_hosting_reminder_is_zero(instance):
+    inst = instance.model_copy(
+        update={"hosting": instance.hosting.model_copy(update={"reminder_minutes": 0})}
+    )
+    events = hosting_events(inst, make_plan())
+    assert events and all(e.alarm_minutes is None for e in events)
+
+
+def test_hosting_contact_overrides_chair_and_phone_is_shown():
+    data = tiny_data()
+    for fed in data["federations"]:
+        if fed["id"] == "fed-e1":
+            fed["hosting"]["contact"] = "p-t1"
+    for person in data["people"]:
+        if person["id"] == "p-t1":
+            person["phone"] = "13800000001"
+    inst = Instance.model_validate(data)
+    (e, *_) = hosting_events(inst, make_plan())
+    assert e.people == ("p-t1",)  # the contact, not the chair p-e1
+    assert e.federations == ("fed-e1",)
+    assert e.venues == ("v-ximei-hall",)
+    assert "联系人：吴春梅（电话：13800000001）" in e.description.split("\n")
+
+
+def test_hosting_without_any_contact_is_on_nobodys_calendar(tmp_path):
+    # A federation without hosting params or chair (possible in a hand-edited plan):
+    # the turn is on the venue's and the federation's calendars, no person's.
+    data = tiny_data()
+    data["federations"].append({"id": "fed-v1", "name": "某村妇联", "kind": "village",
+                                "town": "ximei"})
+    inst = Instance.model_validate(data)
+    plan = make_plan(hosting=(turn(14, 3, federation="fed-v1"),))
+    (e,) = hosting_events(inst, plan)
+    assert e.people == ()
+    assert "联系人" not in e.description
+    paths = {p.name for p in write_calendars(inst, plan, tmp_path)}
+    assert {"venue-v-ximei-hall.ics", "federation-fed-v1.ics"} <= paths
+    for name in paths - {"all.ics", "venue-v-ximei-hall.ics", "federation-fed-v1.ics"}:
+        cal = icalendar.Calendar.from_ical((tmp_path / name).read_bytes())
+        assert HOST_0314 not in uids(cal), name
+
+
+def test_hosting_order_in_the_plan_does_not_matter(instance):
+    a = build_events(instance, make_plan(hosting=HOSTING))
+    b = build_events(instance, make_plan(hosting=tuple(reversed(HOSTING))))
+    assert a == b
+
+
+@pytest.mark.parametrize(("field", "value"), [("venue", "v-nowhere"),
+                                              ("federation", "fed-nowhere")])
+def test_unknown_id_in_hosting_is_a_clear_error(instance, field, value):
+    bad = make_plan(hosting=(HOSTING[0].model_copy(update={field: value}),))
+    with pytest.raises(ValueError, match=value):
+        build_events(instance, bad)
+
+
+def test_naive_hosting_time_is_refused(instance):
+    naive = HOSTING[0].model_copy(update={"start": dt.datetime(2026, 3, 14, 9, 0),
+                                          "end": dt.datetime(2026, 3, 14, 11, 30)})
+    with pytest.raises(ValueError, match="no time zone"):
+        build_events(instance, make_plan(hosting=(naive,)))
 
 
 # -- determinism and re-planning -------------------------------------------------------

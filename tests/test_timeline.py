@@ -99,3 +99,12 @@ def test_day_index_is_the_one_date_to_index_mapping():
 def test_period_months_must_divide_the_year():
     with pytest.raises(ValueError, match="must divide 12"):
         instance(2026, period_months=5)
+
+
+def test_model_copy_with_update_is_validated_and_reindexed():
+    inst = Instance.model_validate({
+        "id": "t", "year": 2026, "people": [{"id": "a", "name": "甲"}]})
+    renamed = inst.model_copy(update={"people": [{"id": "b", "name": "乙"}]})
+    assert renamed.person("b").name == "乙"
+    with pytest.raises(ValueError, match="duplicate id"):
+        inst.model_copy(update={"people": [{"id": "a", "name": "甲"}, {"id": "a", "name": "丙"}]})
