@@ -5,7 +5,8 @@ The checker does not trust the solver nor, where it is cheap, the shared helpers
 meeting are recomputed here from the text of docs/rules.md, so that a bug in one place is
 caught by the other. Only the working-day calendar (holidays and make-up working days) is
 taken from :func:`xinglian.models.timeline.work_calendar`, which is where that knowledge
-lives.
+lives, and the slots a venue offers from ``models.hosting.expand_slots`` (see
+``checker/hosting.py`` for what is re-derived about hosting).
 
 Everything here tolerates a bad plan: unknown ids, missing or duplicate entries never
 raise; they are described in plain words so that the rules can report them.
@@ -17,11 +18,13 @@ import calendar as _monthcal
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from ..models.instance import Federation, FederationKind, Instance, Person, Venue
-from ..models.plan import Meeting, Plan, RotationTerm
+from ..models.plan import Hosting, Meeting, Plan, RotationTerm
 from ..models.timeline import CalendarError, WorkCalendar, work_calendar
+from .hosting import OfferedSlot, PlacedTheme, offered_slots, place_themes
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -66,6 +69,7 @@ class Ctx:
     quarters: dict[int, tuple[dt.date, dt.date]] = field(init=False)
     people: dict[str, Person] = field(init=False)
     bases: dict[str, Federation] = field(init=False)
+    feds: dict[str, Federation] = field(init=False)
     venues: dict[str, Venue] = field(init=False)
     expected: dict[str, tuple[str, ...]] = field(init=False)
     terms_by: dict[tuple[str, int], list[RotationTerm]] = field(init=False)
@@ -83,6 +87,7 @@ class Ctx:
         self.quarters = {q: month_bounds(self.year, (q - 1) * 3 + 1, 3) for q in range(1, 5)}
         self.people = {p.id: p for p in inst.people}
         self.bases = {f.id: f for f in inst.federations if f.kind == FederationKind.BASE}
+        self.feds = {f.id: f for f in inst.federations}
         self.venues = {v.id: v for v in inst.venues}
         self.expected = {b.id: expected_attendees(inst, b) for b in self.bases.values()}
         self.terms_by = defaultdict(list)
@@ -124,6 +129,24 @@ class Ctx:
     def venue_name(self, vid: str) -> str:
         v = self.venues.get(vid)
         return v.name if v else f"{vid!r} (not a venue of the instance)"
+
+    def fed_name(self, fid: str) -> str:
+        f = self.feds.get(fid)
+        return f"{f.name} ({fid})" if f else f"{fid!r} (not a federation of the instance)"
+
+    def hosting_label(self, h: Hosting) -> str:
+        s, e = self.local(h.start), self.local(h.end)
+        end = f"{e:%H:%M}" if e.date() == s.date() else f"{e:%Y-%m-%d %H:%M}"
+        return (
+            f"{h.id} of {self.fed_name(h.federation)} at {self.venue_name(h.venue)} "
+            f"({s:%Y-%m-%d %H:%M}-{end})"
+        )
+
+    def slot_label(self, s: OfferedSlot) -> str:
+        return (
+            f"{s.id} ({self.venue_name(s.venue)}, {self.day_label(s.date)} "
+            f"{s.start:%H:%M}-{s.end:%H:%M})"
+        )
 
     def period_label(self, t: int) -> str:
         if t not in self.periods:
@@ -203,3 +226,40 @@ class Ctx:
 
     def slots(self) -> list[tuple[dt.time, dt.time]]:
         return [s.times() for s in self.instance.meetings.slots]
+
+    # -- hosting -------------------------------------------------------------------
+
+    @property
+    def offers_slots(self) -> bool:
+        return any(v.slots for v in self.instance.venues)
+
+    @cached_property
+    def hosting_slots(self) -> list[OfferedSlot] | None:
+        """Every offered slot with its obstacles; ``None`` when no calendar is known
+        (and some venue offers slots)."""
+        if not self.offers_slots:
+            return []
+        if self.calendar is None:
+            return None
+        return offered_slots(self.instance, self.calendar)
+
+    @cached_property
+    def slot_by_id(self) -> dict[str, OfferedSlot]:
+        return {s.id: s for s in self.hosting_slots or []}
+
+    @cached_property
+    def themes_placed(self) -> dict[str, PlacedTheme]:
+        """slot id -> the theme placed there."""
+        return place_themes(self.instance, self.hosting_slots or [])
+
+    @cached_property
+    def turns(self) -> dict[str, list[Hosting]]:
+        """federation id -> its hosting turns, by start; an entry repeated with the same
+        id counts once (the repeat is reported by ``hosting_slot``)."""
+        out: dict[str, dict[str, Hosting]] = defaultdict(dict)
+        for h in self.plan.hosting:
+            out[h.federation].setdefault(h.id, h)
+        return {
+            fid: sorted(by_id.values(), key=lambda h: (self.local(h.start), h.id))
+            for fid, by_id in out.items()
+        }

@@ -12,15 +12,19 @@ violations, never as an exception.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from itertools import combinations
+from math import ceil, floor
 
-from ..models.instance import Instance
-from ..models.plan import Meeting, Plan
-from ..models.timeline import WorkCalendar
+from ..models.instance import Instance, VenueKind
+from ..models.plan import Plan
+from ..models.timeline import CalendarError, WorkCalendar
 from .context import Ctx
+from .hosting import FairShare, OfferedSlot, contact, fair_shares, may_host
 
 
 @dataclass(frozen=True)
@@ -300,30 +304,90 @@ def _check_meeting_attendees(ctx: Ctx) -> Iterator[str]:
             yield f"absent of meeting {label}: {'; '.join(problems)}; expected {want}"
 
 
-def _overlapping(ctx: Ctx) -> Iterator[tuple[Meeting, Meeting]]:
-    """Pairs of meetings whose times overlap (touching end-to-start is no overlap)."""
-    for a, b in combinations(ctx.plan.meetings, 2):
-        if ctx.local(a.start) < ctx.local(b.end) and ctx.local(b.start) < ctx.local(a.end):
-            yield a, b
+@dataclass(frozen=True)
+class _Event:
+    """A timed duty: a joint meeting or a hosting turn (docs: no_double_booking_*)."""
+
+    what: str
+    """``meeting ...`` / ``hosting turn ...``, in words."""
+    is_meeting: bool
+    key: str
+    """The meeting id, or the hosting slot id (two hosts of one slot are reported by
+    ``hosting_slot``, not as double bookings)."""
+    start: dt.datetime
+    end: dt.datetime
+    venue: str
+    people: tuple[str, ...]
+    """Attendees of a meeting; the contact person of a turn's federation."""
+
+    def duty(self) -> str:
+        if self.is_meeting:
+            return f"attends {self.what}"
+        return f"runs {self.what} as its contact person"
+
+
+def _events(ctx: Ctx) -> list[_Event]:
+    out = [
+        _Event(
+            f"meeting {ctx.meeting_label(m)}",
+            True,
+            m.id,
+            ctx.local(m.start),
+            ctx.local(m.end),
+            m.venue,
+            tuple(dict.fromkeys(m.attendees)),
+        )
+        for m in ctx.plan.meetings
+    ]
+    seen: set[tuple[str, str]] = set()
+    for h in ctx.plan.hosting:
+        if (h.id, h.federation) in seen:
+            continue  # the same turn listed twice (reported by hosting_slot)
+        seen.add((h.id, h.federation))
+        fed = ctx.feds.get(h.federation)
+        person = contact(fed) if fed is not None else None
+        out.append(
+            _Event(
+                f"hosting turn {ctx.hosting_label(h)}",
+                False,
+                h.id,
+                ctx.local(h.start),
+                ctx.local(h.end),
+                h.venue,
+                (person,) if person else (),
+            )
+        )
+    return out
+
+
+def _overlapping(ctx: Ctx) -> Iterator[tuple[_Event, _Event]]:
+    """Pairs of duties whose times overlap (touching end-to-start is no overlap), found
+    by a sweep over the duties sorted by start; two turns of one slot are left out."""
+    events = sorted(enumerate(_events(ctx)), key=lambda ie: (ie[1].start, ie[0]))
+    for i, (_, a) in enumerate(events):
+        for _, b in events[i + 1 :]:
+            if b.start >= a.end:
+                break
+            same_slot = not a.is_meeting and not b.is_meeting and a.key == b.key
+            if a.start < b.end and not same_slot:
+                yield a, b
 
 
 def _check_no_double_booking_person(ctx: Ctx) -> Iterator[str]:
     for a, b in _overlapping(ctx):
-        for p in dict.fromkeys(a.attendees):
-            if p in b.attendees:
-                yield (
-                    f"{ctx.who(p)} attends both meeting {ctx.meeting_label(a)} and meeting "
-                    f"{ctx.meeting_label(b)}, which overlap"
-                )
+        for p in a.people:
+            if p not in b.people:
+                continue
+            if a.is_meeting and b.is_meeting:
+                yield f"{ctx.who(p)} attends both {a.what} and {b.what}, which overlap"
+            else:
+                yield f"{ctx.who(p)} {a.duty()} and {b.duty()}, which overlap"
 
 
 def _check_no_double_booking_venue(ctx: Ctx) -> Iterator[str]:
     for a, b in _overlapping(ctx):
         if a.venue == b.venue:
-            yield (
-                f"{ctx.venue_name(a.venue)} holds both meeting {ctx.meeting_label(a)} and "
-                f"meeting {ctx.meeting_label(b)}, which overlap"
-            )
+            yield f"{ctx.venue_name(a.venue)} holds both {a.what} and {b.what}, which overlap"
 
 
 def _check_pinned_meeting(ctx: Ctx) -> Iterator[str]:
@@ -350,6 +414,177 @@ def _check_pinned_meeting(ctx: Ctx) -> Iterator[str]:
                 ps, pe = slots[pin.slot - 1]
                 if (s.time(), e.time()) != (ps, pe) or s.date() != e.date():
                     yield f"meeting {label} is pinned to slot {pin.slot} ({ps:%H:%M}-{pe:%H:%M})"
+
+
+def _check_hosting_slot(ctx: Ctx) -> Iterator[str]:
+    slots = ctx.hosting_slots
+    if slots is None:
+        yield (
+            "cannot tell statutory holidays and make-up working days, so no hosting slot "
+            f"is checked: {ctx.calendar_error}"
+        )
+        return
+    by_id = ctx.slot_by_id
+    by_place: dict[tuple[str, dt.date, dt.time], OfferedSlot] = {
+        (s.venue, s.date, s.start): s for s in slots
+    }
+    for h in ctx.plan.hosting:
+        label = ctx.hosting_label(h)
+        s, e = ctx.local(h.start), ctx.local(h.end)
+        slot = by_id.get(h.id)
+        if slot is None:
+            if h.venue not in ctx.venues:
+                yield f"hosting turn {label}: no such venue, so no offered slot"
+                continue
+            there = by_place.get((h.venue, s.date(), s.time()))
+            if there is not None:
+                yield f"hosting turn {label} has id {h.id!r}; the slot's id is {there.id!r}"
+                slot = there
+            else:
+                day = [x for x in slots if (x.venue, x.date) == (h.venue, s.date())]
+                offered = (
+                    ", ".join(f"{x.start:%H:%M}-{x.end:%H:%M}" for x in day)
+                    if day
+                    else "no slot"
+                )
+                yield (
+                    f"hosting turn {label} is not at an offered slot: "
+                    f"{ctx.venue_name(h.venue)} offers {offered} on {ctx.day_label(s.date())}"
+                )
+                continue
+        if h.venue != slot.venue:
+            yield (
+                f"hosting turn {label} names {ctx.venue_name(h.venue)}, but slot {slot.id} "
+                f"is at {ctx.venue_name(slot.venue)}"
+            )
+        want_s = dt.datetime.combine(slot.date, slot.start, ctx.tz)
+        want_e = dt.datetime.combine(slot.date, slot.end, ctx.tz)
+        if (s, e) != (want_s, want_e):
+            yield (
+                f"hosting turn {label} does not match its slot {ctx.slot_label(slot)}"
+            )
+        if not slot.usable:
+            yield f"hosting turn {label} is at an unusable slot: {'; '.join(slot.obstacles)}"
+        if h.theme is not None:
+            placed = ctx.themes_placed.get(slot.id)
+            if placed is None:
+                yield (
+                    f"hosting turn {label} carries theme {h.theme!r}, but no theme is "
+                    f"placed on slot {slot.id}"
+                )
+            elif h.theme not in (placed.theme.id, placed.theme.name):
+                # docs/rules.md does not say whether the label is the theme's id or its
+                # name; either names the placed theme.
+                yield (
+                    f"hosting turn {label} carries theme {h.theme!r}, but the theme placed "
+                    f"on slot {slot.id} is {placed.theme.id!r} ({placed.theme.name})"
+                )
+    hosts: dict[str, list[str]] = defaultdict(list)
+    for h in ctx.plan.hosting:
+        hosts[h.id].append(h.federation)
+    for sid, feds in sorted(hosts.items()):
+        if len(feds) > 1:
+            names = ", ".join(ctx.fed_name(f) for f in feds)
+            where = ctx.slot_label(by_id[sid]) if sid in by_id else sid
+            yield f"slot {where} has {len(feds)} hosts ({names}); one allowed"
+    if not ctx.instance.hosting.allow_empty:
+        for slot in slots:
+            if slot.usable and slot.id not in hosts:
+                yield (
+                    f"usable slot {ctx.slot_label(slot)} has no host (hosting.allow_empty "
+                    "is false)"
+                )
+
+
+def _check_hosting_eligible(ctx: Ctx) -> Iterator[str]:
+    for h in ctx.plan.hosting:
+        fed = ctx.feds.get(h.federation)
+        venue = ctx.venues.get(h.venue)
+        if fed is None:
+            yield f"hosting turn {ctx.hosting_label(h)}: no such federation"
+            continue
+        if venue is None:
+            continue  # reported by hosting_slot
+        if fed.hosting is None:
+            yield (
+                f"hosting turn {ctx.hosting_label(h)}: {fed.name} has no `hosting` parameters, "
+                "so it takes no turns"
+            )
+        elif not may_host(venue, fed):
+            if venue.hosts is not None:
+                rule = "its `hosts` name neither the federation, its base nor its town"
+            elif venue.kind == VenueKind.ENTERPRISE_OPEN and venue.owner is not None:
+                rule = f"only its owner {ctx.fed_name(venue.owner)} hosts there"
+            else:
+                rule = (
+                    f"it is in {ctx.instance.town_name(venue.town)}, the federation in "
+                    f"{ctx.instance.town_name(fed.town) or 'no town'}"
+                )
+            yield (
+                f"hosting turn {ctx.hosting_label(h)}: {fed.name} may not host at "
+                f"{venue.name} ({rule})"
+            )
+
+
+def _check_hosting_contact_available(ctx: Ctx) -> Iterator[str]:
+    for h in ctx.plan.hosting:
+        fed = ctx.feds.get(h.federation)
+        person = contact(fed) if fed is not None else None
+        if person is None:
+            continue  # unknown federation: hosting_eligible
+        day = ctx.local(h.start).date()
+        reason = ctx.unavailable_on(person, day)
+        if reason is not None:
+            why = f" ({reason})" if reason else ""
+            yield (
+                f"hosting turn {ctx.hosting_label(h)} is run by its contact person "
+                f"{ctx.who(person)}, unavailable on {day}{why}"
+            )
+
+
+def _check_hosting_gap(ctx: Ctx) -> Iterator[str]:
+    gap = ctx.instance.hosting.min_gap_days
+    for fid, turns in sorted(ctx.turns.items()):
+        for a, b in combinations(turns, 2):
+            days = abs((ctx.local(b.start).date() - ctx.local(a.start).date()).days)
+            if days < gap:
+                yield (
+                    f"{ctx.fed_name(fid)} hosts {a.id} and {b.id} {days} days apart; at "
+                    f"least {gap} days allowed (hosting.min_gap_days)"
+                )
+
+
+def _check_hosting_turns(ctx: Ctx) -> Iterator[str]:
+    for fed in ctx.instance.federations:
+        if fed.hosting is None:
+            continue
+        n = len(ctx.turns.get(fed.id, []))
+        lo, hi = fed.hosting.min_turns, fed.hosting.max_turns
+        if n < lo:
+            yield f"{ctx.fed_name(fed.id)} hosts {n} turns; at least {lo} (min_turns)"
+        if hi is not None and n > hi:
+            yield f"{ctx.fed_name(fed.id)} hosts {n} turns; at most {hi} (max_turns)"
+
+
+def _check_pinned_hosting(ctx: Ctx) -> Iterator[str]:
+    for pin in ctx.instance.pins.hosting:
+        at = f" at {pin.start}" if pin.start else ""
+        where = f"{ctx.venue_name(pin.venue)} on {ctx.day_label(pin.date)}{at}"
+        found = [
+            h
+            for h in ctx.plan.hosting
+            if h.venue == pin.venue
+            and ctx.local(h.start).date() == pin.date
+            and (pin.start is None or f"{ctx.local(h.start):%H:%M}" == pin.start)
+        ]
+        if not found:
+            yield (
+                f"{ctx.fed_name(pin.federation)} is pinned to host {where}, but the plan has "
+                "no hosting turn there"
+            )
+        elif all(h.federation != pin.federation for h in found):
+            others = ", ".join(f"{ctx.fed_name(h.federation)} ({h.id})" for h in found)
+            yield f"{ctx.fed_name(pin.federation)} is pinned to host {where}, but {others} does"
 
 
 # =====================================================================================
@@ -458,6 +693,59 @@ def _amount_late_meeting(ctx: Ctx) -> int:
     return n
 
 
+def _shares(ctx: Ctx) -> dict[str, FairShare]:
+    return fair_shares(ctx.instance, ctx.hosting_slots or [])
+
+
+def _off_band(turns: int, share: Fraction) -> int:
+    return max(0, floor(share) - turns) + max(0, turns - ceil(share))
+
+
+def _n_turns(ctx: Ctx, fid: str) -> int:
+    return len(ctx.turns.get(fid, []))
+
+
+def _amount_hosting_share(ctx: Ctx) -> int:
+    return sum(_off_band(_n_turns(ctx, f), s.this_year) for f, s in _shares(ctx).items())
+
+
+def _amount_hosting_carry_over(ctx: Ctx) -> int:
+    return sum(_off_band(_n_turns(ctx, f), s.with_carry_over) for f, s in _shares(ctx).items())
+
+
+def _amount_hosting_spread(ctx: Ctx) -> int:
+    n = 0
+    for fed in ctx.instance.federations:
+        if fed.hosting is None:
+            continue
+        turns = ctx.turns.get(fed.id, [])
+        per_q = Counter(ctx.quarter_of(ctx.local(h.start).date()) for h in turns)
+        counts = [per_q[q] for q in ctx.quarters]
+        n += max(counts) - min(counts)
+    return n
+
+
+def _amount_hosting_outside_town(ctx: Ctx) -> int:
+    return sum(
+        1
+        for fid, turns in ctx.turns.items()
+        for h in turns
+        if fid in ctx.feds
+        and ctx.feds[fid].town is not None
+        and h.venue in ctx.venues
+        and ctx.venues[h.venue].town != ctx.feds[fid].town
+    )
+
+
+def _amount_theme_off_date(ctx: Ctx) -> int:
+    return sum(p.days_off for p in ctx.themes_placed.values())
+
+
+def _amount_empty_slot(ctx: Ctx) -> int:
+    hosted = {h.id for h in ctx.plan.hosting}
+    return sum(1 for s in ctx.hosting_slots or [] if s.usable and s.id not in hosted)
+
+
 # =====================================================================================
 # Registries, in the order of docs/rules.md
 # =====================================================================================
@@ -476,6 +764,12 @@ _HARD: tuple[tuple[str, Callable[[Ctx], Iterable[str]]], ...] = (
     ("no_double_booking_person", _check_no_double_booking_person),
     ("no_double_booking_venue", _check_no_double_booking_venue),
     ("pinned_meeting", _check_pinned_meeting),
+    ("hosting_slot", _check_hosting_slot),
+    ("hosting_eligible", _check_hosting_eligible),
+    ("hosting_contact_available", _check_hosting_contact_available),
+    ("hosting_gap", _check_hosting_gap),
+    ("hosting_turns", _check_hosting_turns),
+    ("pinned_hosting", _check_pinned_hosting),
 )
 
 _SOFT: tuple[tuple[str, Callable[[Ctx], int]], ...] = (
@@ -487,6 +781,12 @@ _SOFT: tuple[tuple[str, Callable[[Ctx], int]], ...] = (
     ("missed_attendance", _amount_missed_attendance),
     ("meeting_outside_town", _amount_meeting_outside_town),
     ("late_meeting", _amount_late_meeting),
+    ("hosting_share", _amount_hosting_share),
+    ("hosting_carry_over", _amount_hosting_carry_over),
+    ("hosting_spread", _amount_hosting_spread),
+    ("hosting_outside_town", _amount_hosting_outside_town),
+    ("theme_off_date", _amount_theme_off_date),
+    ("empty_slot", _amount_empty_slot),
 )
 
 HARD_RULES: tuple[str, ...] = tuple(name for name, _ in _HARD)
@@ -505,7 +805,8 @@ def check(instance: Instance, plan: Plan, calendar: WorkCalendar | None = None) 
     calendar
         The working-day calendar; by default :func:`~xinglian.models.work_calendar` of
         the instance. When none can be decided, every meeting date is reported under
-        ``meeting_on_workday`` (the plan cannot be shown feasible).
+        ``meeting_on_workday`` and the hosting slots under ``hosting_slot`` (the plan
+        cannot be shown feasible).
 
     Returns
     -------
@@ -519,13 +820,27 @@ def check(instance: Instance, plan: Plan, calendar: WorkCalendar | None = None) 
     return out
 
 
-def score(instance: Instance, plan: Plan) -> Score:
+def score(instance: Instance, plan: Plan, calendar: WorkCalendar | None = None) -> Score:
     """Recompute the objective ``sum(weight * amount)`` from the plan alone.
 
     Every soft rule of docs/rules.md is listed in ``amounts`` (also when its weight is 0,
     in which case it contributes nothing to ``total``).
+
+    Parameters
+    ----------
+    calendar
+        The working-day calendar deciding which hosting slots are usable; by default
+        :func:`~xinglian.models.work_calendar` of the instance.
+
+    Raises
+    ------
+    CalendarError
+        Only when some venue offers hosting slots and no calendar can be decided (the
+        fair shares, empty slots and theme placement depend on it).
     """
-    ctx = Ctx(instance, plan)
+    ctx = Ctx.for_check(instance, plan, calendar)
+    if ctx.hosting_slots is None:
+        raise CalendarError(ctx.calendar_error or "no working-day calendar")
     amounts = {rule: int(fn(ctx)) for rule, fn in _SOFT}
     weights = {rule: int(getattr(instance.weights, rule)) for rule in SOFT_RULES}
     total = sum(weights[r] * amounts[r] for r in SOFT_RULES if weights[r])

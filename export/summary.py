@@ -162,6 +162,11 @@ def plan_warnings(instance: Instance, plan: Plan, calendar_source: str) -> list[
             f"{plan.year} 年节假日取自实例自带表（{calendar_source}）；"
             f"国务院放假通知发布后请核对 calendar.holidays。"
         )
+    if instance.themes:
+        from ..models.hosting import expand_slots, place_themes
+        from ..models.timeline import work_calendar
+
+        out.extend(place_themes(instance, expand_slots(instance, work_calendar(instance)))[1])
     by_period = {(t.base, t.period): t for t in plan.rotation}
     for t in plan.rotation:
         person = instance.person(t.chair)

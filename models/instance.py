@@ -562,6 +562,22 @@ class Instance(Frozen):
                             f"venues[{i}].hosts.federations[{j}]: {fid!r} has no `hosting` "
                             "parameters (weight, min/max turns, contact); add them"
                         )
+            spans: dict[dt.date, list[tuple[dt.time, dt.time, int]]] = {}
+            for j, spec in enumerate(v.slots):
+                pat = spec.parsed
+                for day in pat.dates(self.year, spec.months):
+                    for (s0, e0, k) in spans.get(day, []):
+                        if pat.start < e0 and s0 < pat.end:
+                            errors.append(
+                                f"venues[{i}].slots[{j}]: {spec.pattern!r} overlaps "
+                                f"slots[{k}] on {day} ({s0:%H:%M}-{e0:%H:%M}); a venue "
+                                "holds one activity at a time -- change a time or a day"
+                            )
+                            break
+                    else:
+                        spans.setdefault(day, []).append((pat.start, pat.end, j))
+                        continue
+                    break
             for j, r in enumerate(v.closures):
                 if r.end.year < self.year or r.start.year > self.year:
                     errors.append(

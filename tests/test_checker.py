@@ -544,6 +544,13 @@ def test_score_of_the_valid_plan(tiny: Instance, valid: Plan) -> None:
         "missed_attendance": 1,
         "meeting_outside_town": 1,
         "late_meeting": 27,
+        # tiny.yaml has no hosting: no venue offers slots, no federation hosts, no theme.
+        "hosting_share": 0,
+        "hosting_carry_over": 0,
+        "hosting_spread": 0,
+        "hosting_outside_town": 0,
+        "theme_off_date": 0,
+        "empty_slot": 0,
     }
     # 100*3 + 10*6 + 20*2 + 30*1 + 5*1 + 20*1 + 5*1 + 1*27 = 487
     assert s.total == 487
