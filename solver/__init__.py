@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from ortools.sat.python import cp_model
 
@@ -28,7 +30,8 @@ from ..models.plan import (
 )
 from ..models.timeline import Timeline, WorkCalendar
 from . import duties, hosting, meetings, rotation
-from .context import ModelContext
+from .context import ModelContext, Part
+from .decompose import decompose
 from .precheck import precheck
 
 Rule = Callable[[ModelContext], None]
@@ -100,9 +103,10 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self._report(int(self.objective_value), self.best_objective_bound, self.wall_time)
 
 
-def build(instance: Instance, timeline: Timeline) -> ModelContext:
-    """Build the CP-SAT model: variables, every hard rule, every soft rule, objective."""
-    ctx = ModelContext(instance, timeline)
+def build(instance: Instance, timeline: Timeline, part: Part | None = None) -> ModelContext:
+    """Build the CP-SAT model of ``part`` (the whole plan when None): variables, every
+    hard rule, every soft rule, objective."""
+    ctx = ModelContext(instance, timeline, part)
     rotation.add_variables(ctx)
     meetings.add_variables(ctx)
     hosting.add_variables(ctx)
@@ -116,6 +120,17 @@ def build(instance: Instance, timeline: Timeline) -> ModelContext:
     return ctx
 
 
+@dataclass
+class _PartResult:
+    part: Part
+    source: Part | None
+    status: str
+    objective: int = 0
+    bound: float = 0.0
+    pieces: dict | None = None
+    stats: dict[str, int] = field(default_factory=dict)
+
+
 def solve(
     instance: Instance,
     *,
@@ -125,6 +140,7 @@ def solve(
     calendar: WorkCalendar | None = None,
     progress: Callable[[int, float, float], None] | None = None,
     run_prechecks: bool = True,
+    decompose_parts: bool = True,
 ) -> Result:
     """Solve the yearly plan.
 
@@ -133,17 +149,20 @@ def solve(
     instance
         A validated instance.
     time_limit
-        Wall-clock limit in seconds for the search.
+        Wall-clock limit in seconds for the whole search (shared among the parts).
     seed, workers
         CP-SAT's random seed and number of workers. The same seed and workers give the
         same plan (search is interleaved deterministically when ``workers > 1``).
     calendar
         The work calendar; computed from the instance when omitted.
     progress
-        Called with (objective, bound, seconds) at each improving solution.
+        Called with (objective, bound, seconds) at each improving solution, summed over
+        the parts solved so far.
     run_prechecks
         Run the plain-Python pre-checks first (tests switch them off to exercise the
         CP-SAT model's own rules).
+    decompose_parts
+        Solve independent parts (solver/decompose.py) one by one; False builds one model.
 
     Raises
     ------
@@ -158,8 +177,63 @@ def solve(
     if problems:
         return Result("INFEASIBLE", None, problems=problems,
                       wall_seconds=time.perf_counter() - started)
-    ctx = build(instance, timeline)
-    built = time.perf_counter()
+    parts: list[Part | None] = list(decompose(instance, timeline)) if decompose_parts else [None]
+    deadline = started + time_limit
+    # Independent parts run side by side, `workers` at a time, one CP-SAT thread each
+    # (CP-SAT releases the GIL while it searches). A plan that is one part gets all the
+    # workers instead.
+    threads = workers if len(parts) == 1 else 1
+    build_times: list[float] = []
+    done: list[_PartResult] = []
+
+    def run(part: Part | None) -> _PartResult:
+        t0 = time.perf_counter()
+        ctx = build(instance, timeline, part)
+        build_times.append(time.perf_counter() - t0)
+        budget = max(0.5, deadline - time.perf_counter())
+        report = None
+        if progress and len(parts) == 1:
+            def report(obj: int, bound: float, secs: float) -> None:
+                progress(obj, bound, time.perf_counter() - started)
+        return _solve_part(ctx, budget, seed, threads, report)
+
+    # Big parts first, so that the long solves start at once.
+    order = sorted(parts, key=lambda p: (not (p is None or p.rotation),
+                                         -len(p.venues) if p else 0))
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(order)))) as pool:
+        futures = [pool.submit(run, part) for part in order]
+        for fut in as_completed(futures):
+            done.append(fut.result())
+            if progress and len(parts) > 1:
+                progress(sum(r.objective for r in done), sum(r.bound for r in done),
+                         time.perf_counter() - started)
+    # Assemble in a fixed order, whatever order the parts finished in.
+    rank = {id(p): k for k, p in enumerate(order)}
+    done.sort(key=lambda r: rank[id(r.source)])
+    build_seconds = sum(build_times)
+    wall = time.perf_counter() - started
+    stats = {k: sum(r.stats.get(k, 0) for r in done) for k in ("booleans", "constraints")}
+    stats["parts"] = len(parts)
+    statuses = [r.status for r in done]
+    if any(r.pieces is None for r in done):
+        status = next((s for s in statuses if s == "INFEASIBLE"),
+                      next(r.status for r in done if r.pieces is None))
+        return Result(status, None, wall_seconds=wall, build_seconds=build_seconds,
+                      stats=stats)
+    status = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else "FEASIBLE"
+    objective = sum(r.objective for r in done)
+    bound = float(sum(r.bound for r in done))
+    plan = _assemble(
+        instance, done,
+        SolveInfo(status=status, objective=objective, bound=bound,
+                  gap=max(0.0, (objective - bound) / max(1, abs(objective))),
+                  wall_seconds=round(wall, 3), **info),
+    )
+    return Result(status, plan, objective, bound, wall, build_seconds, stats=stats)
+
+
+def _solve_part(ctx: ModelContext, time_limit: float, seed: int, workers: int,
+                report: Callable[[int, float, float], None] | None) -> _PartResult:
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = float(time_limit)
@@ -168,34 +242,23 @@ def solve(
     if workers > 1:
         # Deterministic parallel search: same seed and workers -> same plan.
         params.interleave_search = True
-    callback = _Progress(progress) if progress else None
-    code = solver.solve(ctx.model, callback)
+    code = solver.solve(ctx.model, _Progress(report) if report else None)
     status = STATUS_NAMES.get(code, str(code))
-    wall = time.perf_counter() - started
-    stats = {
-        "booleans": len(ctx.model.proto.variables),
-        "constraints": len(ctx.model.proto.constraints),
-    }
+    stats = {"booleans": len(ctx.model.proto.variables),
+             "constraints": len(ctx.model.proto.constraints)}
+    part = ctx.part or Part("whole", True)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Result(status, None, wall_seconds=wall, build_seconds=built - started,
-                      stats=stats)
-    objective = int(round(solver.objective_value))
-    bound = float(solver.best_objective_bound)
-    plan = extract_plan(
-        ctx, solver,
-        SolveInfo(status=status, objective=objective, bound=bound,
-                  gap=max(0.0, (objective - bound) / max(1, abs(objective))),
-                  wall_seconds=round(wall, 3), **info),
-    )
-    return Result(status, plan, objective, bound, wall, built - started, stats=stats)
+        return _PartResult(part, ctx.part, status, stats=stats)
+    return _PartResult(part, ctx.part, status, int(round(solver.objective_value)),
+                       float(solver.best_objective_bound), extract_part(ctx, solver), stats)
 
 
-def extract_plan(ctx: ModelContext, solver: cp_model.CpSolver, info: SolveInfo) -> Plan:
-    """Read a solution into plain data."""
+def extract_part(ctx: ModelContext, solver: cp_model.CpSolver) -> dict:
+    """Read one part's solution into plain data (lists of plan entries, penalties)."""
     inst, tl = ctx.instance, ctx.timeline
     terms: list[RotationTerm] = []
     chair_of: dict[tuple[str, int], str] = {}
-    for base in inst.bases:
+    for base in ctx.bases:
         for t in range(1, inst.periods + 1):
             p = next(p for p in base.presidium if solver.boolean_value(ctx.chair[base.id, t, p]))
             chair_of[base.id, t] = p
@@ -214,7 +277,6 @@ def extract_plan(ctx: ModelContext, solver: cp_model.CpSolver, info: SolveInfo) 
             venue=venue, host=chair_of[b, tl.period_of(d)],
             attendees=tuple(p for p in expected if p not in absent), absent=absent,
         ))
-    meets.sort(key=lambda m: (m.start, m.base))
     themes = {t.slot: t.name for t in place_themes(inst, ctx.all_slots)[0]}
     turns: list[Hosting] = []
     unfilled: list[Unfilled] = []
@@ -232,33 +294,62 @@ def extract_plan(ctx: ModelContext, solver: cp_model.CpSolver, info: SolveInfo) 
             continue
         turns.append(Hosting(id=sid, venue=slot.venue, federation=host, start=start, end=end,
                              theme=themes.get(sid)))
-    turns.sort(key=lambda h: (h.start, h.venue))
-    skipped = tuple(
-        SkippedSlot(id=s.id, venue=s.venue, start=tl.at(s.date, f"{s.start:%H:%M}"),
-                    end=tl.at(s.date, f"{s.end:%H:%M}"), why=s.obstacle or "")
-        for s in ctx.all_slots if not s.usable
-    )
     penalties = []
     for term in ctx.penalties:
-        amount = int(solver.value(term.amount))
         hits = []
         for expr, coef, text in term.parts:
             v = solver.value(expr) * coef
             if v:
                 hits.append((-v, text))
-        hits.sort()
-        penalties.append(Penalty(rule=term.rule, weight=term.weight, amount=amount,
-                                 cost=term.weight * amount,
-                                 worst=tuple(text for _, text in hits[:5])))
+        penalties.append((term.rule, term.weight, int(solver.value(term.amount)), hits))
+    return {"rotation": terms, "meetings": meets, "hosting": turns, "unfilled": unfilled,
+            "penalties": penalties, "all_slots": ctx.all_slots}
+
+
+def _assemble(instance: Instance, done: list[_PartResult], info: SolveInfo) -> Plan:
+    """One plan from the parts' pieces; penalties are summed rule by rule."""
+    rotation_terms: list[RotationTerm] = []
+    meets: list[Meeting] = []
+    turns: list[Hosting] = []
+    unfilled: list[Unfilled] = []
+    amounts: dict[str, list] = {}
+    all_slots = []
+    for r in done:
+        pieces = r.pieces or {}
+        rotation_terms += pieces["rotation"]
+        meets += pieces["meetings"]
+        turns += pieces["hosting"]
+        unfilled += pieces["unfilled"]
+        all_slots = pieces["all_slots"]
+        for rule, weight, amount, hits in pieces["penalties"]:
+            entry = amounts.setdefault(rule, [weight, 0, []])
+            entry[1] += amount
+            entry[2] += hits
+    order = {b.id: i for i, b in enumerate(instance.bases)}
+    rotation_terms.sort(key=lambda t: (order[t.base], t.period))
+    meets.sort(key=lambda m: (m.start, m.base))
+    turns.sort(key=lambda h: (h.start, h.venue))
+    unfilled.sort(key=lambda u: u.what)
+    penalties = tuple(
+        Penalty(rule=rule, weight=w, amount=a, cost=w * a,
+                worst=tuple(text for _, text in sorted(hits)[:5]))
+        for rule, (w, a, hits) in amounts.items()
+    )
+    tz = ZoneInfo(instance.timezone)
+    skipped = tuple(
+        SkippedSlot(id=s.id, venue=s.venue, start=dt.datetime.combine(s.date, s.start, tz),
+                    end=dt.datetime.combine(s.date, s.end, tz), why=s.obstacle or "")
+        for s in all_slots if not s.usable
+    )
     return Plan(
-        instance=inst.id,
-        year=inst.year,
+        instance=instance.id,
+        year=instance.year,
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
         solve=info,
-        rotation=tuple(terms),
+        rotation=tuple(rotation_terms),
         meetings=tuple(meets),
         hosting=tuple(turns),
         hosting_skipped=skipped,
         unfilled=tuple(unfilled),
-        penalties=tuple(penalties),
+        penalties=penalties,
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from ..models.hosting import Slot
-from ..models.instance import Instance
+from ..models.instance import Federation, Instance
 from ..models.timeline import Timeline
 
 
@@ -44,10 +44,25 @@ class MeetingVars:
     """``day index * number of slots + slot index`` of the chosen day_slot."""
 
 
+@dataclass(frozen=True)
+class Part:
+    """The share of the plan one CP-SAT model decides (see solver/decompose.py)."""
+
+    name: str
+    rotation: bool
+    """Rotation and joint meetings of every base."""
+    venues: frozenset[str] = frozenset()
+    """Hosting venues whose slots this part fills."""
+    federations: frozenset[str] = frozenset()
+    """Hosting federations whose turns this part decides."""
+
+
 @dataclass
 class ModelContext:
     instance: Instance
     timeline: Timeline
+    part: Part | None = None
+    """None: the whole plan."""
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     chair: dict[tuple[str, int, str], cp_model.IntVar] = field(default_factory=dict)
     """(base, period, person) -> bool: the person is rotating chair of the base."""
@@ -60,6 +75,18 @@ class ModelContext:
     """every offered slot, usable or not (see models.hosting.expand_slots)."""
     penalties: list[PenaltyTerm] = field(default_factory=list)
     _attends: dict[tuple[str, int, str], cp_model.IntVar] = field(default_factory=dict)
+
+    @property
+    def bases(self) -> tuple[Federation, ...]:
+        """The bases whose rotation and meetings this model decides."""
+        return self.instance.bases if self.part is None or self.part.rotation else ()
+
+    def hosts_at(self, venue_id: str) -> bool:
+        return self.part is None or venue_id in self.part.venues
+
+    def hosting_federations(self) -> list[Federation]:
+        return [f for f in self.instance.federations if f.hosting is not None
+                and (self.part is None or f.id in self.part.federations)]
 
     def attends(self, mv: MeetingVars, person: str) -> cp_model.IntVar:
         """A bool: the person attends the meeting (she is available on its day)."""

@@ -16,10 +16,10 @@ from .context import ModelContext
 
 def add_variables(ctx: ModelContext) -> None:
     inst = ctx.instance
-    feds = [f for f in inst.federations if f.hosting is not None]
+    feds = ctx.hosting_federations()
     ctx.all_slots = expand_slots(inst, ctx.timeline.calendar)
     for slot in ctx.all_slots:
-        if not slot.usable:
+        if not slot.usable or not ctx.hosts_at(slot.venue):
             continue
         venue = inst.venue(slot.venue)
         ctx.slots[slot.id] = slot
@@ -71,9 +71,7 @@ def add_hosting_gap(ctx: ModelContext) -> None:
 
 def add_hosting_turns(ctx: ModelContext) -> None:
     turns = _turns_by_federation(ctx)
-    for f in ctx.instance.federations:
-        if f.hosting is None:
-            continue
+    for f in ctx.hosting_federations():
         lits = [lit for _, lit in turns.get(f.id, [])]
         total = sum(lits, start=0)
         if f.hosting.min_turns:
@@ -84,6 +82,8 @@ def add_hosting_turns(ctx: ModelContext) -> None:
 
 def add_pinned_hosting(ctx: ModelContext) -> None:
     for pin in ctx.instance.pins.hosting:
+        if not ctx.hosts_at(pin.venue):
+            continue
         matches = [
             s for s in ctx.slots.values()
             if s.venue == pin.venue and s.date == pin.date
@@ -105,9 +105,7 @@ def hosting_penalties(ctx: ModelContext) -> None:
     shares = fair_shares(inst, ctx.all_slots)
     turns = _turns_by_federation(ctx)
     share_parts, carry_parts, spread_parts, outside_parts = [], [], [], []
-    for f in inst.federations:
-        if f.hosting is None:
-            continue
+    for f in ctx.hosting_federations():
         lits = [lit for _, lit in turns.get(f.id, [])]
         total = model.new_int_var(0, len(lits), f"turns[{f.id}]")
         model.add(total == sum(lits, start=0))
@@ -152,7 +150,7 @@ def hosting_penalties(ctx: ModelContext) -> None:
     theme_parts = [
         (1, t.days_off, f"{t.name} 在 {inst.venue(ctx.slots[t.slot].venue).name} "
                         f"安排于 {ctx.slots[t.slot].date}，偏离{t.days_off}天")
-        for t in placed if t.days_off
+        for t in placed if t.days_off and t.slot in ctx.slots
     ]
     ctx.penalise("theme_off_date", inst.weights.theme_off_date, theme_parts)
 

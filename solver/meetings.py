@@ -37,7 +37,7 @@ def add_variables(ctx: ModelContext) -> None:
     """Creating variables only for working days and fitting venues *is* the
     ``meeting_on_workday`` rule and the capacity part of ``meeting_venue``."""
     n_slots = len(ctx.instance.meetings.slots)
-    for base in ctx.instance.bases:
+    for base in ctx.bases:
         venues = eligible_venues(ctx, base.id)
         for q in range(1, 5):
             day_slot = {
@@ -97,6 +97,8 @@ def add_meeting_host(ctx: ModelContext) -> None:
 
 
 def add_pinned_meetings(ctx: ModelContext) -> None:
+    if not ctx.bases:
+        return
     for pin in ctx.instance.pins.meetings:
         mv = ctx.meetings[pin.base, pin.quarter]
         for (d, s), lit in mv.day_slot.items():

@@ -16,7 +16,7 @@ def _period_label(t: int) -> str:
 
 
 def add_variables(ctx: ModelContext) -> None:
-    for base in ctx.instance.bases:
+    for base in ctx.bases:
         for t in range(1, ctx.instance.periods + 1):
             for p in base.presidium:
                 ctx.chair[base.id, t, p] = ctx.new_bool(f"chair[{base.id},{t},{p}]")
@@ -24,7 +24,7 @@ def add_variables(ctx: ModelContext) -> None:
 
 def add_one_chair_per_period(ctx: ModelContext) -> None:
     """Exactly one presidium member chairs each base in each period."""
-    for base in ctx.instance.bases:
+    for base in ctx.bases:
         for t in range(1, ctx.instance.periods + 1):
             ctx.model.add_exactly_one(ctx.chair[base.id, t, p] for p in base.presidium)
 
@@ -33,7 +33,7 @@ def unavailable_too_long(ctx: ModelContext) -> set[tuple[int, str]]:
     """(period, person) pairs where the person is unavailable more days than allowed."""
     limit = ctx.instance.rotation.max_unavailable_days
     out = set()
-    members = {p for b in ctx.instance.bases for p in b.presidium}
+    members = {p for b in ctx.bases for p in b.presidium}
     for p in members:
         person = ctx.instance.person(p)
         for t, (start, end) in enumerate(ctx.timeline.periods, start=1):
@@ -73,6 +73,8 @@ def add_max_terms(ctx: ModelContext) -> None:
 
 
 def add_pinned_terms(ctx: ModelContext) -> None:
+    if not ctx.bases:
+        return
     for pin in ctx.instance.pins.rotation:
         ctx.model.add(ctx.chair[pin.base, pin.period, pin.chair] == 1)
 
@@ -100,7 +102,7 @@ def back_to_back_penalties(ctx: ModelContext) -> None:
         if h.year == inst.year - 1 and h.period == T
     }
     parts = []
-    for base in inst.bases:
+    for base in ctx.bases:
         for p in base.presidium:
             name = inst.person(p).name
             if last_year.get(base.id) == p:
@@ -128,7 +130,7 @@ def short_gap_penalties(ctx: ModelContext) -> None:
     T = inst.periods
     hist = _last_history(ctx)
     parts = []
-    for base in inst.bases:
+    for base in ctx.bases:
         n = len(base.presidium)
         if n < 2:
             continue
@@ -153,7 +155,7 @@ def uneven_terms_penalties(ctx: ModelContext) -> None:
     inst, w = ctx.instance, ctx.instance.weights.uneven_terms
     T = inst.periods
     parts = []
-    for base in inst.bases:
+    for base in ctx.bases:
         counts = []
         for p in base.presidium:
             c = ctx.model.new_int_var(0, T, f"terms[{base.id},{p}]")

@@ -258,3 +258,33 @@ def test_without_allow_empty_an_unhostable_slot_is_infeasible_with_a_reason():
     res = run(inst, prechecks=True)
     assert res.status == "INFEASIBLE"
     assert any("no federation may host there" in p for p in res.problems)
+
+
+def test_parts_solved_apart_give_the_same_objective_as_one_model():
+    # Two towns, each with its own home and federations: rotation + two hosting groups.
+    extra = [{"id": "home2", "name": "仑苍镇妇女之家", "town": "u", "capacity": 30,
+              "kind": "womens_home", "meetings": False, "slots": ["1st Sunday 09:00-11:00"]}]
+    hosts = {"e1": {"weight": 3}, "e2": {"weight": 1}, "f1": {"town": "u"},
+             "f2": {"town": "u", "weight": 2}}
+    weights = {k: 1 for k in SOFT_OFF} | {"hosting_share": 10, "back_to_back": 100}
+    inst = make(hosts=hosts, extra_venues=extra, weights=weights)
+    from xinglian.models import Timeline
+    from xinglian.solver.decompose import decompose
+
+    parts = decompose(inst, Timeline(inst))
+    assert [p.name for p in parts] == ["rotation", "hosting 霞美镇", "hosting 仑苍镇"]
+    apart = solve(inst, time_limit=30, workers=2)
+    together = solve(inst, time_limit=30, workers=1, decompose_parts=False)
+    assert apart.status == together.status == "OPTIMAL"
+    assert apart.objective == together.objective
+    assert check(inst, apart.plan) == [] and score(inst, apart.plan).total == apart.objective
+
+
+def test_a_weekday_slot_that_can_clash_with_a_meeting_joins_the_rotation_part():
+    from xinglian.models import Timeline
+    from xinglian.solver.decompose import decompose
+
+    inst = make(slots=["every Wednesday 09:00-11:00"], hosting={"min_gap_days": 1},
+                hosts={"e1": {"contact": "a"}, "e2": {}})
+    parts = decompose(inst, Timeline(inst))
+    assert len(parts) == 1 and parts[0].venues == {"home"}
