@@ -192,7 +192,7 @@ def plan_warnings(instance: Instance, plan: Plan, calendar_source: str) -> list[
 
 def _hosting_section(instance: Instance, plan: Plan) -> list[str]:
     """Venue x month grid, turns per federation against fair shares, skipped slots."""
-    from ..models.hosting import expand_slots, fair_shares
+    from ..models.hosting import expand_slots, fair_shares, max_turns_possible
     from ..models.instance import VENUE_KIND_ZH
     from ..models.timeline import work_calendar
 
@@ -217,7 +217,9 @@ def _hosting_section(instance: Instance, plan: Plan) -> list[str]:
             _cell(c) for c in cells) + " |")
     out.append("")
 
-    shares = fair_shares(instance, expand_slots(instance, work_calendar(instance)))
+    calendar = work_calendar(instance)
+    all_slots = expand_slots(instance, calendar)
+    shares = fair_shares(instance, all_slots)
     counts: dict[str, int] = {}
     for h in plan.hosting:
         counts[h.federation] = counts.get(h.federation, 0) + 1
@@ -233,15 +235,18 @@ def _hosting_section(instance: Instance, plan: Plan) -> list[str]:
             out.append(f"| {_cell(f.name)} | {f.hosting.weight} | — | {n} | — | — | — | "
                        f"无可主办场地 no venue open to it |")
             continue
-        lo, hi = sh.band(sh.this_year)
         note = ""
-        if not lo - 1 <= n <= hi + 1:
+        if abs(n - sh.this_year) > 1:
+            most = max_turns_possible(instance, calendar, f, all_slots)
             if f.hosting.max_turns is not None and n >= f.hosting.max_turns:
-                note = f"达到上限 max_turns={f.hosting.max_turns}"
-            elif n <= f.hosting.min_turns and f.hosting.min_turns:
-                note = f"下限 min_turns={f.hosting.min_turns}"
+                note = f"硬约束：达到上限 max_turns={f.hosting.max_turns}"
+            elif n >= most:
+                note = (f"硬约束：最多可排 {most} 次（可用场次、联系人请假、"
+                        f"间隔≥{instance.hosting.min_gap_days}天）")
+            elif f.hosting.min_turns and n <= f.hosting.min_turns:
+                note = f"硬约束：下限 min_turns={f.hosting.min_turns}"
             else:
-                note = "超出份额±1：受间隔、联系人请假或其他硬约束限制"
+                note = "与同组单位的间隔、请假等硬约束共同限制"
         out.append(
             f"| {_cell(f.name)} | {f.hosting.weight} | {sh.previous} | {n} | "
             f"{float(sh.this_year):.1f} | {float(sh.with_carry_over):.1f} | {sh.group} | {note} |"

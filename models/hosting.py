@@ -105,6 +105,26 @@ def eligible_hosts(instance: Instance) -> dict[str, list[str]]:
     return {v.id: [f.id for f in feds if eligible(instance, v, f)] for v in instance.venues}
 
 
+def max_turns_possible(instance: Instance, calendar: WorkCalendar, fed: Federation,
+                       slots: list[Slot] | None = None) -> int:
+    """The most turns ``fed`` could host on its own: usable slots it may take, its
+    contact free that day, ``min_gap_days`` apart. Taking the earliest possible slot
+    each time is optimal for this (interval scheduling with a fixed gap)."""
+    slots = slots if slots is not None else expand_slots(instance, calendar)
+    contact = contact_of(fed)
+    person = instance.person(contact) if contact else None
+    gap = instance.hosting.min_gap_days
+    n, last = 0, None
+    for s in sorted(slots):
+        if not s.usable or not eligible(instance, instance.venue(s.venue), fed):
+            continue
+        if person is not None and person.is_unavailable(s.date):
+            continue
+        if last is None or (s.date - last).days >= gap:
+            n, last = n + 1, s.date
+    return n
+
+
 @dataclass(frozen=True)
 class Share:
     """A federation's fair number of turns this year, within its hosting group."""

@@ -150,9 +150,17 @@ def test_infeasible_instance_exits_3_with_a_reason(tmp_path):
          "venues[0].capacity: Input should be greater than 0"),
         (lambda d: d["federations"][2].update(parent="fed-e1"),
          "federations[2].parent: 'fed-e1' is not a base federation"),
+        (lambda d: d["venues"][0].update(slots=["every second Saturday morning"]),
+         "venues[0].slots[0].pattern: cannot parse slot pattern 'every second Saturday "
+         "morning'"),
+        (lambda d: d["venues"][0].update(slots=["2nd Saturday 09:00-11:00"],
+                                         hosts={"federations": ["fed-ghost"]}),
+         "venues[0].hosts.federations[0]: unknown federation 'fed-ghost'"),
+        (lambda d: d["federations"][2].update(hosting={"weight": 0}),
+         "federations[2].hosting.weight: Input should be greater than or equal to 1"),
     ],
     ids=["unknown-id", "duplicate-id", "end-before-start", "typo-key", "zero-capacity",
-         "parent-not-base"],
+         "parent-not-base", "slot-pattern", "unknown-host", "zero-weight"],
 )
 def test_bad_instance_gives_a_clear_message_and_exit_1(tmp_path, edit, expected):
     path = tiny_with(tmp_path, edit)

@@ -60,3 +60,34 @@ def test_default_calendar_events_are_unique_and_timezone_aware(solved):
         start = ev.decoded("DTSTART")
         if hasattr(start, "hour"):
             assert start.tzinfo is not None
+
+
+def test_default_plan_fills_every_usable_hosting_slot(solved):
+    inst, timeline, res = solved
+    from xinglian.models.hosting import expand_slots
+
+    slots = expand_slots(inst, timeline.calendar)
+    usable = {s.id for s in slots if s.usable}
+    assert {h.id for h in res.plan.hosting} == usable
+    assert {s.id for s in res.plan.hosting_skipped} == {s.id for s in slots if not s.usable}
+    assert res.plan.unfilled == ()
+
+
+def test_default_plan_gives_every_federation_its_fair_share_within_one(solved):
+    inst, timeline, res = solved
+    from collections import Counter
+
+    from xinglian.export.summary import render_summary
+    from xinglian.models.hosting import expand_slots, fair_shares, max_turns_possible
+
+    slots = expand_slots(inst, timeline.calendar)
+    shares = fair_shares(inst, slots)
+    turns = Counter(h.federation for h in res.plan.hosting)
+    off = [f for f, s in shares.items() if abs(turns[f] - s.this_year) > 1]
+    # Outside one of its share only where a hard rule caps it, and the summary says so.
+    summary = render_summary(inst, res.plan)
+    for f in off:
+        fed = inst.federation(f)
+        assert turns[f] == max_turns_possible(inst, timeline.calendar, fed, slots)
+        row = next(line for line in summary.splitlines() if line.startswith(f"| {fed.name} |"))
+        assert "硬约束" in row
