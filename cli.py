@@ -155,13 +155,151 @@ def validate(instance: Path, plan_dir: Path) -> None:
                f"satisfy every hard rule; objective {recomputed.total}")
 
 
-@main.command()
-@click.argument("what", type=click.Choice(["instance", "plan"]), default="instance")
-def schema(what: str) -> None:
-    """Print the JSON Schema of an instance file (or of plan.json)."""
-    from .models import Instance, Plan
+def _plan_and_instance(plan_dir: Path):
+    """A plan directory's plan.json and the instance.json it was made from."""
+    from .models import InputError, load_instance, load_plan
 
-    model = Instance if what == "instance" else Plan
+    if not (plan_dir / "plan.json").is_file():
+        raise Fail(f"{plan_dir}: not a plan directory (no plan.json)")
+    if not (plan_dir / "instance.json").is_file():
+        raise Fail(f"{plan_dir}: has no instance.json (made by an older xinglian?); "
+                   f"re-plan with --instance INSTANCE to name the instance it was made from")
+    try:
+        return load_plan(plan_dir), load_instance(plan_dir / "instance.json")
+    except InputError as e:
+        raise Fail(str(e)) from None
+
+
+@main.command()
+@click.argument("plan_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--changes", "changes_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML changes file (see README).")
+@click.option("--instance", "edited", type=click.Path(dir_okay=False, path_type=Path),
+              help="An edited instance to use instead of a changes file.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+              help="Everything that ended before this day stays as it was.")
+@click.option("--out", "-o", type=click.Path(path_type=Path), required=True,
+              help="New plan directory (the previous one is never modified).")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0, show_default=True)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--quiet", "-q", is_flag=True)
+def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today, out: Path,
+           time_limit: float, seed: int, workers: int, quiet: bool) -> None:
+    """Re-plan PLAN_DIR after changes, changing as little as possible.
+
+    The past (everything that ended before --today) is frozen; the number of changed
+    decisions is minimised first (weights: change_weights in the instance), then the
+    usual objective. Writes a new plan directory with changes.md / changes.json and
+    calendars that update the same events on phones.
+    """
+    from .checker import check, score
+    from .export.changes import ChangeReport, diff_plans
+    from .export.plan_dir import OutputError, write_plan_dir
+    from .export.summary import plan_warnings
+    from .models import CalendarError, InputError, Timeline, load_instance
+    from .models.changes import ChangeSet, apply_changes, describe
+    from .models.io import load_changes
+    from .models.plan import Derivation
+    from .solver import solve
+
+    today = today.date()
+    if (changes_file is None) == (edited is None):
+        raise Fail("give exactly one of --changes CHANGES.yaml or --instance EDITED.yaml",
+                   EXIT_USAGE)
+    previous, prev_inst = _plan_and_instance(plan_dir)
+    if today.year != previous.year:
+        raise Fail(f"--today {today} is not in the plan year {previous.year}")
+    applied: list[str] = []
+    try:
+        if changes_file is not None:
+            changes = load_changes(changes_file)
+            source = str(changes_file)
+            try:
+                inst = apply_changes(prev_inst, changes, today)
+            except ValueError as e:
+                raise InputError(changes_file, str(e).splitlines()) from None
+            applied = [describe(c, prev_inst) for c in changes.changes]
+        else:
+            inst = load_instance(edited)
+            source = str(edited)
+            changes = ChangeSet()
+            applied = [f"使用修改后的实例 {edited.name}"]
+        timeline = Timeline(inst)
+    except (InputError, CalendarError) as e:
+        raise Fail(str(e)) from None
+    if inst.year != previous.year:
+        raise Fail(f"{source}: the instance is for {inst.year}, the plan for {previous.year}")
+    echo = (lambda *a, **k: None) if quiet else click.echo
+    echo(f"re-planning {plan_dir} (version {previous.version}) from {today}: "
+         f"{len(applied)} change(s) in {source}", err=True)
+    result = solve(inst, time_limit=time_limit, seed=seed, workers=workers,
+                   calendar=timeline.calendar, previous=previous, today=today)
+    if result.plan is None:
+        if result.status == "INFEASIBLE":
+            reasons = result.problems or ["the changes leave no plan that keeps every hard rule "
+                                          "and the frozen past"]
+            raise Fail(f"no plan exists after the changes (INFEASIBLE); {plan_dir} is "
+                       "unchanged:\n" + "\n".join(f"  - {r}" for r in reasons), EXIT_INFEASIBLE)
+        raise Fail(f"no plan found within {time_limit:g} s (status {result.status}); "
+                   f"{plan_dir} is unchanged", EXIT_TIMEOUT)
+    plan_ = result.plan.model_copy(update={
+        "version": previous.version + 1,
+        "derived_from": Derivation(
+            previous_version=previous.version, previous_generated_at=previous.generated_at,
+            previous_dir=str(plan_dir), today=today, source=source, applied=tuple(applied),
+            changed_decisions=len(result.changed), change_cost=result.change_cost,
+            change_status=result.change_status),
+    })
+    violations = check(inst, plan_, timeline.calendar)
+    warnings = plan_warnings(inst, plan_, timeline.calendar.source)
+    if score(inst, plan_).total != result.objective:
+        warnings.append("checker score differs from the solver objective (please report this)")
+    report = ChangeReport(
+        changes=diff_plans(previous, plan_, inst, prev_inst),
+        title=f"{inst.name or inst.id} 第{plan_.version}版调整通知（{today} 起）",
+        applied=applied, proven=result.change_status == "OPTIMAL", cost=result.change_cost,
+        decisions=len(result.changed))
+    try:
+        written = write_plan_dir(inst, plan_, out, warnings + [
+            f"VIOLATION {v.rule}: {v.message}" for v in violations],
+            previous_dir=plan_dir, changes=report, previous_instance=prev_inst)
+    except OutputError as e:
+        raise Fail(str(e)) from None
+    proven = "proven minimal" if result.change_status == "OPTIMAL" else "not proven minimal"
+    echo(f"{result.status}: {len(result.changed)} changed decision(s), weighted "
+         f"{result.change_cost} ({proven}); objective {result.objective}", err=True)
+    if not quiet:
+        click.echo((written / "changes.md").read_text(encoding="utf-8"))
+    click.echo(f"plan written to {written}", err=True)
+    if violations:
+        raise Fail(f"the checker found {len(violations)} violation(s): "
+                   + "; ".join(v.message for v in violations[:3]), EXIT_INVALID)
+
+
+@main.command()
+@click.argument("plan_a", type=click.Path(path_type=Path, file_okay=False))
+@click.argument("plan_b", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print changes.json instead.")
+def diff(plan_a: Path, plan_b: Path, as_json: bool) -> None:
+    """Print what changed from PLAN_A to PLAN_B (the same report as changes.md)."""
+    from .export.changes import ChangeReport, changes_json, diff_plans, render_changes_md
+
+    a, inst_a = _plan_and_instance(plan_a)
+    b, inst_b = _plan_and_instance(plan_b)
+    report = ChangeReport(changes=diff_plans(a, b, inst_b, inst_a),
+                          title=f"{plan_a.name} → {plan_b.name}")
+    click.echo(changes_json(report) if as_json else render_changes_md(report, inst_b, inst_a))
+
+
+@main.command()
+@click.argument("what", type=click.Choice(["instance", "plan", "changes"]), default="instance")
+def schema(what: str) -> None:
+    """Print the JSON Schema of an instance file (or of plan.json, or a changes file)."""
+    from .models import Instance, Plan
+    from .models.changes import ChangeSet
+
+    model = {"instance": Instance, "plan": Plan, "changes": ChangeSet}[what]
     click.echo(json.dumps(model.model_json_schema(), ensure_ascii=False, indent=2))
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,9 @@ class CalEvent:
     sequence: int = 0
     status: str = "CONFIRMED"
     categories: tuple[str, ...] = ()
+    stamp: dt.datetime | None = None
+    """DTSTAMP/LAST-MODIFIED of this event when it differs from the calendar's (an event
+    a re-plan leaves unchanged keeps the stamp it was first published with)."""
 
     @property
     def all_day(self) -> bool:
@@ -375,6 +378,8 @@ def _check_times(event: CalEvent, zone: ZoneInfo) -> tuple[dt.date, dt.date]:
 
 def _vevent(event: CalEvent, zone: ZoneInfo, stamp: dt.datetime) -> icalendar.Event:
     start, end = _check_times(event, zone)
+    if event.stamp is not None:
+        stamp = _utc(event.stamp)
     ev = icalendar.Event()
     ev.add("UID", event.uid)
     ev.add("DTSTAMP", stamp)
@@ -469,39 +474,13 @@ def _group(events: list[CalEvent], attr: str) -> dict[str, list[CalEvent]]:
     return out
 
 
-def write_calendars(
-    instance: Instance,
-    plan: Plan,
-    out_dir: Path,
-    *,
-    events: list[CalEvent] | None = None,
-) -> list[Path]:
-    """Write ``all.ics`` and ``person-``/``venue-``/``federation-<id>.ics`` into ``out_dir``.
-
-    A person, venue or federation gets a file when at least one event names it. The
-    caller owns the directory (the plan directory is renamed into place as a whole).
-
-    Parameters
-    ----------
-    instance, plan
-        What to export. ``DTSTAMP`` is ``plan.generated_at`` (2000-01-01T00:00Z when
-        unset), so the bytes written depend on the plan only.
-    out_dir
-        The ``calendars/`` directory of the plan directory.
-    events
-        Events to write instead of :func:`build_events` (e.g. a re-plan that adds
-        ``STATUS:CANCELLED`` events with a higher ``SEQUENCE``).
-
-    Returns
-    -------
-    list[Path]
-        The files written, sorted.
-    """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+def calendar_files(
+    instance: Instance, plan: Plan, events: list[CalEvent] | None = None
+) -> dict[str, tuple[str, list[CalEvent]]]:
+    """file name -> (calendar name, events): ``all.ics`` and one file per person, venue
+    and federation that at least one event names."""
     evs = sort_events(build_events(instance, plan) if events is None else events,
                       instance.timezone)
-    stamp = plan.generated_at or DEFAULT_STAMP
     label = instance.name or instance.id
 
     def name_of(kind: str, ident: str) -> str:
@@ -519,15 +498,176 @@ def write_calendars(
                        ("federation", "federations")):
         for ident, group in _group(evs, attr).items():
             files[_file_name(kind, ident)] = (f"{name_of(kind, ident)} 的星链日程", group)
+    return files
 
+
+def write_calendars(
+    instance: Instance,
+    plan: Plan,
+    out_dir: Path,
+    *,
+    events: list[CalEvent] | None = None,
+    previous_dir: Path | None = None,
+    updates_dir: Path | None = None,
+    now: dt.datetime | None = None,
+) -> list[Path]:
+    """Write ``all.ics`` and ``person-``/``venue-``/``federation-<id>.ics`` into ``out_dir``.
+
+    A person, venue or federation gets a file when at least one event names it. The
+    caller owns the directory (the plan directory is renamed into place as a whole).
+
+    Parameters
+    ----------
+    instance, plan
+        What to export. ``DTSTAMP`` is ``plan.generated_at`` (2000-01-01T00:00Z when
+        unset), so the bytes written depend on the plan only.
+    out_dir
+        The ``calendars/`` directory of the plan directory.
+    events
+        Events to write instead of :func:`build_events`.
+    previous_dir
+        The ``calendars/`` directory of the plan this one replaces. Events keep their
+        UID; an unchanged event keeps its SEQUENCE and stamp, a changed one gets
+        SEQUENCE + 1 and the stamp ``now``, and an event that left a file is written
+        there as ``STATUS:CANCELLED`` with a higher SEQUENCE (see :func:`versioned`).
+    updates_dir
+        With ``previous_dir``: where ``person-<id>.ics`` files holding only what changed
+        for that person go.
+    now
+        The stamp of changed events (default: the plan's).
+
+    Returns
+    -------
+    list[Path]
+        The files written, sorted.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = plan.generated_at or DEFAULT_STAMP
+    files = calendar_files(instance, plan, events)
+    updates: dict[str, tuple[str, list[CalEvent]]] = {}
+    if previous_dir is not None and Path(previous_dir).is_dir():
+        files, updates = versioned(files, read_calendars(Path(previous_dir)), now or stamp)
     written: list[Path] = []
-    for file_name in sorted(files):
-        cal_name, group = files[file_name]
-        cal = to_calendar(group, cal_name, stamp=stamp, tz=instance.timezone)
-        path = out_dir / file_name
-        path.write_bytes(cal.to_ical())
-        written.append(path)
-    return written
+    for target, group_files in ((out_dir, files), (updates_dir, updates)):
+        if target is None or not group_files:
+            continue
+        Path(target).mkdir(parents=True, exist_ok=True)
+        for file_name in sorted(group_files):
+            cal_name, group = group_files[file_name]
+            cal = to_calendar(group, cal_name, stamp=stamp, tz=instance.timezone)
+            path = Path(target) / file_name
+            path.write_bytes(cal.to_ical())
+            written.append(path)
+    return sorted(written)
+
+
+# -- versions: updating the same events on phones ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Published:
+    """An event as it stands in a previously written calendar file."""
+
+    event: CalEvent
+    signature: tuple
+
+
+def _signature(ev: icalendar.Event) -> tuple:
+    """What a person sees of an event; SEQUENCE and stamps are bookkeeping."""
+    def text(name: str) -> str:
+        return str(ev.get(name, ""))
+
+    alarms = tuple(sorted(a.decoded("TRIGGER") for a in ev.walk("VALARM")))
+    cats = ev.get("CATEGORIES")
+    categories = tuple(str(c) for c in cats.cats) if cats is not None else ()
+    return (text("SUMMARY"), ev.decoded("DTSTART"), ev.decoded("DTEND"), text("LOCATION"),
+            text("DESCRIPTION"), text("STATUS"), categories, alarms)
+
+
+def read_calendars(cal_dir: Path) -> dict[str, tuple[str, dict[str, Published]]]:
+    """file name -> (calendar name, UID -> the event as published in that file)."""
+    out: dict[str, tuple[str, dict[str, Published]]] = {}
+    for path in sorted(Path(cal_dir).glob("*.ics")):
+        cal = icalendar.Calendar.from_ical(path.read_bytes())
+        cal_name = str(cal.get("X-WR-CALNAME", path.stem))
+        events: dict[str, Published] = {}
+        for ev in cal.walk("VEVENT"):
+            cats = ev.get("CATEGORIES")
+            trigger = next((a.decoded("TRIGGER") for a in ev.walk("VALARM")), None)
+            event = CalEvent(
+                uid=str(ev["UID"]), summary=str(ev.get("SUMMARY", "")),
+                start=ev.decoded("DTSTART"), end=ev.decoded("DTEND"),
+                location=str(ev.get("LOCATION", "")),
+                description=str(ev.get("DESCRIPTION", "")),
+                alarm_minutes=int(-trigger.total_seconds() // 60) if trigger is not None
+                else None,
+                sequence=int(ev.get("SEQUENCE", 0)), status=str(ev.get("STATUS", "CONFIRMED")),
+                categories=tuple(str(c) for c in cats.cats) if cats is not None else (),
+                stamp=ev.decoded("DTSTAMP"),
+            )
+            events[event.uid] = Published(event, _signature(ev))
+        out[path.name] = (cal_name, events)
+    return out
+
+
+def versioned(
+    files: dict[str, tuple[str, list[CalEvent]]],
+    previous: dict[str, tuple[str, dict[str, Published]]],
+    now: dt.datetime,
+) -> tuple[dict[str, tuple[str, list[CalEvent]]], dict[str, tuple[str, list[CalEvent]]]]:
+    """Give each event of ``files`` its SEQUENCE and stamp against ``previous``, add
+    ``STATUS:CANCELLED`` events for what left a file, and collect per person what
+    changed for her (the second mapping, ``person-<id>.ics`` names)."""
+    published_all: dict[str, Published] = {}
+    for _, events in previous.values():
+        for uid, pub in events.items():
+            best = published_all.get(uid)
+            if best is None or pub.event.sequence > best.event.sequence:
+                published_all[uid] = pub
+    zone = ZoneInfo("Asia/Shanghai")
+
+    def with_version(e: CalEvent) -> CalEvent:
+        pub = published_all.get(e.uid)
+        if pub is None:
+            return replace(e, sequence=0, stamp=now)
+        rendered = icalendar.Event.from_ical(_vevent(e, zone, now).to_ical())
+        if _signature(rendered) == pub.signature:
+            return replace(e, sequence=pub.event.sequence, stamp=pub.event.stamp)
+        return replace(e, sequence=pub.event.sequence + 1, stamp=now)
+
+    versions: dict[str, CalEvent] = {}
+    out: dict[str, tuple[str, list[CalEvent]]] = {}
+    updates: dict[str, tuple[str, list[CalEvent]]] = {}
+    for name in sorted(set(files) | set(previous)):
+        old_name, before = previous.get(name, (None, {}))
+        cal_name, events = files.get(name, (old_name, []))
+        current = []
+        for e in events:
+            if e.uid not in versions:
+                versions[e.uid] = with_version(e)
+            current.append(versions[e.uid])
+        uids = {e.uid for e in current}
+        for uid, pub in before.items():
+            if uid in uids:
+                continue
+            if pub.event.status == "CANCELLED":
+                current.append(pub.event)  # stays cancelled, as published
+            else:
+                seq = max(pub.event.sequence + 1,
+                          versions[uid].sequence if uid in versions else 0)
+                current.append(replace(pub.event, status="CANCELLED", sequence=seq, stamp=now))
+        if not current:
+            continue
+        out[name] = (cal_name or name, current)
+        if name.startswith("person-"):
+            changed = [e for e in current
+                       if e.uid not in before
+                       or (e.sequence, e.status) != (before[e.uid].event.sequence,
+                                                     before[e.uid].event.status)]
+            if changed:
+                updates[name] = (f"{cal_name}（更新）", changed)
+    return out, updates
 
 
 __all__ = [

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..models.instance import Instance
 from ..models.plan import Plan
+from .changes import ChangeReport, changes_json, render_changes_md
 from .ics import write_calendars
 from .summary import render_summary
 
@@ -28,10 +29,27 @@ def plan_json(plan: Plan) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+def instance_json(instance: Instance) -> str:
+    return json.dumps(instance.model_dump(mode="json", exclude_defaults=True),
+                      ensure_ascii=False, indent=2) + "\n"
+
+
 def write_plan_dir(
-    instance: Instance, plan: Plan, out: str | Path, warnings: list[str] | None = None
+    instance: Instance,
+    plan: Plan,
+    out: str | Path,
+    warnings: list[str] | None = None,
+    *,
+    previous_dir: str | Path | None = None,
+    changes: ChangeReport | None = None,
+    previous_instance: Instance | None = None,
 ) -> Path:
-    """Write plan.json, summary.md and calendars/ to ``out`` atomically.
+    """Write plan.json, instance.json, summary.md and calendars/ to ``out`` atomically.
+
+    ``instance.json`` is the instance the plan was made from, so that a later re-plan
+    and ``diff`` have it. With ``previous_dir`` (re-planning) the calendars update the
+    previous plan's events in place and ``updates/person-<id>.ics`` hold what changed
+    per person; with ``changes`` the directory gets ``changes.md`` and ``changes.json``.
 
     Raises
     ------
@@ -40,6 +58,10 @@ def write_plan_dir(
         (it is never deleted), or cannot be written.
     """
     out = Path(out).resolve()
+    if previous_dir is not None and Path(previous_dir).resolve() == out:
+        raise OutputError(
+            f"{out} is the plan being re-planned; it is kept as it was. Choose a new --out"
+        )
     if out.exists():
         if not out.is_dir():
             raise OutputError(f"{out} is a file; choose a directory name for --out")
@@ -55,10 +77,17 @@ def write_plan_dir(
         raise OutputError(f"cannot write under {out.parent}: {e.strerror}") from None
     try:
         (tmp / "plan.json").write_text(plan_json(plan), encoding="utf-8")
+        (tmp / "instance.json").write_text(instance_json(instance), encoding="utf-8")
         (tmp / "summary.md").write_text(render_summary(instance, plan, warnings), encoding="utf-8")
         cal_dir = tmp / "calendars"
         cal_dir.mkdir()
-        write_calendars(instance, plan, cal_dir)
+        previous_cals = Path(previous_dir) / "calendars" if previous_dir is not None else None
+        write_calendars(instance, plan, cal_dir, previous_dir=previous_cals,
+                        updates_dir=tmp / "updates", now=plan.generated_at)
+        if changes is not None:
+            (tmp / "changes.md").write_text(
+                render_changes_md(changes, instance, previous_instance), encoding="utf-8")
+            (tmp / "changes.json").write_text(changes_json(changes), encoding="utf-8")
         os.chmod(tmp, 0o755)
         old = None
         if out.exists():

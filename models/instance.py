@@ -351,6 +351,15 @@ class Weights(Frozen):
     empty_slot: int = Field(default=50, ge=0)
 
 
+class ChangeWeights(Frozen):
+    """Cost of changing a published decision when re-planning (moving a rotation term
+    costs more than swapping a hosting turn)."""
+
+    rotation_term: int = Field(default=10, ge=0)
+    meeting: int = Field(default=5, ge=0)
+    hosting_turn: int = Field(default=2, ge=0)
+
+
 class HistoryTerm(Frozen):
     base: Id
     year: int
@@ -416,6 +425,7 @@ class Instance(Frozen):
     meetings: MeetingRules = MeetingRules()
     hosting: HostingRules = HostingRules()
     weights: Weights = Weights()
+    change_weights: ChangeWeights = ChangeWeights()
     towns: tuple[Town, ...] = ()
     people: tuple[Person, ...] = ()
     federations: tuple[Federation, ...] = ()

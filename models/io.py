@@ -118,3 +118,21 @@ def load_plan(plan_dir: str | Path) -> Plan:
         return Plan.model_validate(data)
     except ValidationError as e:
         raise InputError(path, describe_validation_error(e)) from None
+
+
+def load_changes(path: str | Path):
+    """Load and validate a changes file (see models/changes.py).
+
+    Raises
+    ------
+    InputError
+        For unreadable or malformed files and for every validation problem at once.
+    """
+    from .changes import ChangeSet
+
+    path = Path(path)
+    data = read_mapping(path)
+    try:
+        return ChangeSet.model_validate(data)
+    except ValidationError as e:
+        raise InputError(path, describe_validation_error(e)) from None

@@ -113,11 +113,32 @@ class Penalty(_Out):
     """Plain-language descriptions of the largest contributions."""
 
 
+class Derivation(_Out):
+    """Where a re-planned plan comes from (the version chain)."""
+
+    previous_version: int
+    previous_generated_at: AwareDatetime | None = None
+    previous_dir: str = ""
+    today: dt.date
+    """Everything that ended before this day is frozen as it was."""
+    source: str = ""
+    """The changes file (or edited instance) applied."""
+    applied: tuple[str, ...] = ()
+    """The changes, one line each, in Chinese."""
+    changed_decisions: int = 0
+    change_cost: int = 0
+    """Weighted number of changed decisions (instance `change_weights`)."""
+    change_status: str = ""
+    """OPTIMAL: the number of changes is proven minimal."""
+
+
 class Plan(_Out):
     format: Literal["xinglian.plan/1"] = PLAN_FORMAT
     instance: str
     year: int
     generated_at: AwareDatetime | None = None
+    version: int = 1
+    derived_from: Derivation | None = None
     solve: SolveInfo
     rotation: tuple[RotationTerm, ...] = ()
     meetings: tuple[Meeting, ...] = ()

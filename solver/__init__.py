@@ -29,7 +29,7 @@ from ..models.plan import (
     Unfilled,
 )
 from ..models.timeline import Timeline, WorkCalendar
-from . import duties, hosting, meetings, rotation
+from . import duties, hosting, meetings, replan, rotation
 from .context import ModelContext, Part
 from .decompose import decompose
 from .precheck import precheck
@@ -86,6 +86,11 @@ class Result:
     problems: list[str] = field(default_factory=list)
     """Plain-language reasons when the pre-checks find a certain conflict."""
     stats: dict[str, int] = field(default_factory=dict)
+    change_status: str = ""
+    """Re-planning: OPTIMAL when the number of changes is proven minimal."""
+    change_cost: int = 0
+    changed: list[tuple[str, str]] = field(default_factory=list)
+    """Re-planning: (kind, key) of every changed published decision."""
 
     @property
     def gap(self) -> float | None:
@@ -103,17 +108,33 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self._report(int(self.objective_value), self.best_objective_bound, self.wall_time)
 
 
-def build(instance: Instance, timeline: Timeline, part: Part | None = None) -> ModelContext:
+def build(
+    instance: Instance,
+    timeline: Timeline,
+    part: Part | None = None,
+    previous: Plan | None = None,
+    today: dt.date | None = None,
+) -> ModelContext:
     """Build the CP-SAT model of ``part`` (the whole plan when None): variables, every
-    hard rule, every soft rule, objective."""
-    ctx = ModelContext(instance, timeline, part)
+    hard rule, every soft rule, objective. With ``previous`` and ``today`` (re-planning)
+    also the frozen past, the change terms and the previous plan as a hint.
+
+    Raises
+    ------
+    replan.FrozenConflict
+        When the past of ``previous`` no longer fits the instance.
+    """
+    ctx = ModelContext(instance, timeline, part, previous, today)
     rotation.add_variables(ctx)
     meetings.add_variables(ctx)
     hosting.add_variables(ctx)
     for _, add in HARD_RULES:
         add(ctx)
+    replan.add_frozen_past(ctx)
     for penalties in SOFT_RULES:
         penalties(ctx)
+    replan.change_terms(ctx)
+    replan.add_hints(ctx)
     ctx.model.minimize(
         sum((t.weight * t.amount for t in ctx.penalties if t.weight), start=0)
     )
@@ -129,6 +150,10 @@ class _PartResult:
     bound: float = 0.0
     pieces: dict | None = None
     stats: dict[str, int] = field(default_factory=dict)
+    change_status: str = ""
+    change_cost: int = 0
+    changed: list[tuple[str, str]] = field(default_factory=list)
+    problem: str = ""
 
 
 def solve(
@@ -141,6 +166,8 @@ def solve(
     progress: Callable[[int, float, float], None] | None = None,
     run_prechecks: bool = True,
     decompose_parts: bool = True,
+    previous: Plan | None = None,
+    today: dt.date | None = None,
 ) -> Result:
     """Solve the yearly plan.
 
@@ -163,6 +190,10 @@ def solve(
         CP-SAT model's own rules).
     decompose_parts
         Solve independent parts (solver/decompose.py) one by one; False builds one model.
+    previous, today
+        Re-plan against ``previous``: freeze what ended before ``today``, then minimise
+        the weighted number of changed decisions (proven minimal when the result's
+        ``change_status`` is OPTIMAL), then the original objective.
 
     Raises
     ------
@@ -188,7 +219,10 @@ def solve(
 
     def run(part: Part | None) -> _PartResult:
         t0 = time.perf_counter()
-        ctx = build(instance, timeline, part)
+        try:
+            ctx = build(instance, timeline, part, previous, today)
+        except replan.FrozenConflict as e:
+            return _PartResult(part or Part("whole", True), part, "INFEASIBLE", problem=str(e))
         build_times.append(time.perf_counter() - t0)
         budget = max(0.5, deadline - time.perf_counter())
         report = None
@@ -219,7 +253,7 @@ def solve(
         status = next((s for s in statuses if s == "INFEASIBLE"),
                       next(r.status for r in done if r.pieces is None))
         return Result(status, None, wall_seconds=wall, build_seconds=build_seconds,
-                      stats=stats)
+                      stats=stats, problems=[r.problem for r in done if r.problem])
     status = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else "FEASIBLE"
     objective = sum(r.objective for r in done)
     bound = float(sum(r.bound for r in done))
@@ -229,28 +263,64 @@ def solve(
                   gap=max(0.0, (objective - bound) / max(1, abs(objective))),
                   wall_seconds=round(wall, 3), **info),
     )
-    return Result(status, plan, objective, bound, wall, build_seconds, stats=stats)
+    result = Result(status, plan, objective, bound, wall, build_seconds, stats=stats)
+    if previous is not None:
+        result.change_status = ("OPTIMAL" if all(r.change_status == "OPTIMAL" for r in done)
+                                else "FEASIBLE")
+        result.change_cost = sum(r.change_cost for r in done)
+        result.changed = [c for r in done for c in r.changed]
+    return result
 
 
-def _solve_part(ctx: ModelContext, time_limit: float, seed: int, workers: int,
-                report: Callable[[int, float, float], None] | None) -> _PartResult:
+def _new_solver(time_limit: float, seed: int, workers: int) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.max_time_in_seconds = float(time_limit)
+    params.max_time_in_seconds = max(0.1, float(time_limit))
     params.random_seed = int(seed)
     params.num_workers = int(workers)
     if workers > 1:
         # Deterministic parallel search: same seed and workers -> same plan.
         params.interleave_search = True
-    code = solver.solve(ctx.model, _Progress(report) if report else None)
-    status = STATUS_NAMES.get(code, str(code))
-    stats = {"booleans": len(ctx.model.proto.variables),
-             "constraints": len(ctx.model.proto.constraints)}
+    return solver
+
+
+def _solve_part(ctx: ModelContext, time_limit: float, seed: int, workers: int,
+                report: Callable[[int, float, float], None] | None) -> _PartResult:
+    started = time.perf_counter()
+    model = ctx.model
+    stats = {"booleans": len(model.proto.variables),
+             "constraints": len(model.proto.constraints)}
     part = ctx.part or Part("whole", True)
+    change_status, change_cost = "", 0
+    if ctx.previous is not None:
+        # Stage 1: the fewest weighted changes. Half the budget at most.
+        changes = sum((t.weight * t.changed for t in ctx.change_terms if t.weight), start=0)
+        original = sum((t.weight * t.amount for t in ctx.penalties if t.weight), start=0)
+        model.minimize(changes)
+        solver = _new_solver(time_limit / 2, seed, workers)
+        code = solver.solve(model)
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return _PartResult(part, ctx.part, STATUS_NAMES.get(code, str(code)), stats=stats)
+        change_status = STATUS_NAMES[code]
+        change_cost = int(round(solver.objective_value))
+        # Stage 2: the original objective with that many changes at most, starting from
+        # the stage-1 solution.
+        model.add(changes <= change_cost)
+        model.clear_hints()
+        for i in range(len(model.proto.variables)):
+            model.add_hint(model.get_int_var_from_proto_index(i),
+                           solver.value(model.get_int_var_from_proto_index(i)))
+        model.minimize(original)
+        time_limit = time_limit - (time.perf_counter() - started)
+    solver = _new_solver(time_limit, seed, workers)
+    code = solver.solve(model, _Progress(report) if report else None)
+    status = STATUS_NAMES.get(code, str(code))
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _PartResult(part, ctx.part, status, stats=stats)
+        return _PartResult(part, ctx.part, status, stats=stats, change_status=change_status)
+    changed = [(t.kind, t.key) for t in ctx.change_terms if solver.value(t.changed)]
     return _PartResult(part, ctx.part, status, int(round(solver.objective_value)),
-                       float(solver.best_objective_bound), extract_part(ctx, solver), stats)
+                       float(solver.best_objective_bound), extract_part(ctx, solver), stats,
+                       change_status, change_cost, changed)
 
 
 def extract_part(ctx: ModelContext, solver: cp_model.CpSolver) -> dict:

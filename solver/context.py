@@ -10,6 +10,7 @@ from ortools.sat.python import cp_model
 
 from ..models.hosting import Slot
 from ..models.instance import Federation, Instance
+from ..models.plan import Plan
 from ..models.timeline import Timeline
 
 
@@ -63,6 +64,10 @@ class ModelContext:
     timeline: Timeline
     part: Part | None = None
     """None: the whole plan."""
+    previous: Plan | None = None
+    """Re-planning: the published plan to stay close to."""
+    today: dt.date | None = None
+    """Re-planning: everything that ended before this day is frozen."""
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     chair: dict[tuple[str, int, str], cp_model.IntVar] = field(default_factory=dict)
     """(base, period, person) -> bool: the person is rotating chair of the base."""
@@ -74,6 +79,8 @@ class ModelContext:
     all_slots: list[Slot] = field(default_factory=list)
     """every offered slot, usable or not (see models.hosting.expand_slots)."""
     penalties: list[PenaltyTerm] = field(default_factory=list)
+    change_terms: list = field(default_factory=list)
+    """Re-planning: solver.replan.ChangeTerm per published decision."""
     _attends: dict[tuple[str, int, str], cp_model.IntVar] = field(default_factory=dict)
 
     @property

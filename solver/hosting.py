@@ -18,9 +18,12 @@ def add_variables(ctx: ModelContext) -> None:
     inst = ctx.instance
     feds = ctx.hosting_federations()
     ctx.all_slots = expand_slots(inst, ctx.timeline.calendar)
+    published = {h.id for h in ctx.previous.hosting} if ctx.previous else set()
     for slot in ctx.all_slots:
         if not slot.usable or not ctx.hosts_at(slot.venue):
             continue
+        if ctx.today is not None and slot.date < ctx.today and slot.id not in published:
+            continue  # re-planning: a past slot nobody hosted stays unhosted
         venue = inst.venue(slot.venue)
         ctx.slots[slot.id] = slot
         hosts = {}

@@ -1,0 +1,138 @@
+"""Re-planning against a published plan: a frozen past and the fewest changes.
+
+``add_frozen_past`` fixes every decision whose event ended before ``today`` and keeps
+the rest from moving into the past. ``change_terms`` expresses, for every published
+decision, whether the new plan changes it (a rotation term's chair; a meeting's day,
+slot or venue; a slot's host), weighted by the instance's ``change_weights``. The solve
+is lexicographic: first the fewest weighted changes, proven minimal when CP-SAT says
+OPTIMAL, then the original objective with that number of changes held.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .context import ModelContext
+
+
+class FrozenConflict(ValueError):
+    """The frozen past cannot be kept under the new instance (said in words)."""
+
+
+@dataclass(frozen=True)
+class ChangeTerm:
+    kind: str  # rotation | meeting | hosting
+    key: str
+    weight: int
+    changed: object  # linear expression, 0/1
+
+
+def _slot_index(ctx: ModelContext, start: dt.datetime) -> int | None:
+    hhmm = f"{start:%H:%M}"
+    return next((i for i, s in enumerate(ctx.instance.meetings.slots) if s.start == hhmm), None)
+
+
+def add_frozen_past(ctx: ModelContext) -> None:
+    prev, today = ctx.previous, ctx.today
+    if prev is None or today is None:
+        return
+    model = ctx.model
+    for term in prev.rotation if ctx.bases else ():
+        if term.end >= today:
+            continue
+        var = ctx.chair.get((term.base, term.period, term.chair))
+        if var is None:
+            raise FrozenConflict(
+                f"rotation term {term.base} period {term.period} ended before {today} with "
+                f"chair {term.chair}, who is no longer on that presidium; the past cannot change"
+            )
+        model.add(var == 1)
+    prev_meetings = {(m.base, m.quarter): m for m in prev.meetings}
+    for (b, q), mv in ctx.meetings.items():
+        m = prev_meetings.get((b, q))
+        if m is not None and m.end.date() < today:
+            s = _slot_index(ctx, m.start)
+            lit = mv.day_slot.get((m.start.date(), s)) if s is not None else None
+            if lit is None or m.venue not in mv.venue:
+                raise FrozenConflict(
+                    f"joint meeting {m.id} on {m.start:%Y-%m-%d %H:%M} at {m.venue} is in the "
+                    f"past but no longer fits the instance (working day, slot or venue); the "
+                    f"past cannot change"
+                )
+            model.add(lit == 1)
+            model.add(mv.venue[m.venue] == 1)
+        else:
+            for (d, _), lit in mv.day_slot.items():
+                if d < today:
+                    model.add(lit == 0)
+    for h in prev.hosting:
+        if h.start.date() >= today or not ctx.hosts_at(h.venue):
+            continue
+        lit = ctx.hosting.get(h.id, {}).get(h.federation)
+        if lit is None:
+            raise FrozenConflict(
+                f"hosting turn {h.id} by {h.federation} is in the past but no longer fits the "
+                f"instance; the past cannot change"
+            )
+        model.add(lit == 1)
+
+
+def change_terms(ctx: ModelContext) -> None:
+    """Register one 0/1 expression per published decision that the new plan may change."""
+    prev = ctx.previous
+    if prev is None:
+        return
+    w = ctx.instance.change_weights
+    out = ctx.change_terms
+    if ctx.bases:
+        for term in prev.rotation:
+            var = ctx.chair.get((term.base, term.period, term.chair))
+            out.append(ChangeTerm("rotation", f"{term.base}/p{term.period}", w.rotation_term,
+                                  1 - var if var is not None else 1))
+        for m in prev.meetings:
+            mv = ctx.meetings.get((m.base, m.quarter))
+            if mv is None:
+                continue
+            s = _slot_index(ctx, m.start)
+            lit = mv.day_slot.get((m.start.date(), s)) if s is not None else None
+            vlit = mv.venue.get(m.venue)
+            if lit is None or vlit is None:
+                changed: object = 1
+            else:
+                changed = 1 - ctx.and_of(lit, vlit, f"same[{m.id}]")
+            out.append(ChangeTerm("meeting", m.id, w.meeting, changed))
+    prev_turns = {h.id: h.federation for h in prev.hosting if ctx.hosts_at(h.venue)}
+    for sid in sorted(set(prev_turns) | set(ctx.hosting)):
+        hosts = ctx.hosting.get(sid, {})
+        before = prev_turns.get(sid)
+        if before is None:
+            changed = sum(hosts.values(), start=0)  # a turn where there was none
+        elif before in hosts:
+            changed = 1 - hosts[before]
+        else:
+            changed = 1  # the slot is gone or the federation can no longer host it
+        out.append(ChangeTerm("hosting", sid, w.hosting_turn, changed))
+
+
+def add_hints(ctx: ModelContext) -> None:
+    """The published plan as a solution hint."""
+    prev = ctx.previous
+    if prev is None:
+        return
+    model = ctx.model
+    chair = {(t.base, t.period): t.chair for t in prev.rotation}
+    for (b, t, p), var in ctx.chair.items():
+        model.add_hint(var, chair.get((b, t)) == p)
+    prev_meetings = {(m.base, m.quarter): m for m in prev.meetings}
+    for (b, q), mv in ctx.meetings.items():
+        m = prev_meetings.get((b, q))
+        key = (m.start.date(), _slot_index(ctx, m.start)) if m else None
+        for k, lit in mv.day_slot.items():
+            model.add_hint(lit, k == key)
+        for vid, lit in mv.venue.items():
+            model.add_hint(lit, m is not None and vid == m.venue)
+    turns = {h.id: h.federation for h in prev.hosting}
+    for sid, hosts in ctx.hosting.items():
+        for fid, lit in hosts.items():
+            model.add_hint(lit, turns.get(sid) == fid)
