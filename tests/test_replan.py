@@ -238,3 +238,20 @@ def test_version_chain_is_recorded(v1, tmp_path):
     p3 = load_plan(v3)
     assert p3.version == 3 and p3.derived_from.previous_version == 2
     assert p3.derived_from.previous_dir == str(v2)
+
+
+def test_an_edited_instance_can_replace_the_changes_file(v1, tmp_path):
+    data = json.loads((v1 / "instance.json").read_text(encoding="utf-8"))
+    person = next(p for p in data["people"] if p["id"] == "p-003")
+    person.setdefault("unavailable", []).append(
+        {"start": "2027-03-01", "end": "2027-04-30", "reason": "产假"})
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "v2"
+    res = invoke("replan", v1, "--instance", edited, "--today", TODAY, "--out", out, "-q")
+    assert res.exit_code == 0, res.output
+    new = assert_good_replan(v1, out)
+    assert new.derived_from.changed_decisions == 1
+    both = invoke("replan", v1, "--instance", edited, "--changes", edited, "--today", TODAY,
+                  "--out", tmp_path / "v3", "-q")
+    assert both.exit_code == 2 and "exactly one of" in both.output
