@@ -292,6 +292,26 @@ def diff(plan_a: Path, plan_b: Path, as_json: bool) -> None:
     click.echo(changes_json(report) if as_json else render_changes_md(report, inst_b, inst_a))
 
 
+@main.command("export")
+@click.argument("plan_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Workbook to write (replaced atomically).")
+def export_(plan_dir: Path, xlsx: Path) -> None:
+    """Write PLAN_DIR as an Excel workbook: rotation, meetings, hosting grid, fairness,
+    skipped slots, soft rules, unfilled demands (Chinese headers)."""
+    from .export.plan_dir import OutputError
+    from .export.summary import plan_warnings
+    from .export.workbook import write_plan_workbook
+
+    plan_, inst = _plan_and_instance(plan_dir)
+    try:
+        written = write_plan_workbook(inst, plan_, xlsx,
+                                      plan_warnings(inst, plan_, plan_.solve.calendar_source))
+    except OutputError as e:
+        raise Fail(str(e)) from None
+    click.echo(f"workbook written to {written}")
+
+
 @main.command()
 @click.argument("what", type=click.Choice(["instance", "plan", "changes"]), default="instance")
 def schema(what: str) -> None:

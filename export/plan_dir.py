@@ -16,6 +16,7 @@ from pathlib import Path
 from ..models.instance import Instance
 from ..models.plan import Plan
 from .changes import ChangeReport, changes_json, render_changes_md
+from .html import render_html
 from .ics import write_calendars
 from .summary import render_summary
 
@@ -44,7 +45,8 @@ def write_plan_dir(
     changes: ChangeReport | None = None,
     previous_instance: Instance | None = None,
 ) -> Path:
-    """Write plan.json, instance.json, summary.md and calendars/ to ``out`` atomically.
+    """Write plan.json, instance.json, summary.md, summary.html and calendars/ to ``out``
+    atomically.
 
     ``instance.json`` is the instance the plan was made from, so that a later re-plan
     and ``diff`` have it. With ``previous_dir`` (re-planning) the calendars update the
@@ -79,6 +81,7 @@ def write_plan_dir(
         (tmp / "plan.json").write_text(plan_json(plan), encoding="utf-8")
         (tmp / "instance.json").write_text(instance_json(instance), encoding="utf-8")
         (tmp / "summary.md").write_text(render_summary(instance, plan, warnings), encoding="utf-8")
+        (tmp / "summary.html").write_text(render_html(instance, plan, warnings), encoding="utf-8")
         cal_dir = tmp / "calendars"
         cal_dir.mkdir()
         previous_cals = Path(previous_dir) / "calendars" if previous_dir is not None else None

@@ -1,0 +1,563 @@
+"""summary.html: the plan as one static, printable page (A4 landscape).
+
+Offices print the year plan and pin it on the wall, so the page is made for paper
+first: no JavaScript and no external assets (the fairness chart is inline SVG), light
+colours only, a page break before each section, table headers repeated on every page,
+and a CJK font stack. Every piece of text from the instance or the plan is escaped.
+The output depends only on the instance and the plan (the only time in it is
+``plan.generated_at``), so re-rendering the same plan gives the same bytes.
+
+Sections: overview (status, objective, bound, gap, time, holiday source), rotating
+chairs (base x period), joint meetings, a year calendar (days x months, meetings and
+hosting turns per day), hosting turns per venue and month, hosting fairness chart
+(turns against fair shares), rotation load per person, soft rules, skipped slots and
+unfilled demands, volunteering and care visits (when the plan has any), warnings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from html import escape
+from math import ceil, floor
+
+from ..models.hosting import eligible_hosts
+from ..models.instance import Instance
+from ..models.plan import Hosting, Meeting, Plan
+from ..models.timeline import CalendarError, WorkCalendar, month_end, work_calendar
+from .views import (
+    WEEKDAYS,
+    FairRow,
+    Names,
+    fairness_rows,
+    periods,
+    person_loads,
+    plan_title,
+    rule_title,
+    time_span,
+    weekday_zh,
+)
+
+FONT_STACK = ('"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", '
+              '"Hiragino Sans GB", "WenQuanYi Micro Hei", sans-serif')
+
+CSS = """
+@page { size: A4 landscape; margin: 12mm; }
+:root {
+  --ink: #1f2328; --muted: #5b6570; --line: #c3cbd3; --head: #eef2f6;
+  --meet: #c0392b; --turn: #2f6fad; --theme: #b7791f; --hol: #fde7e7; --wkend: #f4f5f7;
+  --ok: #3d8b5a; --off: #e08a2e;
+}
+html { font-family: __FONT__; color: var(--ink); background: #fff; font-size: 10pt;
+  line-height: 1.35; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { margin: 0 auto; max-width: 1560px; padding: 14px 18px; background: #fff; }
+h1 { font-size: 17pt; margin: 0 0 2px; }
+h2 { font-size: 13pt; margin: 0 0 6px; padding-bottom: 2px; border-bottom: 2px solid var(--turn); }
+h3 { font-size: 11pt; margin: 10px 0 4px; }
+p { margin: 3px 0; }
+.sub, .muted { color: var(--muted); }
+section { margin-top: 22px; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border: 1px solid var(--line); padding: 2px 5px; vertical-align: top; text-align: left; }
+thead th { background: var(--head); font-weight: bold; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+tbody th { background: #f8fafb; font-weight: bold; }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.nowrap { white-space: nowrap; }
+.skip td:nth-child(-n+2) { white-space: nowrap; }
+.skip td:nth-child(3) { width: 16em; }
+.small { font-size: 8.5pt; }
+.status td { font-size: 11pt; }
+.st-OPTIMAL { color: var(--ok); font-weight: bold; }
+.st-FEASIBLE { color: var(--off); font-weight: bold; }
+.rotation td, .rotation th { font-size: 11pt; padding: 4px 6px; }
+.rotation td { text-align: center; }
+.cal { table-layout: fixed; }
+.cal th { text-align: center; font-size: 8pt; padding: 1px 2px; }
+.cal td { font-size: 7.5pt; padding: 0 2px; height: 4.8mm; white-space: nowrap;
+  overflow: hidden; line-height: 4.5mm; }
+.cal th.dn { width: 6mm; }
+.cal td.we { background: var(--wkend); }
+.cal td.hol { background: var(--hol); }
+.cal td.nd { background:
+  repeating-linear-gradient(45deg, #fff, #fff 3px, #eceff2 3px, #eceff2 5px); }
+.wd { color: var(--muted); display: inline-block; width: 1.2em; }
+.mk { font-size: 6.5pt; color: var(--meet); margin-right: 2px; }
+.mk.work { color: var(--turn); }
+.bm, .bt { display: inline-block; min-width: 1.15em; padding: 0 2px; margin-right: 2px;
+  border-radius: 6px; text-align: center; font-size: 7pt; line-height: 1.25; color: #fff; }
+.bm { background: var(--meet); }
+.bt { background: var(--turn); }
+.star { color: var(--theme); }
+.legend { font-size: 8.5pt; margin: 2px 0 6px; }
+.legend span.item { margin-right: 14px; white-space: nowrap; }
+.sw { display: inline-block; width: 1.6em; height: 0.9em; vertical-align: -1px;
+  border: 1px solid var(--line); }
+.hosting { table-layout: fixed; }
+.hosting td, .hosting th { font-size: 7.5pt; padding: 1px 3px; }
+.hosting thead th:first-child { width: 10.5%; }
+.tn { padding-left: 2.3em; text-indent: -2.3em; margin-bottom: 2px; }
+.tn b { font-weight: bold; }
+.chart { width: 100%; height: auto; max-height: 165mm; display: block; }
+.chart text { font-family: __FONT__; font-size: 11px; fill: var(--ink); }
+.chart .grp { font-weight: bold; fill: var(--muted); }
+.chart .axis { fill: var(--muted); font-size: 10px; }
+.terms { color: var(--turn); letter-spacing: 1px; }
+ul.warn { margin: 4px 0; padding-left: 20px; }
+ul.warn li { margin: 2px 0; }
+@media print {
+  body { max-width: none; padding: 0; }
+  section { margin-top: 0; break-before: page; page-break-before: always; }
+  section.keep { break-before: auto; page-break-before: auto; margin-top: 14px; }
+  a { color: inherit; text-decoration: none; }
+}
+""".replace("__FONT__", FONT_STACK)
+
+
+HOLIDAY_ZH = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+"""Chinese names of the holidays `chinesecalendar` reports in English."""
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _title(lines: Iterable[str]) -> str:
+    """A title attribute value with one line per item (shown as a tooltip on screen)."""
+    return "&#10;".join(_e(x) for x in lines)
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], cls: str = "",
+           num: Iterable[int] = (), row_header: bool = False) -> list[str]:
+    """A table whose cells are already-escaped HTML; ``num`` are right-aligned columns."""
+    num = set(num)
+    out = [f'<table class="{cls}">' if cls else "<table>", "<thead><tr>"]
+    out += [f"<th>{h}</th>" for h in headers]
+    out.append("</tr></thead><tbody>")
+    for r in rows:
+        cells = []
+        for j, c in enumerate(r):
+            if j == 0 and row_header:
+                cells.append(f'<th scope="row">{c}</th>')
+            else:
+                cells.append(f'<td class="num">{c}</td>' if j in num else f"<td>{c}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return out
+
+
+def render_html(instance: Instance, plan: Plan, warnings: Sequence[str] | None = None) -> str:
+    """The plan as a standalone, printable HTML page (UTF-8 text).
+
+    Parameters
+    ----------
+    instance
+        The instance the plan was made from (names, venues, holidays, fair shares).
+    plan
+        The plan to show.
+    warnings
+        Extra notes besides ``plan.warnings`` (as for ``render_summary``).
+
+    Returns
+    -------
+    str
+        The whole document, ``<!DOCTYPE html>`` first. It is well-formed XML as well.
+    """
+    names = Names(instance)
+    try:
+        calendar: WorkCalendar | None = work_calendar(instance)
+    except CalendarError:
+        calendar = None
+    title = plan_title(instance, plan)
+    notes = list(plan.warnings) + list(warnings or [])
+    body: list[str] = []
+    body += _overview(instance, plan, title, notes)
+    body += _rotation(instance, plan, names)
+    body += _warnings(notes)
+    body += _calendar(instance, plan, names, calendar)
+    body += _meetings(plan, names)
+    body += _hosting(instance, plan, names)
+    body += _fairness(instance, plan, names)
+    body += _loads(instance, plan, names)
+    body += _rules(plan)
+    body += _skipped(plan, names)
+    body += _people_and_care(plan, names)
+    head = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN">',
+        "<head>",
+        '<meta charset="utf-8"/>',
+        '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
+        '<meta name="generator" content="xinglian"/>',
+        f"<title>{_e(title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+    ]
+    return "\n".join(head + body + ["</body>", "</html>"]) + "\n"
+
+
+# -- sections -------------------------------------------------------------------------
+
+
+def _overview(instance: Instance, plan: Plan, title: str, notes: list[str]) -> list[str]:
+    s = plan.solve
+    bound = "—" if s.bound is None else (
+        f"{s.bound:.0f}" if float(s.bound).is_integer() else f"{s.bound:.2f}")
+    gap = "—" if s.gap is None else f"{s.gap:.2%}"
+    generated = plan.generated_at.isoformat() if plan.generated_at else "—"
+    out = ['<header id="overview">', f"<h1>{_e(title)}</h1>",
+           f'<p class="sub">实例 {_e(plan.instance)} · {plan.year} 年 · 生成于 {_e(generated)}</p>']
+    out += _table(
+        ["状态 status", "目标值 objective", "下界 bound", "差距 gap", "用时 time",
+         "随机种子 seed"],
+        [[f'<span class="st-{_e(s.status)}">{_e(s.status)}</span>',
+          _e(s.objective if s.objective is not None else "—"), _e(bound), _e(gap),
+          f"{s.wall_seconds:.2f} s", f"{s.seed}（workers {s.workers}）"]],
+        cls="status",
+    )
+    out.append(f"<p>节假日来源 holiday calendar：{_e(s.calendar_source or '—')}</p>")
+    out.append(
+        f'<p class="muted">轮值任期 {len(plan.rotation)} · 联席会 {len(plan.meetings)} · '
+        f"阵地主办 {len(plan.hosting)} 场 · 不可用场次 {len(plan.hosting_skipped)} · "
+        f"未满足 {len(plan.unfilled)} · 提示 {len(notes)} 条</p>")
+    out.append("</header>")
+    return out
+
+
+def _rotation(instance: Instance, plan: Plan, names: Names) -> list[str]:
+    plabels = periods(instance)
+    chair = {(t.base, t.period): t.chair for t in plan.rotation}
+    bases = [b.id for b in instance.bases]
+    bases += sorted({t.base for t in plan.rotation} - set(bases))
+    out = ['<section id="rotation" class="keep">', "<h2>轮值主席 Rotating chairs</h2>"]
+    rows = []
+    for b in bases:
+        row = [_e(names.federation(b))]
+        for p in plabels:
+            pid = chair.get((b, p.period))
+            row.append(f'<span title="{_e(pid)}">{_e(names.person(pid))}</span>' if pid else "—")
+        rows.append(row)
+    out += _table(["基地 base"] + [_e(p.label) for p in plabels], rows, cls="rotation",
+                  row_header=True)
+    out.append("</section>")
+    return out
+
+
+def _meetings(plan: Plan, names: Names) -> list[str]:
+    out = ['<section id="meetings">', "<h2>联席会 Joint meetings</h2>"]
+    rows = []
+    for m in sorted(plan.meetings, key=lambda m: (m.quarter, m.start, m.base)):
+        absent = "、".join(names.person(p) for p in m.absent) or "—"
+        rows.append([
+            f"Q{m.quarter}", f"{m.start:%Y-%m-%d}", weekday_zh(m.start.date()),
+            time_span(m.start, m.end), _e(names.federation(m.base)), _e(names.venue(m.venue)),
+            _e(names.person(m.host)), str(len(m.attendees)), _e(absent),
+        ])
+    if rows:
+        out += _table(["季度", "日期", "星期", "时间", "基地 base", "场地 venue", "主持 host",
+                       "参会", "请假 absent"], rows, num=[7])
+    else:
+        out.append("<p>无 none</p>")
+    out.append("</section>")
+    return out
+
+
+def _calendar(instance: Instance, plan: Plan, names: Names,
+              calendar: WorkCalendar | None) -> list[str]:
+    """Days 1..31 down, months across: a one-page wall calendar of the year."""
+    year = instance.year
+    meetings: dict[dt.date, list[Meeting]] = defaultdict(list)
+    turns: dict[dt.date, list[Hosting]] = defaultdict(list)
+    for m in plan.meetings:
+        meetings[m.start.date()].append(m)
+    for h in plan.hosting:
+        turns[h.start.date()].append(h)
+    holidays = calendar.holidays if calendar else {}
+    makeup = calendar.makeup_workdays if calendar else frozenset()
+    out = ['<section id="calendar">', f"<h2>{year} 年历 Year calendar</h2>"]
+    out.append(
+        '<p class="legend">'
+        '<span class="item"><span class="bm">n</span>联席会场数 joint meetings</span>'
+        '<span class="item"><span class="bt">n</span>阵地主办场次 hosting turns</span>'
+        '<span class="item"><span class="star">★</span>主题活动 themed turn</span>'
+        '<span class="item"><span class="sw" style="background:var(--hol)"></span>'
+        '<span class="mk">休</span>法定节假日 holiday</span>'
+        '<span class="item"><span class="mk work">班</span>调休上班 make-up workday</span>'
+        '<span class="item"><span class="sw" style="background:var(--wkend)"></span>'
+        "周末 weekend</span></p>")
+    out.append('<table class="cal">')
+    # Rotation periods above the months.
+    pm = instance.rotation.period_months
+    out.append('<thead><tr><th class="dn" rowspan="2">日</th>' + "".join(
+        f'<th colspan="{pm}">{_e(p.label)}</th>' for p in periods(instance)) + "</tr>")
+    out.append("<tr>" + "".join(f"<th>{m}月</th>" for m in range(1, 13)) + "</tr></thead>")
+    out.append("<tbody>")
+    for day in range(1, 32):
+        cells = [f'<th class="dn">{day}</th>']
+        for month in range(1, 13):
+            if day > month_end(year, month).day:
+                cells.append('<td class="nd"></td>')
+                continue
+            d = dt.date(year, month, day)
+            cls = []
+            if d.weekday() >= 5:
+                cls.append("we")
+            tip = [f"{d.isoformat()} {weekday_zh(d)}"]
+            parts = [f'<span class="wd">{WEEKDAYS[d.weekday()]}</span>']
+            if d in holidays:
+                cls.append("hol")
+                tip.append(f"法定节假日：{HOLIDAY_ZH.get(holidays[d], holidays[d])}")
+                parts.append('<span class="mk">休</span>')
+            elif d in makeup:
+                tip.append("调休上班日")
+                parts.append('<span class="mk work">班</span>')
+            ms = sorted(meetings.get(d, []), key=lambda m: (m.start, m.base))
+            if ms:
+                parts.append(f'<span class="bm">{len(ms)}</span>')
+                tip += [f"联席会 {m.start:%H:%M} {names.federation(m.base)} @ "
+                        f"{names.venue(m.venue)}" for m in ms]
+            ts = sorted(turns.get(d, []), key=lambda h: (h.start, h.venue))
+            if ts:
+                parts.append(f'<span class="bt">{len(ts)}</span>')
+                tip += [f"主办 {h.start:%H:%M} {names.venue(h.venue)}："
+                        f"{names.federation(h.federation)}"
+                        + (f"（{h.theme}）" if h.theme else "") for h in ts]
+                if any(h.theme for h in ts):
+                    parts.append('<span class="star">★</span>')
+            attr = f' class="{" ".join(cls)}"' if cls else ""
+            cells.append(f'<td{attr} title="{_title(tip)}">{"".join(parts)}</td>')
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    out.append("</section>")
+    return out
+
+
+def _hosting(instance: Instance, plan: Plan, names: Names) -> list[str]:
+    venue_ids = [v.id for v in instance.venues if v.slots]
+    venue_ids += sorted({h.venue for h in plan.hosting} - set(venue_ids))
+    if not venue_ids:
+        return []
+    out = ['<section id="hosting">', "<h2>阵地轮流主办 Hosting turns by venue and month</h2>"]
+    rows = []
+    for vid in venue_ids:
+        row = [f'{_e(names.venue(vid))}<br/><span class="muted">'
+               f"{_e(names.venue_kind(vid))} · {_e(names.venue_town(vid))}</span>"]
+        for month in range(1, 13):
+            ts = sorted((h for h in plan.hosting if h.venue == vid and h.start.month == month),
+                        key=lambda h: h.start)
+            row.append("".join(
+                f'<div class="tn"><b>{h.start.day}日</b> '
+                f"{_e(names.short_federation(h.federation))}"
+                + (f'<span class="star">★{_e(h.theme)}</span>' if h.theme else "") + "</div>"
+                for h in ts) or '<span class="muted">—</span>')
+        rows.append(row)
+    out += _table(["场地 venue"] + [f"{m}月" for m in range(1, 13)],
+                  rows, cls="hosting")
+    out.append("</section>")
+    return out
+
+
+def _group_labels(instance: Instance, rows: list[FairRow], names: Names) -> dict[int, str]:
+    """Hosting group number -> the towns of its venues (e.g. ``霞美镇``)."""
+    group_of = {r.federation: r.group for r in rows if r.group is not None}
+    towns: dict[int, set[str]] = defaultdict(set)
+    for vid, feds in eligible_hosts(instance).items():
+        for f in feds:
+            if f in group_of:
+                towns[group_of[f]].add(names.venue_town(vid))
+    return {g: "、".join(sorted(t)) for g, t in towns.items()}
+
+
+def _fairness(instance: Instance, plan: Plan, names: Names) -> list[str]:
+    """Horizontal bars: turns per hosting federation against its fair share."""
+    rows = fairness_rows(instance, plan)
+    if not rows:
+        return []
+    labels = _group_labels(instance, rows, names)
+    ordered = sorted(rows, key=lambda r: (r.group is None, r.group or 0))
+    top = max([r.turns for r in rows] + [ceil(r.share or 0) for r in rows]
+              + [ceil(r.with_carry_over or 0) for r in rows] + [1])
+    step = 1 if top <= 10 else (2 if top <= 20 else 5)
+    top = ceil(top / step) * step
+    width, label_w, right_w, row_h = 1000, 270, 90, 15
+    plot_w = width - label_w - right_w
+    scale = plot_w / top
+
+    def x(v: float) -> float:
+        return round(label_w + v * scale, 1)
+
+    lines: list[str] = []
+    y = 22
+    group = object()
+    for r in ordered:
+        if r.group != group:
+            group = r.group
+            head = (f"第{r.group}组 · {labels.get(r.group, '')}" if r.group is not None
+                    else "无可主办场地")
+            y += 4
+            lines.append(f'<text class="grp" x="4" y="{y + 11}">{_e(head)}</text>')
+            y += row_h
+        in_band = r.share is None or floor(r.share) <= r.turns <= ceil(r.share)
+        color = "#2f6fad" if in_band else "#e08a2e"
+        share = "—" if r.share is None else f"{r.share:.1f}"
+        tip = (f"{r.name}：本年 {r.turns} 次，份额 {share}"
+               + ("" if r.with_carry_over is None else f"，含结转 {r.with_carry_over:.1f}")
+               + (f"；{r.note}" if r.note else ""))
+        lines.append(f'<g><title>{_e(tip)}</title>')
+        lines.append(f'<text x="{label_w - 6}" y="{y + 11}" text-anchor="end">'
+                     f"{_e(names.short_federation(r.federation))}</text>")
+        lines.append(f'<rect class="bar" data-federation="{_e(r.federation)}" x="{label_w}" '
+                     f'y="{y + 2}" width="{round(r.turns * scale, 1)}" height="{row_h - 4}" '
+                     f'fill="{color}" fill-opacity="0.85"/>')
+        if r.share is not None:
+            lines.append(f'<line class="share" x1="{x(r.share)}" x2="{x(r.share)}" y1="{y}" '
+                         f'y2="{y + row_h}" stroke="#1f2328" stroke-width="2"/>')
+        if r.with_carry_over is not None:
+            cx = x(r.with_carry_over)
+            lines.append(f'<path class="carry" d="M{cx} {y + 3} l4 4.5 l-4 4.5 l-4 -4.5 z" '
+                         'fill="#fff" stroke="#1f2328" stroke-width="1.2"/>')
+        lines.append(f'<text x="{width - right_w + 8}" y="{y + 11}">{r.turns} / {_e(share)}'
+                     "</text>")
+        lines.append("</g>")
+        y += row_h
+    axis_y = y + 4
+    grid = []
+    for v in range(0, top + 1, step):
+        grid.append(f'<line x1="{x(v)}" x2="{x(v)}" y1="16" y2="{axis_y}" stroke="#e3e7eb" '
+                    'stroke-width="1"/>')
+        grid.append(f'<text class="axis" x="{x(v)}" y="{axis_y + 13}" text-anchor="middle">'
+                    f"{v}</text>")
+    height = axis_y + 20
+    head = (f'<text class="axis" x="{width - right_w + 8}" y="12">本年 / 份额</text>'
+            f'<text class="axis" x="{label_w}" y="12">主办次数 turns</text>')
+    svg = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+           f'role="img" aria-label="主办次数与公平份额">', head, *grid, *lines, "</svg>"]
+    out = ['<section id="fairness">', "<h2>主办公平 Hosting turns against fair shares</h2>"]
+    out.append(
+        '<p class="legend">'
+        '<span class="item"><span class="sw" style="background:var(--turn)"></span>'
+        "本年次数（在份额上下取整范围内）</span>"
+        '<span class="item"><span class="sw" style="background:var(--off)"></span>'
+        "本年次数（偏离份额超过取整范围）</span>"
+        '<span class="item">┃ 按规模权重的份额 share</span>'
+        '<span class="item">◇ 含上年结转的份额 with carry-over</span></p>')
+    out += svg
+    notes = [r for r in rows if r.note]
+    if notes:
+        out.append('<ul class="warn small">' + "".join(
+            f"<li>{_e(r.name)}：{_e(r.note)}</li>" for r in notes) + "</ul>")
+    out.append("</section>")
+    return out
+
+
+def _loads(instance: Instance, plan: Plan, names: Names) -> list[str]:
+    loads = person_loads(instance, plan)
+    if not loads:
+        return []
+    cap = instance.rotation.max_terms_per_person
+    out = ['<section id="load">', "<h2>轮值负担 Rotation load per person</h2>",
+           f'<p class="muted small">每人每年最多 {cap} 个任期（所有基地合计）。</p>']
+    rows = []
+    for p in loads:
+        many = len(p.presidiums) > 1
+        periods_ = "、".join(
+            f"{t}" + (f"（{names.short_federation(b)}）" if many else "") for b, t in p.periods)
+        rows.append([
+            f"{_e(p.name)} <span class=\"muted\">{_e(p.person)}</span>",
+            _e("、".join(names.short_federation(b) for b in p.presidiums) or "—"),
+            f'<span class="terms">{"■" * p.terms}{"□" * max(0, cap - p.terms)}</span> {p.terms}',
+            _e(periods_ or "—"), str(p.last_year), str(p.hosts), str(p.attends),
+        ])
+    out += _table(["人员 person", "主席团 presidiums", "本年任期 terms", "期次 periods",
+                   "上年任期 last year", "主持联席会 hosts", "参加联席会 attends"],
+                  rows, num=[4, 5, 6], cls="small")
+    out.append("</section>")
+    return out
+
+
+def _rules(plan: Plan) -> list[str]:
+    out = ['<section id="rules">', "<h2>软约束 Soft rules</h2>"]
+    rows = []
+    for p in plan.penalties:
+        worst = "<br/>".join(_e(w) for w in p.worst) or "—"
+        rows.append([f'{_e(rule_title(p.rule))} <span class="muted">{_e(p.rule)}</span>',
+                     str(p.weight), str(p.amount), str(p.cost),
+                     f'<span class="small">{worst}</span>'])
+    if rows:
+        total = sum(p.cost for p in plan.penalties)
+        rows.append(["<b>合计 total</b>", "", "", f"<b>{total}</b>", ""])
+        out += _table(["规则 rule", "权重 weight", "数量 amount", "代价 cost",
+                       "主要情形 worst cases"], rows, num=[1, 2, 3])
+    else:
+        out.append("<p>无 none</p>")
+    out.append("</section>")
+    return out
+
+
+def _skipped(plan: Plan, names: Names) -> list[str]:
+    """Unusable slots grouped by day and reason (a holiday closes many venues at once)."""
+    out = ['<section id="skipped">', "<h2>不可用场次与未满足 Skipped slots and unfilled</h2>"]
+    groups: dict[tuple[dt.date, str], list[str]] = defaultdict(list)
+    for k in sorted(plan.hosting_skipped, key=lambda k: (k.start, k.venue)):
+        groups[(k.start.date(), k.why)].append(f"{names.venue(k.venue)} {k.start:%H:%M}")
+    out.append(f"<h3>不可用场次 skipped slots（{len(plan.hosting_skipped)}）</h3>")
+    if groups:
+        rows = [[f"{d:%Y-%m-%d}", weekday_zh(d), _e(why), str(len(vs)),
+                 f'<span class="small">{_e("、".join(vs))}</span>']
+                for (d, why), vs in sorted(groups.items())]
+        out += _table(["日期", "星期", "原因 why", "场次", "场地 venues"], rows, num=[3],
+                      cls="small skip")
+    else:
+        out.append("<p>无 none</p>")
+    out.append(f"<h3>未满足 unfilled（{len(plan.unfilled)}）</h3>")
+    if plan.unfilled:
+        out += _table(["事项 what", "缺少 missing", "原因 why"],
+                      [[_e(u.what), _e(u.missing), _e(u.why)] for u in plan.unfilled])
+    else:
+        out.append("<p>无 none</p>")
+    out.append("</section>")
+    return out
+
+
+def _people_and_care(plan: Plan, names: Names) -> list[str]:
+    """Volunteering and care visits, only when the plan has any (children by code)."""
+    if not plan.volunteering and not plan.care.visits:
+        return []
+    out = ['<section id="care">', "<h2>志愿者与关爱走访 Volunteering and care visits</h2>"]
+    if plan.volunteering:
+        out.append(f"<h3>志愿者 volunteering（{len(plan.volunteering)}）</h3>")
+        out += _table(["活动 activity", "人员 person", "角色 role"],
+                      [[_e(v.activity), _e(names.person(v.person)), _e(v.role)]
+                       for v in plan.volunteering], cls="small")
+    if plan.care.visits:
+        kinds = {"meet": "见面", "talk": "谈心", "festival": "过节"}
+        out.append(f"<h3>关爱走访 care visits（{len(plan.care.visits)}）</h3>")
+        out += _table(["日期", "时间", "爱心妈妈 caring mother", "儿童代码 child", "类型 kind"],
+                      [[f"{c.start:%Y-%m-%d}", time_span(c.start, c.end),
+                        _e(names.person(c.mother)), _e(c.child), _e(kinds.get(c.kind, c.kind))]
+                       for c in sorted(plan.care.visits, key=lambda c: (c.start, c.id))],
+                      cls="small")
+    out.append("</section>")
+    return out
+
+
+def _warnings(notes: list[str]) -> list[str]:
+    out = ['<section id="warnings" class="keep">', "<h2>提示 Warnings</h2>"]
+    if notes:
+        out.append('<ul class="warn">' + "".join(f"<li>{_e(w)}</li>" for w in notes) + "</ul>")
+    else:
+        out.append("<p>无 none</p>")
+    out.append("</section>")
+    return out

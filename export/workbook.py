@@ -1,0 +1,420 @@
+"""The plan as an Excel workbook (``.xlsx``): one sheet per part of the plan.
+
+Offices print these sheets and paste them into WeChat groups, so every sheet has one
+header row in Chinese (frozen, repeated on each printed page), columns sized for CJK
+text (a CJK character counts as two), wrapped text where cells are long, and an A4
+landscape page set-up that fits the width of a page.
+
+Text that comes from users (names, themes, reasons) is always written as text: a name
+such as ``=HYPERLINK(...)`` or ``+86 王`` is never turned into a formula. Children in
+difficulty appear by their code only (the plan holds nothing else about them).
+
+Sheets, in order:
+
+========  ===============================================================
+概况       status, objective, bound, gap, holiday source, counts, warnings
+轮值主席   base x period grid of chair names
+轮值明细   one row per rotation term (base, period, dates, chair, ids)
+联席会     one row per joint meeting
+阵地主办   venue x month grid of hosting turns (day and federation)
+主办明细   one row per hosting turn (id, venue, kind, date, time, host, contact, theme)
+主办公平   turns per hosting federation against its fair shares
+跳过场次   offered slots that cannot be used, with the reason
+软约束     each soft rule's weight, amount, cost and worst cases
+未满足     demands the plan could not meet
+志愿者     volunteering assignments
+关爱走访   caring-mother visits (children by code)
+========  ===============================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Sequence
+from math import ceil
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..models.instance import Instance
+from ..models.plan import Plan
+from .plan_dir import OutputError
+from .views import (
+    Names,
+    fairness_rows,
+    periods,
+    plan_title,
+    rule_title,
+    time_span,
+    weekday_zh,
+)
+
+SHEETS = (
+    "概况", "轮值主席", "轮值明细", "联席会", "阵地主办", "主办明细", "主办公平",
+    "跳过场次", "软约束", "未满足", "志愿者", "关爱走访",
+)
+
+VISIT_KIND_ZH = {"meet": "见面", "talk": "谈心", "festival": "过节"}
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_THIN = Side(style="thin", color="A0A0A0")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", start_color="E6ECF2", end_color="E6ECF2")
+_HEADER_FONT = Font(bold=True)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+_HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
+_MAX_WIDTH = 60
+_LINE_HEIGHT = 15.0
+
+
+def text_width(text: str) -> int:
+    """Display width of the longest line: East Asian wide/full-width characters count 2."""
+    return max(
+        (sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+         for line in text.split("\n")),
+        default=0,
+    )
+
+
+def _put(ws: Worksheet, row: int, col: int, value: Any) -> None:
+    """Write one value; text is always text (never a formula)."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = value
+        if value.startswith(_FORMULA_START):
+            # openpyxl makes any string starting with "=" a formula; force a string cell,
+            # and set Excel's quote prefix so that editing the cell keeps it text.
+            cell.data_type = "s"
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+        if isinstance(value, dt.date):
+            cell.number_format = "yyyy-mm-dd"
+        elif isinstance(value, float):
+            cell.number_format = "0.0"
+
+
+def _str(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def _header_text(text: str) -> str:
+    """Text for a printed page header: ``&`` is a control character there."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)[:80].replace("&", "&&")
+
+
+def _table(
+    ws: Worksheet,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    wrap: Iterable[int] = (),
+    widths: dict[int, int] | None = None,
+    freeze_cols: int = 0,
+    autofilter: bool = True,
+) -> None:
+    """Write a table with one header row at A1.
+
+    ``wrap`` holds 0-based indices of columns whose text wraps (their width is capped and
+    row heights grow to fit); ``widths`` fixes some columns' widths (in characters).
+    """
+    wrap = set(wrap)
+    widths = dict(widths or {})
+    for j, h in enumerate(headers, start=1):
+        _put(ws, 1, j, h)
+        cell = ws.cell(row=1, column=j)
+        cell.font, cell.fill, cell.border, cell.alignment = (
+            _HEADER_FONT, _HEADER_FILL, _BORDER, _HEADER_ALIGN)
+    data = [list(r) for r in rows]
+    for i, r in enumerate(data, start=2):
+        for j, v in enumerate(r, start=1):
+            _put(ws, i, j, v)
+            cell = ws.cell(row=i, column=j)
+            cell.border = _BORDER
+            cell.alignment = _WRAP if (j - 1) in wrap else _TOP
+    # Column widths: the widest cell (CJK counts 2), capped; wrapped columns narrower.
+    col_width: dict[int, int] = {}
+    for j, h in enumerate(headers):
+        if j in widths:
+            col_width[j] = widths[j]
+            continue
+        w = max([text_width(h)] + [text_width(_str(r[j])) for r in data if j < len(r)])
+        cap = 40 if j in wrap else _MAX_WIDTH
+        col_width[j] = max(6, min(cap, w + 2))
+        if data and isinstance(data[0][j] if j < len(data[0]) else None, dt.date):
+            col_width[j] = max(col_width[j], 12)
+    for j, w in col_width.items():
+        ws.column_dimensions[get_column_letter(j + 1)].width = w
+    # Row heights: Excel does not grow rows for wrapped text written by a program.
+    header_lines = max(
+        ceil(max(1, text_width(line)) / max(1, col_width[j] - 1))
+        for j, h in enumerate(headers) for line in h.split("\n"))
+    if header_lines > 1:
+        ws.row_dimensions[1].height = header_lines * _LINE_HEIGHT
+    if wrap:
+        for i, r in enumerate(data, start=2):
+            lines = 1
+            for j in wrap:
+                if j < len(r):
+                    text = _str(r[j])
+                    n = sum(max(1, ceil(text_width(line) / max(1, col_width[j] - 1)))
+                            for line in text.split("\n"))
+                    lines = max(lines, n)
+            if lines > 1:
+                ws.row_dimensions[i].height = lines * _LINE_HEIGHT
+    ws.freeze_panes = ws.cell(row=2, column=freeze_cols + 1).coordinate
+    if autofilter and data:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(data) + 1}"
+
+
+def _page_setup(ws: Worksheet, title: str) -> None:
+    """A4 landscape, fit to one page wide, header row repeated, page numbers."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_title_rows = "1:1"
+    ws.oddHeader.center.text = _header_text(f"{title} · {ws.title}")
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def build_workbook(instance: Instance, plan: Plan,
+                   warnings: Sequence[str] | None = None) -> Workbook:
+    """The plan as an openpyxl :class:`~openpyxl.Workbook` (not written anywhere).
+
+    Parameters
+    ----------
+    instance
+        The instance the plan was made from (for names, venues, fair shares).
+    plan
+        The plan.
+    warnings
+        Extra notes to list on the 概况 sheet besides ``plan.warnings`` (e.g. those
+        :func:`xinglian.export.summary.plan_warnings` returns).
+    """
+    names = Names(instance)
+    wb = Workbook()
+    wb.remove(wb.active)
+    title = plan_title(instance, plan)
+    wb.properties.title = ILLEGAL_CHARACTERS_RE.sub("", title)
+    wb.properties.creator = "xinglian"
+    if plan.generated_at is not None:
+        wb.properties.created = plan.generated_at.astimezone(dt.UTC).replace(tzinfo=None)
+    sheets = {name: wb.create_sheet(name) for name in SHEETS}
+
+    # 概况 ------------------------------------------------------------------------
+    s = plan.solve
+    overview: list[tuple[str, Any]] = [
+        ("计划", instance.name or instance.id),
+        ("实例", plan.instance),
+        ("年度", plan.year),
+        ("求解状态", s.status),
+        ("目标值", s.objective if s.objective is not None else "—"),
+        ("下界", s.bound if s.bound is not None else "—"),
+        ("差距", f"{s.gap:.2%}" if s.gap is not None else "—"),
+        ("用时（秒）", round(s.wall_seconds, 2)),
+        ("随机种子 / 并行数", f"{s.seed} / {s.workers}"),
+        ("节假日来源", s.calendar_source or "—"),
+        ("生成时间", plan.generated_at.isoformat() if plan.generated_at else "—"),
+        ("轮值任期", len(plan.rotation)),
+        ("联席会", len(plan.meetings)),
+        ("主办场次", len(plan.hosting)),
+        ("跳过场次", len(plan.hosting_skipped)),
+        ("未满足", len(plan.unfilled)),
+    ]
+    notes = list(plan.warnings) + list(warnings or [])
+    overview += [("提示", w) for w in notes] or [("提示", "无")]
+    _table(sheets["概况"], ["项目", "内容"], overview, wrap=[1], widths={0: 18, 1: 90},
+           autofilter=False)
+
+    # 轮值主席 (grid) and 轮值明细 (long) -------------------------------------------
+    plabels = periods(instance)
+    chair = {(t.base, t.period): t.chair for t in plan.rotation}
+    base_ids = [b.id for b in instance.bases]
+    base_ids += sorted({t.base for t in plan.rotation} - set(base_ids))
+    _table(
+        sheets["轮值主席"],
+        ["基地"] + [p.label for p in plabels],
+        [[names.federation(b)] + [names.person(chair.get((b, p.period))) or "—"
+                                  for p in plabels] for b in base_ids],
+        wrap=range(len(plabels) + 1),
+        freeze_cols=1, autofilter=False,
+    )
+    order = {b: i for i, b in enumerate(base_ids)}
+    _table(
+        sheets["轮值明细"],
+        ["基地", "基地编号", "期次", "开始", "结束", "轮值主席", "人员编号"],
+        [[names.federation(t.base), t.base, t.period, t.start, t.end, names.person(t.chair),
+          t.chair]
+         for t in sorted(plan.rotation, key=lambda t: (order.get(t.base, 0), t.period))],
+    )
+
+    # 联席会 -------------------------------------------------------------------------
+    _table(
+        sheets["联席会"],
+        ["季度", "基地", "日期", "星期", "时间", "场地", "主持人", "参会人数", "请假人员",
+         "参会人员", "编号"],
+        [[f"第{m.quarter}季度", names.federation(m.base), m.start.date(),
+          weekday_zh(m.start.date()), time_span(m.start, m.end), names.venue(m.venue),
+          names.person(m.host), len(m.attendees),
+          "、".join(names.person(p) for p in m.absent) or "—",
+          "、".join(names.person(p) for p in m.attendees), m.id]
+         for m in sorted(plan.meetings, key=lambda m: (m.quarter, m.start, order.get(m.base, 0)))],
+        wrap=[5, 8, 9], widths={9: 40},
+    )
+
+    # 阵地主办 (venue x month grid) and 主办明细 (long) ---------------------------------
+    venue_ids = [v.id for v in instance.venues if v.slots]
+    venue_ids += sorted({h.venue for h in plan.hosting} - set(venue_ids))
+    grid_rows = []
+    for vid in venue_ids:
+        cells = []
+        for month in range(1, 13):
+            turns = sorted((h for h in plan.hosting if h.venue == vid and h.start.month == month),
+                           key=lambda h: h.start)
+            cells.append("\n".join(
+                f"{h.start.day}日 {names.short_federation(h.federation)}"
+                + (f"（{h.theme}）" if h.theme else "") for h in turns) or "—")
+        grid_rows.append([names.venue(vid), names.venue_kind(vid), names.venue_town(vid)]
+                         + cells)
+    _table(
+        sheets["阵地主办"],
+        ["场地", "类型", "镇"] + [f"{m}月" for m in range(1, 13)],
+        grid_rows,
+        wrap=range(15), widths={0: 24, **{j: 18 for j in range(3, 15)}},
+        freeze_cols=3, autofilter=False,
+    )
+    vorder = {v: i for i, v in enumerate(venue_ids)}
+    _table(
+        sheets["主办明细"],
+        ["编号", "场地", "类型", "镇", "日期", "星期", "时间", "主办单位", "联系人", "主题"],
+        [[h.id, names.venue(h.venue), names.venue_kind(h.venue), names.venue_town(h.venue),
+          h.start.date(), weekday_zh(h.start.date()), time_span(h.start, h.end),
+          names.federation(h.federation), names.contact(h.federation), h.theme or ""]
+         for h in sorted(plan.hosting, key=lambda h: (h.start, vorder.get(h.venue, 0), h.id))],
+    )
+
+    # 主办公平 -----------------------------------------------------------------------
+    _table(
+        sheets["主办公平"],
+        ["主办单位", "编号", "规模权重", "上年次数", "本年次数", "份额", "含结转份额", "组",
+         "说明"],
+        [[r.name, r.federation, r.weight, r.previous, r.turns,
+          round(r.share, 2) if r.share is not None else "—",
+          round(r.with_carry_over, 2) if r.with_carry_over is not None else "—",
+          r.group if r.group is not None else "—", r.note]
+         for r in fairness_rows(instance, plan)],
+        wrap=[8],
+    )
+
+    # 跳过场次 -----------------------------------------------------------------------
+    _table(
+        sheets["跳过场次"],
+        ["编号", "场地", "类型", "日期", "星期", "时间", "原因"],
+        [[k.id, names.venue(k.venue), names.venue_kind(k.venue), k.start.date(),
+          weekday_zh(k.start.date()), time_span(k.start, k.end), k.why]
+         for k in sorted(plan.hosting_skipped, key=lambda k: (k.start, vorder.get(k.venue, 0)))],
+        wrap=[6],
+    )
+
+    # 软约束 -------------------------------------------------------------------------
+    _table(
+        sheets["软约束"],
+        ["规则", "名称", "权重", "数量", "代价", "主要情形"],
+        [[p.rule, rule_title(p.rule), p.weight, p.amount, p.cost, "\n".join(p.worst) or "—"]
+         for p in plan.penalties],
+        wrap=[5], widths={5: 60},
+    )
+
+    # 未满足, 志愿者, 关爱走访 ------------------------------------------------------------
+    _table(sheets["未满足"], ["事项", "缺少", "原因"],
+           [[u.what, u.missing, u.why] for u in plan.unfilled], wrap=[2])
+    _table(sheets["志愿者"], ["活动", "人员", "人员编号", "角色"],
+           [[v.activity, names.person(v.person), v.person, v.role] for v in plan.volunteering])
+    _table(
+        sheets["关爱走访"],
+        ["编号", "爱心妈妈", "人员编号", "儿童代码", "类型", "日期", "星期", "时间"],
+        # The child column is the code from the plan, never looked up as a name.
+        [[c.id, names.person(c.mother), c.mother, c.child, VISIT_KIND_ZH.get(c.kind, c.kind),
+          c.start.date(), weekday_zh(c.start.date()), time_span(c.start, c.end)]
+         for c in sorted(plan.care.visits, key=lambda c: (c.start, c.id))],
+    )
+
+    for ws in wb.worksheets:
+        _page_setup(ws, title)
+    # Open on the rotation grid; only its tab selected (two selected tabs would group the
+    # sheets in Excel, and an edit would then go to both).
+    wb.active = 1
+    for i, ws in enumerate(wb.worksheets):
+        ws.sheet_view.tabSelected = i == 1
+    return wb
+
+
+def write_plan_workbook(instance: Instance, plan: Plan, path: str | Path,
+                        warnings: Sequence[str] | None = None) -> Path:
+    """Write the plan as an ``.xlsx`` workbook to ``path``, atomically.
+
+    The workbook is saved to a temporary file in the same directory and renamed over
+    ``path``, so a reader never sees a half-written file and an interrupted run leaves
+    the previous workbook in place.
+
+    Parameters
+    ----------
+    instance, plan, warnings
+        As for :func:`build_workbook`.
+    path
+        The workbook to write (its directory is created when missing).
+
+    Returns
+    -------
+    Path
+        ``path``, resolved.
+
+    Raises
+    ------
+    OutputError
+        When ``path`` is a directory or cannot be written.
+    """
+    path = Path(path).resolve()
+    if path.is_dir():
+        raise OutputError(f"{path} is a directory; give a file name such as plan.xlsx")
+    wb = build_workbook(instance, plan, warnings)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.tmp-", suffix=".xlsx",
+                                        dir=path.parent)
+        os.close(fd)
+    except OSError as e:
+        raise OutputError(f"cannot write under {path.parent}: {e.strerror or e}") from None
+    tmp = Path(tmp_name)
+    try:
+        wb.save(tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,305 @@
+"""summary.html: parse the page back (html.parser and, as it is well-formed, ElementTree).
+
+Fixture: tiny.yaml (2026) with hostile names -- p-a1 is ``<script>alert(1)</script>王``,
+the venue v-ximei-hall is ``霞美 <b>&</b> 妇女之家`` -- and shared-venue hosting
+(v-ximei-hall a Women's Home, fed-e1 hosting, contact p-e1). The hand-made plan has both
+bases' six terms, two joint meetings (2026-03-10 and 2026-05-12) and three turns
+(2026-03-14 themed, 2026-03-28, 2026-04-11). One test solves the bundled instance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from xinglian.export.html import render_html
+from xinglian.models.instance import Instance
+from xinglian.models.plan import (
+    Care,
+    CareVisit,
+    Hosting,
+    Meeting,
+    Penalty,
+    Plan,
+    RotationTerm,
+    SkippedSlot,
+    SolveInfo,
+)
+from xinglian.models.timeline import period_bounds
+
+DATA = Path(__file__).parent / "data"
+TZ = ZoneInfo("Asia/Shanghai")
+SVG = "{http://www.w3.org/2000/svg}"
+EVIL = "<script>alert(1)</script>王"
+VENUE = "霞美 <b>&</b> 妇女之家"
+CHAIRS = {
+    "fed-ximei": ["p-a1", "p-shared", "p-a2", "p-a1", "p-shared", "p-a2"],
+    "fed-shuinuan": ["p-b1", "p-b2", "p-shared", "p-b1", "p-b2", "p-b1"],
+}
+SECTIONS = ["overview", "rotation", "warnings", "calendar", "meetings", "hosting", "fairness",
+            "load", "rules", "skipped", "care"]
+
+
+@pytest.fixture(scope="module")
+def instance() -> Instance:
+    data = yaml.safe_load((DATA / "tiny.yaml").read_text(encoding="utf-8"))
+    for p in data["people"]:
+        if p["id"] == "p-a1":
+            p["name"] = EVIL
+    for fed in data["federations"]:
+        if fed["id"] == "fed-e1":
+            fed["hosting"] = {"weight": 3, "contact": "p-e1"}
+    for venue in data["venues"]:
+        if venue["id"] == "v-ximei-hall":
+            venue["name"] = VENUE
+            venue["kind"] = "womens_home"
+            venue["slots"] = ["2nd and 4th Saturday 09:00-11:30"]
+    return Instance.model_validate(data)
+
+
+def at(month: int, day: int, h: int, m: int = 0) -> dt.datetime:
+    return dt.datetime(2026, month, day, h, m, tzinfo=TZ)
+
+
+def turn(month: int, day: int, theme: str | None = None) -> Hosting:
+    return Hosting(id=f"host-v-ximei-hall-2026-{month:02d}-{day:02d}", venue="v-ximei-hall",
+                   federation="fed-e1", start=at(month, day, 9), end=at(month, day, 11, 30),
+                   theme=theme)
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    rotation = [
+        RotationTerm(base=base, period=t, start=s, end=e, chair=chair)
+        for base, chairs in CHAIRS.items()
+        for t, ((s, e), chair) in enumerate(zip(period_bounds(2026, 2), chairs, strict=True),
+                                            start=1)
+    ]
+    return Plan(
+        instance="tiny-2026", year=2026, generated_at=dt.datetime(2026, 1, 5, 8, tzinfo=dt.UTC),
+        solve=SolveInfo(status="OPTIMAL", objective=40, bound=40.0, gap=0.0,
+                        calendar_source="chinesecalendar 1.10"),
+        rotation=tuple(rotation),
+        meetings=(
+            Meeting(id="mtg-fed-ximei-q1", base="fed-ximei", quarter=1,
+                    start=at(3, 10, 14, 30), end=at(3, 10, 16, 30), venue="v-ximei-hall",
+                    host="p-shared", attendees=("p-a1", "p-shared"), absent=("p-a2",)),
+            Meeting(id="mtg-fed-shuinuan-q2", base="fed-shuinuan", quarter=2,
+                    start=at(5, 12, 9), end=at(5, 12, 11), venue="v-lc-hall",
+                    host="p-shared", attendees=("p-b1", "p-shared"), absent=("p-b2",)),
+        ),
+        hosting=(turn(3, 14, "三八妇女节"), turn(3, 28), turn(4, 11)),
+        hosting_skipped=(SkippedSlot(id="host-v-ximei-hall-2026-05-09", venue="v-ximei-hall",
+                                     start=at(5, 9, 9), end=at(5, 9, 11, 30),
+                                     why="调休上班日 make-up working day"),),
+        care=Care(visits=(CareVisit(id="visit-c-007-2026-q1-meet", mother="p-e1",
+                                    child="c-007", kind="meet", start=at(2, 20, 10),
+                                    end=at(2, 20, 11, 30)),)),
+        penalties=(Penalty(rule="missed_attendance", weight=20, amount=2, cost=40,
+                           worst=("<i>林秀英</i> 缺席",)),),
+        warnings=("注意 <b>提示</b> & 核对",),
+    )
+
+
+@pytest.fixture(scope="module")
+def page(instance, plan) -> str:
+    return render_html(instance, plan, ["另一条提示"])
+
+
+class Collector(HTMLParser):
+    """Start tags with their attributes, and the text, in document order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def collect(page: str) -> Collector:
+    c = Collector()
+    c.feed(page)
+    c.close()
+    return c
+
+
+def tree(page: str) -> ET.Element:
+    assert page.startswith("<!DOCTYPE html>\n")
+    return ET.fromstring(page.removeprefix("<!DOCTYPE html>\n"))
+
+
+def text_of(el: ET.Element) -> str:
+    return "".join(el.itertext())
+
+
+def by_id(root: ET.Element, ident: str) -> ET.Element:
+    (found,) = [e for e in root.iter() if e.get("id") == ident]
+    return found
+
+
+def has_class(el: ET.Element, cls: str) -> bool:
+    return cls in (el.get("class") or "").split()
+
+
+# -- document ----------------------------------------------------------------------------
+
+
+def test_document_head_is_utf8_chinese_and_print_ready(page):
+    root = tree(page)
+    assert root.tag == "html" and root.get("lang") == "zh-CN"
+    head = root.find("head")
+    assert head.find("meta").get("charset") == "utf-8"
+    css = head.find("style").text
+    assert "@page { size: A4 landscape; margin: 12mm; }" in css
+    assert '"Noto Sans CJK SC"' in css and '"Microsoft YaHei"' in css
+    assert "break-before: page" in css
+    assert head.find("title").text == "小型测试实例 · 2026 年度计划"
+
+
+def test_no_script_and_no_external_assets(page):
+    tags = collect(page).tags
+    assert not [t for t, _ in tags if t in ("script", "link", "img", "iframe", "object")]
+    for _, attrs in tags:
+        assert not any(k.startswith("on") for k in attrs)
+        assert not any(k in ("src", "href") for k in attrs)
+
+
+def test_has_every_section_in_print_order(page):
+    ids = [e.get("id") for e in tree(page).iter() if e.tag in ("header", "section")]
+    assert ids == SECTIONS
+
+
+def test_rendering_is_deterministic(instance, plan, page):
+    assert render_html(instance, plan, ["另一条提示"]) == page
+
+
+# -- escaping ----------------------------------------------------------------------------
+
+
+def test_hostile_names_are_escaped_not_markup(page):
+    assert "<script" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;王" in page
+    assert "霞美 &lt;b&gt;&amp;&lt;/b&gt; 妇女之家" in page
+    text = "".join(collect(page).text)
+    assert EVIL in text and VENUE in text
+    assert "<i>林秀英</i> 缺席" in text and "注意 <b>提示</b> & 核对" in text
+    # Markup in names creates no elements.
+    assert not [t for t, _ in collect(page).tags if t in ("i",)]
+
+
+# -- content -----------------------------------------------------------------------------
+
+
+def test_overview_shows_status_and_holiday_source(page):
+    header = text_of(by_id(tree(page), "overview"))
+    assert "OPTIMAL" in header and "0.00%" in header and "chinesecalendar 1.10" in header
+    assert "2026-01-05T08:00:00+00:00" in header
+
+
+def test_rotation_table_shows_every_chair_by_name(instance, plan, page):
+    table = by_id(tree(page), "rotation").find("table")
+    body = table.find("tbody").findall("tr")
+    names = {p.id: p.name for p in instance.people}
+    grid = {text_of(r[0]): [text_of(c) for c in r[1:]] for r in body}
+    assert list(grid) == [b.name for b in instance.bases]
+    for t in plan.rotation:
+        assert grid[instance.federation(t.base).name][t.period - 1] == names[t.chair]
+    heads = [text_of(th) for th in table.find("thead").iter("th")]
+    assert heads[1:] == [f"第{k}期（{2 * k - 1}–{2 * k}月）" for k in range(1, 7)]
+
+
+def test_calendar_counts_meetings_and_turns_per_day(plan, page):
+    cal = by_id(tree(page), "calendar").find("table")
+    rows = cal.find("tbody").findall("tr")
+    assert len(rows) == 31 and all(len(r) == 13 for r in rows)
+
+    def cell(month: int, day: int) -> ET.Element:
+        return rows[day - 1][month]
+
+    def badges(el: ET.Element, cls: str) -> list[str]:
+        return [text_of(s) for s in el.iter("span") if has_class(s, cls)]
+
+    assert badges(cell(3, 10), "bm") == ["1"] and badges(cell(5, 12), "bm") == ["1"]
+    assert badges(cell(3, 14), "bt") == ["1"] and badges(cell(3, 14), "star") == ["★"]
+    assert badges(cell(3, 28), "star") == []
+    total_m = sum(int(x) for r in rows for c in r for x in badges(c, "bm"))
+    total_t = sum(int(x) for r in rows for c in r for x in badges(c, "bt"))
+    assert (total_m, total_t) == (len(plan.meetings), len(plan.hosting))
+    # 2026-01-01 is 元旦; 2026-02-30 does not exist.
+    assert has_class(cell(1, 1), "hol") and "元旦" in cell(1, 1).get("title")
+    assert has_class(cell(2, 30), "nd")
+    assert "联席会 14:30 霞美片区产业基地妇联 @ " + VENUE in cell(3, 10).get("title")
+
+
+def test_fairness_chart_has_one_bar_per_hosting_federation(instance, page):
+    svg = by_id(tree(page), "fairness").find(f"{SVG}svg")
+    bars = [r for r in svg.iter(f"{SVG}rect") if has_class(r, "bar")]
+    hosting = [f.id for f in instance.federations if f.hosting is not None]
+    assert [b.get("data-federation") for b in bars] == hosting
+    # fed-e1 has 3 turns: the bar is 3 units of the axis long.
+    assert float(bars[0].get("width")) > 0
+    assert "3 / " in text_of(svg)
+
+
+def test_soft_rules_load_skipped_and_care(page):
+    root = tree(page)
+    rules = text_of(by_id(root, "rules"))
+    assert "联席会缺席人次" in rules and "missed_attendance" in rules and "40" in rules
+    load = text_of(by_id(root, "load"))
+    assert "黄美玲" in load and "p-shared" in load
+    skipped = text_of(by_id(root, "skipped"))
+    assert "2026-05-09" in skipped and "调休上班日" in skipped
+    care = text_of(by_id(root, "care"))
+    assert "c-007" in care and "张晓燕" in care
+
+
+def test_warnings_list_plan_and_extra_notes(page):
+    items = [text_of(li) for li in by_id(tree(page), "warnings").iter("li")]
+    assert items == ["注意 <b>提示</b> & 核对", "另一条提示"]
+
+
+def test_sections_without_data_say_so_or_are_left_out(instance):
+    bare = Plan(instance="tiny-2026", year=2026, solve=SolveInfo(status="FEASIBLE"))
+    root = tree(render_html(instance, bare))
+    ids = [e.get("id") for e in root.iter() if e.tag in ("header", "section")]
+    # No volunteering or care visits: no care section; everything else is there.
+    assert ids == SECTIONS[:-1]
+    assert "无 none" in text_of(by_id(root, "warnings"))
+    assert re.search(r"—", text_of(by_id(root, "rotation")))
+
+
+# -- a solved plan of the bundled instance ---------------------------------------------------
+
+
+def test_default_plan_page():
+    from xinglian.cli import default_instance
+    from xinglian.models import load_instance
+    from xinglian.solver import solve
+
+    inst = load_instance(default_instance())
+    result = solve(inst, time_limit=30, workers=2)
+    assert result.plan is not None
+    solved = result.plan
+    page = render_html(inst, solved)
+    root = tree(page)
+    rotation = text_of(by_id(root, "rotation"))
+    for t in solved.rotation:
+        assert inst.person(t.chair).name in rotation
+    bars = [r for r in by_id(root, "fairness").iter(f"{SVG}rect") if has_class(r, "bar")]
+    assert len(bars) == sum(1 for f in inst.federations if f.hosting is not None)
+    assert "<script" not in page
+    assert render_html(inst, solved) == page
