@@ -94,12 +94,9 @@ def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers
                    calendar=timeline.calendar, progress=progress)
     if result.plan is None:
         if result.status == "INFEASIBLE":
-            reasons = result.problems or [
-                "the hard rules contradict each other (no single obvious cause found by the "
-                "pre-checks)"
-            ]
-            raise Fail("no plan exists (INFEASIBLE):\n" + "\n".join(f"  - {r}" for r in reasons),
-                       EXIT_INFEASIBLE)
+            echo("no plan exists (INFEASIBLE); explaining…", err=True)
+            raise Fail("no plan exists (INFEASIBLE)\n" + _explain_text(
+                inst, timeline.calendar, None, max(10.0, time_limit)), EXIT_INFEASIBLE)
         raise Fail(f"no plan found within {time_limit:g} s (status {result.status}); "
                    f"raise --time-limit", EXIT_TIMEOUT)
     violations = check(inst, result.plan, timeline.calendar)
@@ -123,6 +120,40 @@ def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers
     if violations:
         raise Fail(f"the checker found {len(violations)} violation(s) in the solver's plan: "
                    + "; ".join(v.message for v in violations[:3]), EXIT_INVALID)
+
+
+def _explain_text(inst, calendar, lang: str | None, time_limit: float) -> str:
+    from .solver.explain import explain
+
+    return explain(inst, calendar=calendar, time_limit=time_limit).render(
+        lang or inst.language)
+
+
+@main.command("explain")
+@click.argument("instance", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Language of the report (default: the instance's `language`).")
+@click.option("--time-limit", type=click.FloatRange(min=1), default=60.0, show_default=True)
+def explain_(instance: Path | None, lang: str | None, time_limit: float) -> None:
+    """Explain why INSTANCE has no plan: a minimal set of requirements that collide, and
+    the smallest changes that make a plan possible (each checked by a solve).
+
+    Exit 0 when a plan exists, 3 when it does not (explained), 1 for bad input.
+    """
+    from .models import CalendarError, Timeline
+
+    path = instance or default_instance()
+    if not path.exists():
+        raise Fail(f"{path}: file not found")
+    inst = _load(path)
+    try:
+        timeline = Timeline(inst)
+    except CalendarError as e:
+        raise Fail(f"{path}: {e}") from None
+    text = _explain_text(inst, timeline.calendar, lang, time_limit)
+    click.echo(text, nl=False)
+    if not text.startswith(("存在可行方案", "A plan exists")):
+        raise SystemExit(EXIT_INFEASIBLE)
 
 
 @main.command()
@@ -237,10 +268,12 @@ def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today
                    calendar=timeline.calendar, previous=previous, today=today)
     if result.plan is None:
         if result.status == "INFEASIBLE":
-            reasons = result.problems or ["the changes leave no plan that keeps every hard rule "
-                                          "and the frozen past"]
+            why = _explain_text(inst, timeline.calendar, None, max(10.0, time_limit))
+            if why.startswith(("存在可行方案", "A plan exists")):
+                why = "\n".join(f"  - {r}" for r in result.problems) or (
+                    "the changes conflict with the frozen past (what ended before --today)")
             raise Fail(f"no plan exists after the changes (INFEASIBLE); {plan_dir} is "
-                       "unchanged:\n" + "\n".join(f"  - {r}" for r in reasons), EXIT_INFEASIBLE)
+                       f"unchanged:\n{why}", EXIT_INFEASIBLE)
         raise Fail(f"no plan found within {time_limit:g} s (status {result.status}); "
                    f"{plan_dir} is unchanged", EXIT_TIMEOUT)
     plan_ = result.plan.model_copy(update={

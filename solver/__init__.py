@@ -44,6 +44,7 @@ HARD_RULES: tuple[tuple[str, Rule], ...] = (
     ("max_terms", rotation.add_max_terms),
     ("pinned_term", rotation.add_pinned_terms),
     ("meeting_per_quarter", meetings.add_meeting_per_quarter),
+    ("meeting_window", meetings.add_meeting_window),
     ("meeting_venue", meetings.add_meeting_venue_open),
     ("meeting_host", meetings.add_meeting_host),
     ("pinned_meeting", meetings.add_pinned_meetings),
@@ -114,6 +115,7 @@ def build(
     part: Part | None = None,
     previous: Plan | None = None,
     today: dt.date | None = None,
+    explain: bool = False,
 ) -> ModelContext:
     """Build the CP-SAT model of ``part`` (the whole plan when None): variables, every
     hard rule, every soft rule, objective. With ``previous`` and ``today`` (re-planning)
@@ -124,12 +126,14 @@ def build(
     replan.FrozenConflict
         When the past of ``previous`` no longer fits the instance.
     """
-    ctx = ModelContext(instance, timeline, part, previous, today)
+    ctx = ModelContext(instance, timeline, part, previous, today, explain)
     rotation.add_variables(ctx)
     meetings.add_variables(ctx)
     hosting.add_variables(ctx)
     for _, add in HARD_RULES:
         add(ctx)
+    if explain:
+        return ctx  # feasibility only: no objective
     replan.add_frozen_past(ctx)
     for penalties in SOFT_RULES:
         penalties(ctx)

@@ -4,6 +4,7 @@ every sub-problem, and the named penalty terms that make up the objective."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -12,6 +13,7 @@ from ..models.hosting import Slot
 from ..models.instance import Federation, Instance
 from ..models.plan import Plan
 from ..models.timeline import Timeline
+from .requirements import Requirement
 
 
 @dataclass
@@ -68,6 +70,8 @@ class ModelContext:
     """Re-planning: the published plan to stay close to."""
     today: dt.date | None = None
     """Re-planning: everything that ended before this day is frozen."""
+    explain: bool = False
+    """Explaining infeasibility: requirements become switchable (see ``require``)."""
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     chair: dict[tuple[str, int, str], cp_model.IntVar] = field(default_factory=dict)
     """(base, period, person) -> bool: the person is rotating chair of the base."""
@@ -79,9 +83,27 @@ class ModelContext:
     all_slots: list[Slot] = field(default_factory=list)
     """every offered slot, usable or not (see models.hosting.expand_slots)."""
     penalties: list[PenaltyTerm] = field(default_factory=list)
+    groups: dict[str, tuple[cp_model.IntVar, Requirement]] = field(default_factory=dict)
+    """Explaining: requirement key -> (assumption literal, requirement)."""
     change_terms: list = field(default_factory=list)
     """Re-planning: solver.replan.ChangeTerm per published decision."""
     _attends: dict[tuple[str, int, str], cp_model.IntVar] = field(default_factory=dict)
+
+    def require(self, key: str, make: Callable[[], Requirement]) -> cp_model.IntVar | None:
+        """The assumption literal of a requirement when explaining, else None (the
+        constraint then simply holds)."""
+        if not self.explain:
+            return None
+        if key not in self.groups:
+            self.groups[key] = (self.new_bool(f"req[{key}]"), make())
+        return self.groups[key][0]
+
+    @staticmethod
+    def enforce(constraint, *lits) -> None:
+        """Make ``constraint`` conditional on the given requirement literals (if any)."""
+        active = [x for x in lits if x is not None]
+        if active:
+            constraint.only_enforce_if(active)
 
     @property
     def bases(self) -> tuple[Federation, ...]:

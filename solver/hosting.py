@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..models.hosting import contact_of, eligible, expand_slots, fair_shares, place_themes
+from . import requirements
 from .context import ModelContext
 
 
@@ -20,7 +21,11 @@ def add_variables(ctx: ModelContext) -> None:
     ctx.all_slots = expand_slots(inst, ctx.timeline.calendar)
     published = {h.id for h in ctx.previous.hosting} if ctx.previous else set()
     for slot in ctx.all_slots:
-        if not slot.usable or not ctx.hosts_at(slot.venue):
+        if not ctx.hosts_at(slot.venue):
+            continue
+        # Explaining: a slot lost only to a closure is kept, the closure a requirement.
+        closed_only = ctx.explain and not slot.usable and not _calendar_obstacle(ctx, slot)
+        if not slot.usable and not closed_only:
             continue
         if ctx.today is not None and slot.date < ctx.today and slot.id not in published:
             continue  # re-planning: a past slot nobody hosted stays unhosted
@@ -31,10 +36,16 @@ def add_variables(ctx: ModelContext) -> None:
             if not eligible(inst, venue, f):
                 continue
             contact = contact_of(f)
-            if contact is not None and inst.person(contact).is_unavailable(slot.date):
+            if (not ctx.explain and contact is not None
+                    and inst.person(contact).is_unavailable(slot.date)):
                 continue
             hosts[f.id] = ctx.new_bool(f"host[{slot.id},{f.id}]")
         ctx.hosting[slot.id] = hosts
+
+
+def _calendar_obstacle(ctx: ModelContext, slot) -> bool:
+    cal = ctx.timeline.calendar
+    return cal.holiday_name(slot.date) is not None or slot.date in cal.makeup_workdays
 
 
 def _turns_by_federation(ctx: ModelContext) -> dict[str, list[tuple[str, object]]]:
@@ -47,6 +58,9 @@ def _turns_by_federation(ctx: ModelContext) -> dict[str, list[tuple[str, object]
 
 def add_hosting_slot(ctx: ModelContext) -> None:
     """At most one host per slot; exactly one unless the instance allows empty slots."""
+    if ctx.explain:
+        _hosting_slot_switchable(ctx)
+        return
     allow_empty = ctx.instance.hosting.allow_empty
     for hosts in ctx.hosting.values():
         lits = list(hosts.values())
@@ -57,12 +71,53 @@ def add_hosting_slot(ctx: ModelContext) -> None:
             ctx.model.add_exactly_one(lits)  # no candidate at all: infeasible, pre-checked
 
 
+def _hosting_slot_switchable(ctx: ModelContext) -> None:
+    """Explaining: closures, contact absences and "every slot needs a host" become
+    requirements."""
+    inst, model = ctx.instance, ctx.model
+    for sid, hosts in ctx.hosting.items():
+        slot = ctx.slots[sid]
+        venue = inst.venue(slot.venue)
+        total = sum(hosts.values(), start=0)
+        model.add(total <= 1)
+        closures = [
+            ctx.require(f"closure:{venue.id}:{i}",
+                        lambda v=venue.id, i=i: requirements.closure(inst, v, i))
+            for i, r in enumerate(venue.closures) if r.contains(slot.date)
+        ]
+        for lit in closures:
+            ctx.enforce(model.add(total == 0), lit)
+        if not inst.hosting.allow_empty:
+            fill = ctx.require(f"fill:{venue.id}",
+                               lambda v=venue.id: requirements.fill_slots(inst, v))
+            model.add(total >= 1).only_enforce_if([fill] + [c.Not() for c in closures])
+        for fid, lit in hosts.items():
+            contact = contact_of(inst.federation(fid))
+            if contact is None:
+                continue
+            for i, r in enumerate(inst.person(contact).unavailable):
+                if r.contains(slot.date):
+                    ctx.enforce(model.add(lit == 0), ctx.require(
+                        f"unavailable:{contact}:{i}",
+                        lambda c=contact, i=i: requirements.unavailability(inst, c, i)))
+
+
 def add_hosting_gap(ctx: ModelContext) -> None:
     """Two turns of a federation are at least ``min_gap_days`` apart: each turn blocks
     ``[day, day + gap)`` and the blocks of one federation may not overlap."""
     gap = ctx.instance.hosting.min_gap_days
     for fid, turns in _turns_by_federation(ctx).items():
         if len(turns) < 2:
+            continue
+        if ctx.explain:  # pairwise, so that the gap can be a requirement
+            req = ctx.require(f"gap:{fid}",
+                              lambda fid=fid: requirements.hosting_gap(ctx.instance, fid))
+            days = sorted((ctx.slots[sid].date, lit) for sid, lit in turns)
+            for i, (d1, l1) in enumerate(days):
+                for d2, l2 in days[i + 1:]:
+                    if (d2 - d1).days >= gap:
+                        break
+                    ctx.enforce(ctx.model.add(l1 + l2 <= 1), req)
             continue
         intervals = [
             ctx.model.new_optional_fixed_size_interval_var(
@@ -78,15 +133,19 @@ def add_hosting_turns(ctx: ModelContext) -> None:
         lits = [lit for _, lit in turns.get(f.id, [])]
         total = sum(lits, start=0)
         if f.hosting.min_turns:
-            ctx.model.add(total >= f.hosting.min_turns)
+            ctx.enforce(ctx.model.add(total >= f.hosting.min_turns), ctx.require(
+                f"min_turns:{f.id}", lambda f=f: requirements.min_turns(ctx.instance, f.id)))
         if f.hosting.max_turns is not None and len(lits) > f.hosting.max_turns:
-            ctx.model.add(total <= f.hosting.max_turns)
+            ctx.enforce(ctx.model.add(total <= f.hosting.max_turns), ctx.require(
+                f"max_turns:{f.id}", lambda f=f: requirements.max_turns(ctx.instance, f.id)))
 
 
 def add_pinned_hosting(ctx: ModelContext) -> None:
-    for pin in ctx.instance.pins.hosting:
+    for index, pin in enumerate(ctx.instance.pins.hosting):
         if not ctx.hosts_at(pin.venue):
             continue
+        req = ctx.require(f"pin_hosting:{index}",
+                          lambda i=index: requirements.pin_hosting(ctx.instance, i))
         matches = [
             s for s in ctx.slots.values()
             if s.venue == pin.venue and s.date == pin.date
@@ -95,7 +154,7 @@ def add_pinned_hosting(ctx: ModelContext) -> None:
         lits = [ctx.hosting[s.id][pin.federation] for s in matches
                 if pin.federation in ctx.hosting[s.id]]
         # No such usable slot or the federation cannot host it: infeasible (pre-checked).
-        ctx.model.add_bool_or(lits)
+        ctx.enforce(ctx.model.add_bool_or(lits), req)
 
 
 # -- soft rules ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from . import requirements
 from .context import MeetingVars, ModelContext
 
 
@@ -23,13 +24,18 @@ def quarter_window(ctx: ModelContext, q: int) -> tuple[dt.date, dt.date]:
 
 
 def eligible_venues(ctx: ModelContext, base_id: str) -> list[str]:
-    """Venues that allow meetings and seat every expected attendee of the base."""
+    """Venues that allow meetings and seat every expected attendee of the base (when
+    explaining: every venue, the rest made switchable by ``add_meeting_window``)."""
     need = len(ctx.instance.meeting_attendees(base_id))
-    return [v.id for v in ctx.instance.venues if v.meetings and v.capacity >= need]
+    return [v.id for v in ctx.instance.venues
+            if ctx.explain or (v.meetings and v.capacity >= need)]
 
 
 def candidate_days(ctx: ModelContext, q: int) -> list[dt.date]:
-    lo, hi = quarter_window(ctx, q)
+    if ctx.explain:
+        lo, hi = ctx.timeline.quarters[q - 1]
+    else:
+        lo, hi = quarter_window(ctx, q)
     return [d for d in ctx.timeline.days(lo, hi) if ctx.timeline.calendar.is_workday(d)]
 
 
@@ -73,14 +79,38 @@ def add_meeting_per_quarter(ctx: ModelContext) -> None:
         ctx.model.add_exactly_one(mv.venue.values())
 
 
+def add_meeting_window(ctx: ModelContext) -> None:
+    """The window and the capacity part of ``meeting_venue``. Outside explanations they
+    hold by construction (only days in the window and fitting venues get variables)."""
+    if not ctx.explain:
+        return
+    inst = ctx.instance
+    window = ctx.require("meeting_window", lambda: requirements.meeting_window(inst))
+    for (b, _q), mv in ctx.meetings.items():
+        lo, hi = mv.window
+        for (d, _), lit in mv.day_slot.items():
+            if not lo <= d <= hi:
+                ctx.enforce(ctx.model.add(lit == 0), window)
+        need = len(inst.meeting_attendees(b))
+        for vid, vlit in mv.venue.items():
+            v = inst.venue(vid)
+            if not (v.meetings and v.capacity >= need):
+                ctx.enforce(ctx.model.add(vlit == 0), ctx.require(
+                    f"capacity:{vid}:{b}",
+                    lambda vid=vid, need=need: requirements.capacity(inst, vid, need)))
+
+
 def add_meeting_venue_open(ctx: ModelContext) -> None:
     """A venue closed on a day holds no meeting that day."""
     for mv in ctx.meetings.values():
         for vid, vlit in mv.venue.items():
             venue = ctx.instance.venue(vid)
-            for d, dsum in mv.day.items():
-                if venue.is_closed(d):
-                    ctx.model.add(dsum + vlit <= 1)
+            for i, r in enumerate(venue.closures):
+                lit = ctx.require(f"closure:{vid}:{i}",
+                                  lambda vid=vid, i=i: requirements.closure(ctx.instance, vid, i))
+                for d, dsum in mv.day.items():
+                    if r.contains(d):
+                        ctx.enforce(ctx.model.add(dsum + vlit <= 1), lit)
 
 
 def add_meeting_host(ctx: ModelContext) -> None:
@@ -92,30 +122,35 @@ def add_meeting_host(ctx: ModelContext) -> None:
         for d, dsum in mv.day.items():
             t = tl.period_of(d)
             for p in base.presidium:
-                if inst.person(p).is_unavailable(d):
-                    ctx.model.add(dsum + ctx.chair[base.id, t, p] <= 1)
+                for i, r in enumerate(inst.person(p).unavailable):
+                    if r.contains(d):
+                        ctx.enforce(ctx.model.add(dsum + ctx.chair[base.id, t, p] <= 1),
+                                    ctx.require(f"unavailable:{p}:{i}", lambda p=p, i=i:
+                                                requirements.unavailability(inst, p, i)))
 
 
 def add_pinned_meetings(ctx: ModelContext) -> None:
     if not ctx.bases:
         return
-    for pin in ctx.instance.pins.meetings:
+    for i, pin in enumerate(ctx.instance.pins.meetings):
+        req = ctx.require(f"pin_meeting:{i}",
+                          lambda i=i: requirements.pin_meeting(ctx.instance, i))
         mv = ctx.meetings[pin.base, pin.quarter]
         for (d, s), lit in mv.day_slot.items():
             if (pin.date is not None and d != pin.date) or (
                 pin.slot is not None and s != pin.slot - 1
             ):
-                ctx.model.add(lit == 0)
+                ctx.enforce(ctx.model.add(lit == 0), req)
         if pin.date is not None and not any(d == pin.date for d, _ in mv.day_slot):
             # The pinned day is not a working day (or outside the window): no literal can
             # be true, which makes the model infeasible -- as it should, and the
             # pre-checks say why in words.
-            ctx.model.add_bool_or([])
+            ctx.enforce(ctx.model.add_bool_or([]), req)
         if pin.venue is not None:
             if pin.venue in mv.venue:
-                ctx.model.add(mv.venue[pin.venue] == 1)
+                ctx.enforce(ctx.model.add(mv.venue[pin.venue] == 1), req)
             else:
-                ctx.model.add_bool_or([])
+                ctx.enforce(ctx.model.add_bool_or([]), req)
 
 
 # -- soft rules ----------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Plain-Python pre-checks for the common reasons a plan cannot exist.
 
 They run before any solve and name people, periods and venues in words, so that an
-infeasible instance gets a reason a federation office can act on. (The full explainer
-with minimal conflict sets is a later piece of work.)
+infeasible instance gets a reason a federation office can act on. Each finding is a
+:class:`Message`: English as a string, Chinese in ``.zh``. The minimal conflict sets for
+everything else come from solver/explain.py.
 """
 
 from __future__ import annotations
@@ -14,6 +15,20 @@ from ..models.instance import Instance
 from ..models.timeline import Timeline
 
 
+class Message(str):
+    """English text (the string itself) with its Chinese twin."""
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str) -> Message:
+        obj = super().__new__(cls, en)
+        obj.zh = zh
+        return obj
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh" else str(self)
+
+
 def _window(timeline: Timeline, instance: Instance, q: int) -> tuple[dt.date, dt.date]:
     start, end = timeline.quarters[q - 1]
     rules = instance.meetings
@@ -21,9 +36,9 @@ def _window(timeline: Timeline, instance: Instance, q: int) -> tuple[dt.date, dt
             min(end, start + dt.timedelta(days=rules.latest_day - 1)))
 
 
-def precheck(instance: Instance, timeline: Timeline) -> list[str]:
-    """Return one sentence per certain conflict (empty when none is found)."""
-    problems: list[str] = []
+def precheck(instance: Instance, timeline: Timeline) -> list[Message]:
+    """Return one message per certain conflict (empty when none is found)."""
+    problems: list[Message] = []
     limit = instance.rotation.max_unavailable_days
     cap = instance.rotation.max_terms_per_person
     T = instance.periods
@@ -33,79 +48,90 @@ def precheck(instance: Instance, timeline: Timeline) -> list[str]:
         return timeline.unavailable_days(instance.person(pid), s, e)
 
     for base in instance.bases:
-        if len(base.presidium) * cap < T:
-            problems.append(
-                f"{base.name} ({base.id}): its presidium has {len(base.presidium)} members "
-                f"and each may chair at most {cap} terms, fewer than the {T} periods; add a "
-                f"vice-chair or raise rotation.max_terms_per_person"
-            )
+        n = len(base.presidium)
+        if n * cap < T:
+            problems.append(Message(
+                f"{base.name} ({base.id}): its presidium has {n} members and each may chair at "
+                f"most {cap} terms, fewer than the {T} periods; add a vice-chair or raise "
+                f"rotation.max_terms_per_person",
+                f"{base.name}（{base.id}）：主席团只有 {n} 人，每人最多轮值 {cap} 期，不够 {T} 期；"
+                f"请增补副主席或提高 rotation.max_terms_per_person"))
         for t in range(1, T + 1):
             s, e = timeline.periods[t - 1]
             if all(blocked(p, t) > limit for p in base.presidium):
-                who = ", ".join(
-                    f"{instance.person(p).name} ({blocked(p, t)} days)" for p in base.presidium
-                )
-                problems.append(
+                who_en = ", ".join(f"{instance.person(p).name} ({blocked(p, t)} days)"
+                                   for p in base.presidium)
+                who_zh = "、".join(f"{instance.person(p).name}（{blocked(p, t)} 天）"
+                                  for p in base.presidium)
+                problems.append(Message(
                     f"{base.name} ({base.id}): in period {t} ({s}..{e}) every presidium member "
-                    f"is unavailable more than {limit} days: {who}; shorten an unavailability, "
-                    f"add a vice-chair or raise rotation.max_unavailable_days"
-                )
+                    f"is unavailable more than {limit} days: {who_en}; shorten an "
+                    f"unavailability, add a vice-chair or raise rotation.max_unavailable_days",
+                    f"{base.name}（{base.id}）：第{t}期（{s} 至 {e}）主席团每位成员都有超过 "
+                    f"{limit} 天不能到岗：{who_zh}；请缩短某人的不可用时段、增补副主席或提高 "
+                    f"rotation.max_unavailable_days"))
         need = len(instance.meeting_attendees(base.id))
         if not any(v.meetings and v.capacity >= need for v in instance.venues):
-            problems.append(
+            problems.append(Message(
                 f"{base.name} ({base.id}): no meeting venue seats its {need} expected "
-                f"attendees; add a venue with capacity >= {need}"
-            )
+                f"attendees; add a venue with capacity >= {need}",
+                f"{base.name}（{base.id}）：没有能容纳 {need} 位参会人的联席会场地；"
+                f"请增加容量不少于 {need} 人的场地"))
     for q in range(1, 5):
         lo, hi = _window(timeline, instance, q)
         if not any(timeline.calendar.is_workday(d) for d in timeline.days(lo, hi)):
-            problems.append(
+            problems.append(Message(
                 f"quarter {q}: no working day between {lo} and {hi} for the joint meetings; "
-                f"widen meetings.earliest_day / meetings.latest_day"
-            )
+                f"widen meetings.earliest_day / meetings.latest_day",
+                f"第{q}季度：{lo} 至 {hi} 之间没有工作日可开联席会；"
+                f"请放宽 meetings.earliest_day / meetings.latest_day"))
     for pin in instance.pins.rotation:
         days = blocked(pin.chair, pin.period)
         if days > limit:
-            problems.append(
-                f"pins.rotation: {instance.person(pin.chair).name} is pinned to chair "
-                f"{instance.federation(pin.base).name} in period {pin.period} but is "
-                f"unavailable {days} days of it (at most {limit}); remove the pin or the "
-                f"unavailability"
-            )
+            name = instance.person(pin.chair).name
+            base = instance.federation(pin.base).name
+            problems.append(Message(
+                f"pins.rotation: {name} is pinned to chair {base} in period {pin.period} but "
+                f"is unavailable {days} days of it (at most {limit}); remove the pin or the "
+                f"unavailability",
+                f"固定安排：{name} 被固定为 {base} 第{pin.period}期轮值主席，但该期有 {days} 天"
+                f"不能到岗（最多 {limit} 天）；请取消固定或修改不可用时段"))
     for pin in instance.pins.meetings:
         base = instance.federation(pin.base)
+        where_en = f"pins.meetings: {base.name} quarter {pin.quarter}"
+        where_zh = f"固定安排：{base.name} 第{pin.quarter}季度联席会"
         if pin.date is not None:
             lo, hi = _window(timeline, instance, pin.quarter)
             if not timeline.calendar.is_workday(pin.date):
-                why = timeline.calendar.holiday_name(pin.date) or "a weekend"
-                problems.append(
-                    f"pins.meetings: {base.name} quarter {pin.quarter} is pinned to "
-                    f"{pin.date}, which is not a working day ({why}); pick a working day"
-                )
+                why = timeline.calendar.holiday_name(pin.date)
+                problems.append(Message(
+                    f"{where_en} is pinned to {pin.date}, which is not a working day "
+                    f"({why or 'a weekend'}); pick a working day",
+                    f"{where_zh}固定在 {pin.date}，这天不是工作日（{why or '周末'}）；"
+                    f"请改到工作日"))
             elif not lo <= pin.date <= hi:
-                problems.append(
-                    f"pins.meetings: {base.name} quarter {pin.quarter} is pinned to "
-                    f"{pin.date}, outside the meeting window {lo}..{hi}"
-                )
+                problems.append(Message(
+                    f"{where_en} is pinned to {pin.date}, outside the meeting window "
+                    f"{lo}..{hi}",
+                    f"{where_zh}固定在 {pin.date}，不在可开会的 {lo} 至 {hi} 之内"))
         if pin.venue is not None:
             venue = instance.venue(pin.venue)
             need = len(instance.meeting_attendees(base.id))
             if not venue.meetings or venue.capacity < need:
-                problems.append(
-                    f"pins.meetings: {base.name} quarter {pin.quarter} is pinned to "
-                    f"{venue.name}, which does not take meetings or seats fewer than {need}"
-                )
+                problems.append(Message(
+                    f"{where_en} is pinned to {venue.name}, which does not take meetings or "
+                    f"seats fewer than {need}",
+                    f"{where_zh}固定在 {venue.name}，该场地不开联席会或容纳不下 {need} 人"))
             elif pin.date is not None and venue.is_closed(pin.date):
-                problems.append(
-                    f"pins.meetings: {base.name} quarter {pin.quarter} is pinned to "
-                    f"{venue.name} on {pin.date}, when it is closed"
-                )
+                problems.append(Message(
+                    f"{where_en} is pinned to {venue.name} on {pin.date}, when it is closed",
+                    f"{where_zh}固定在 {pin.date} 的 {venue.name}，那天闭馆"))
     problems.extend(_hosting_prechecks(instance, timeline))
     return problems
 
 
-def _hosting_prechecks(instance: Instance, timeline: Timeline) -> list[str]:
-    problems: list[str] = []
+def _hosting_prechecks(instance: Instance, timeline: Timeline) -> list[Message]:
+    problems: list[Message] = []
     slots = expand_slots(instance, timeline.calendar)
     feds = [f for f in instance.federations if f.hosting is not None]
 
@@ -113,6 +139,18 @@ def _hosting_prechecks(instance: Instance, timeline: Timeline) -> list[str]:
         c = contact_of(fed)
         return c is None or not instance.person(c).is_unavailable(day)
 
+    by_venue_offered: dict[str, list] = {}
+    for s in slots:
+        by_venue_offered.setdefault(s.venue, []).append(s)
+    for vid, offered in by_venue_offered.items():
+        closed = [s for s in offered if s.obstacle and "closed" in s.obstacle]
+        if offered and len(closed) == len(offered):
+            venue = instance.venue(vid)
+            problems.append(Message(
+                f"{venue.name} ({vid}) is closed on every one of its {len(offered)} slots; "
+                f"check venues[].closures",
+                f"{venue.name}（{vid}）的全部 {len(offered)} 个开放场次都在闭馆期内；"
+                f"请核对闭馆时段"))
     candidates: dict[str, list[str]] = {}
     for s in slots:
         if not s.usable:
@@ -121,34 +159,45 @@ def _hosting_prechecks(instance: Instance, timeline: Timeline) -> list[str]:
         candidates[s.id] = [f.id for f in feds if eligible(instance, venue, f) and free(f, s.date)]
         if not candidates[s.id] and not instance.hosting.allow_empty:
             elig = [f.name for f in feds if eligible(instance, venue, f)]
-            why = (f"its eligible federations ({'、'.join(elig)}) have their contact person "
-                   f"away that day" if elig else "no federation may host there")
-            problems.append(
+            if elig:
+                why_en = (f"its eligible federations ({'、'.join(elig)}) have their contact "
+                          f"person away that day")
+                why_zh = f"可主办的单位（{'、'.join(elig)}）的联系人当天都不在"
+            else:
+                why_en, why_zh = "no federation may host there", "没有单位可以在那里主办"
+            problems.append(Message(
                 f"{venue.name} ({venue.id}): the slot on {s.date} {s.start:%H:%M} needs a host "
-                f"but {why}; widen venues[].hosts, add hosting federations, or set "
-                f"hosting.allow_empty: true"
-            )
+                f"but {why_en}; widen venues[].hosts, add hosting federations, or set "
+                f"hosting.allow_empty: true",
+                f"{venue.name}（{venue.id}）：{s.date} {s.start:%H:%M} 的场次需要主办单位，但"
+                f"{why_zh}；请扩大可主办单位、增加主办单位，或设置 hosting.allow_empty: true"))
     for f in feds:
         reachable = sum(1 for c in candidates.values() if f.id in c)
-        if f.hosting.min_turns > reachable:  # type: ignore[union-attr]
-            problems.append(
-                f"{f.name} ({f.id}): hosting.min_turns is {f.hosting.min_turns} but only "  # type: ignore[union-attr]
-                f"{reachable} usable slots are open to it; lower min_turns or make it "
-                f"eligible at more venues"
-            )
+        n = f.hosting.min_turns  # type: ignore[union-attr]
+        if n > reachable:
+            problems.append(Message(
+                f"{f.name} ({f.id}): hosting.min_turns is {n} but only {reachable} usable "
+                f"slots are open to it; lower min_turns or make it eligible at more venues",
+                f"{f.name}（{f.id}）：至少主办 {n} 次，但它只能用 {reachable} 个场次；"
+                f"请降低 min_turns 或让它可在更多场地主办"))
     for pin in instance.pins.hosting:
         fed = instance.federation(pin.federation)
         venue = instance.venue(pin.venue)
         match = [s for s in slots if s.venue == pin.venue and s.date == pin.date
                  and (pin.start is None or f"{s.start:%H:%M}" == pin.start)]
-        where = f"pins.hosting: {fed.name} at {venue.name} on {pin.date}"
+        en = f"pins.hosting: {fed.name} at {venue.name} on {pin.date}"
+        zh = f"固定安排：{fed.name} {pin.date} 在 {venue.name} 主办"
         if not match:
-            problems.append(f"{where}: the venue offers no slot then (check venues[].slots)")
+            problems.append(Message(f"{en}: the venue offers no slot then (check venues[].slots)",
+                                    f"{zh}：该场地那天没有开放场次"))
         elif all(not s.usable for s in match):
-            problems.append(f"{where}: the slot cannot be used ({match[0].obstacle})")
+            problems.append(Message(f"{en}: the slot cannot be used ({match[0].obstacle})",
+                                    f"{zh}：该场次不可用（{match[0].obstacle}）"))
         elif not eligible(instance, venue, fed):
-            problems.append(f"{where}: {fed.name} may not host at {venue.name}")
+            problems.append(Message(f"{en}: {fed.name} may not host at {venue.name}",
+                                    f"{zh}：{fed.name} 不能在 {venue.name} 主办"))
         elif not free(fed, pin.date):
             who = instance.person(contact_of(fed)).name  # type: ignore[arg-type]
-            problems.append(f"{where}: its contact person {who} is unavailable that day")
+            problems.append(Message(f"{en}: its contact person {who} is unavailable that day",
+                                    f"{zh}：其联系人 {who} 当天不在"))
     return problems

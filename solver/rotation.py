@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from . import requirements
 from .context import ModelContext
 
 
@@ -45,10 +46,32 @@ def unavailable_too_long(ctx: ModelContext) -> set[tuple[int, str]]:
 def add_chair_available(ctx: ModelContext) -> None:
     """A person unavailable more than ``max_unavailable_days`` days of a period does not
     chair in it."""
+    if ctx.explain:
+        _chair_available_switchable(ctx)
+        return
     blocked = unavailable_too_long(ctx)
     for (_b, t, p), var in ctx.chair.items():
         if (t, p) in blocked:
             ctx.model.add(var == 0)
+
+
+def _chair_available_switchable(ctx: ModelContext) -> None:
+    """Explaining: each unavailability is a requirement; a chair's active ones may add up
+    to at most the limit (days of overlapping ranges of one person are counted twice,
+    which only matters if an instance lists the same days twice)."""
+    inst, limit = ctx.instance, ctx.instance.rotation.max_unavailable_days
+    for (_b, t, p), var in ctx.chair.items():
+        start, end = ctx.timeline.periods[t - 1]
+        person = inst.person(p)
+        terms = []
+        for i, r in enumerate(person.unavailable):
+            days = (min(r.end, end) - max(r.start, start)).days + 1
+            if days > 0:
+                lit = ctx.require(f"unavailable:{p}:{i}",
+                                  lambda p=p, i=i: requirements.unavailability(inst, p, i))
+                terms.append((days, lit))
+        if sum(d for d, _ in terms) > limit:
+            ctx.model.add(sum(d * lit for d, lit in terms) <= limit).only_enforce_if(var)
 
 
 def add_one_presidium_at_a_time(ctx: ModelContext) -> None:
@@ -67,16 +90,18 @@ def add_max_terms(ctx: ModelContext) -> None:
     for (_b, _t, p), var in ctx.chair.items():
         by_person[p].append(var)
     cap = ctx.instance.rotation.max_terms_per_person
-    for lits in by_person.values():
+    for p, lits in by_person.items():
         if len(lits) > cap:
-            ctx.model.add(sum(lits) <= cap)
+            ctx.enforce(ctx.model.add(sum(lits) <= cap), ctx.require(
+                f"max_terms:{p}", lambda p=p: requirements.max_terms(ctx.instance, p)))
 
 
 def add_pinned_terms(ctx: ModelContext) -> None:
     if not ctx.bases:
         return
-    for pin in ctx.instance.pins.rotation:
-        ctx.model.add(ctx.chair[pin.base, pin.period, pin.chair] == 1)
+    for i, pin in enumerate(ctx.instance.pins.rotation):
+        ctx.enforce(ctx.model.add(ctx.chair[pin.base, pin.period, pin.chair] == 1), ctx.require(
+            f"pin_rotation:{i}", lambda i=i: requirements.pin_rotation(ctx.instance, i)))
 
 
 # -- soft rules ----------------------------------------------------------------------

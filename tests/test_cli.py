@@ -131,7 +131,8 @@ def test_infeasible_instance_exits_3_with_a_reason(tmp_path):
 
     res = invoke("plan", tiny_with(tmp_path, everyone_away), "--out", tmp_path / "o", "-q")
     assert res.exit_code == 3
-    assert "INFEASIBLE" in res.output and "period 3" in res.output and "陈丽华" in res.output
+    assert "INFEASIBLE" in res.output and "第3期" in res.output and "陈丽华" in res.output
+    assert "以下条件不能同时满足" in res.output and "就有可行方案" in res.output
     assert not (tmp_path / "o").exists()
 
 
