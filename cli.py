@@ -37,10 +37,12 @@ def default_instance() -> Path:
 
 
 def _load(path: Path):
-    from .models import InputError, load_instance
+    """An instance from YAML/JSON, an Excel workbook or a folder of CSV files."""
+    from .models import InputError
+    from .tabular import load_any
 
     try:
-        return load_instance(path)
+        return load_any(path)
     except InputError as e:
         raise Fail(str(e)) from None
 
@@ -57,7 +59,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("instance", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("instance", required=False, type=click.Path(path_type=Path))
 @click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("plan"),
               show_default=True, help="Plan directory to write (replaced atomically).")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
@@ -68,7 +70,11 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines or summary.")
 def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers: int,
          quiet: bool) -> None:
-    """Make the yearly plan for INSTANCE (default: the bundled nanan-2027.yaml)."""
+    """Make the yearly plan for INSTANCE (default: the bundled nanan-2027.yaml).
+
+    INSTANCE is a YAML or JSON file, an Excel workbook (see `xinglian template`) or a
+    folder of CSV files (UTF-8 or GBK/GB18030, Chinese or English headers).
+    """
     from .checker import check, score
     from .export.plan_dir import OutputError, write_plan_dir
     from .export.summary import plan_warnings
@@ -130,7 +136,7 @@ def _explain_text(inst, calendar, lang: str | None, time_limit: float) -> str:
 
 
 @main.command("explain")
-@click.argument("instance", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("instance", required=False, type=click.Path(path_type=Path))
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
               help="Language of the report (default: the instance's `language`).")
 @click.option("--time-limit", type=click.FloatRange(min=1), default=60.0, show_default=True)
@@ -157,7 +163,62 @@ def explain_(instance: Path | None, lang: str | None, time_limit: float) -> None
 
 
 @main.command()
-@click.argument("instance", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def template(file: Path) -> None:
+    """Write an empty workbook to fill in: one sheet per table, Chinese headers (English
+    keys in comments), dropdowns, an example row and a 说明 sheet."""
+    from .tabular import write_template
+
+    try:
+        written = write_template(file)
+    except OSError as e:
+        raise Fail(f"{file}: cannot write ({e.strerror or e})") from None
+    click.echo(f"template written to {written}")
+
+
+@main.command("import")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Instance YAML to write.")
+def import_(source: Path, out: Path) -> None:
+    """Read a workbook or a folder of CSV files into an instance YAML, reporting every
+    mistake at once with sheet, row and column."""
+    from .tabular import write_instance_yaml
+
+    inst = _load(source)
+    try:
+        written = write_instance_yaml(inst, out, source=str(source))
+    except OSError as e:
+        raise Fail(f"{out}: cannot write ({e.strerror or e})") from None
+    click.echo(f"instance {inst.id} ({len(inst.people)} people, {len(inst.federations)} "
+               f"federations, {len(inst.venues)} venues) written to {written}")
+
+
+@main.command("export-instance")
+@click.argument("instance", required=False, type=click.Path(path_type=Path))
+@click.option("--xlsx", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Workbook to write.")
+@click.option("--csv", "csv_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Folder of CSV files to write (GB18030, Chinese headers).")
+def export_instance(instance: Path | None, xlsx: Path | None, csv_dir: Path | None) -> None:
+    """Write INSTANCE (default: the bundled one) as a workbook or CSV folder that
+    `xinglian import` reads back to the same instance."""
+    from .tabular import write_instance_csv, write_instance_workbook
+
+    if xlsx is None and csv_dir is None:
+        raise Fail("give --xlsx FILE and/or --csv DIR", EXIT_USAGE)
+    inst = _load(instance or default_instance())
+    try:
+        if xlsx is not None:
+            click.echo(f"workbook written to {write_instance_workbook(inst, xlsx)}")
+        if csv_dir is not None:
+            click.echo(f"CSV files written to {write_instance_csv(inst, csv_dir)}")
+    except (OSError, ValueError) as e:
+        raise Fail(str(e)) from None
+
+
+@main.command()
+@click.argument("instance", type=click.Path(path_type=Path))
 @click.argument("plan_dir", type=click.Path(path_type=Path))
 def validate(instance: Path, plan_dir: Path) -> None:
     """Check PLAN_DIR against every hard rule of INSTANCE, independently of the solver."""

@@ -95,7 +95,9 @@ class ModelContext:
         if not self.explain:
             return None
         if key not in self.groups:
-            self.groups[key] = (self.new_bool(f"req[{key}]"), make())
+            req = make()
+            assert req.key == key, (req.key, key)  # the key is how tests name requirements
+            self.groups[key] = (self.new_bool(f"req[{key}]"), req)
         return self.groups[key][0]
 
     @staticmethod

@@ -97,7 +97,7 @@ def add_meeting_window(ctx: ModelContext) -> None:
             if not (v.meetings and v.capacity >= need):
                 ctx.enforce(ctx.model.add(vlit == 0), ctx.require(
                     f"capacity:{vid}:{b}",
-                    lambda vid=vid, need=need: requirements.capacity(inst, vid, need)))
+                    lambda vid=vid, need=need, b=b: requirements.capacity(inst, vid, need, b)))
 
 
 def add_meeting_venue_open(ctx: ModelContext) -> None:

@@ -158,7 +158,7 @@ def meeting_window(instance: Instance) -> Requirement:
         "if joint meetings could be on any working day of the quarter", relax)
 
 
-def capacity(instance: Instance, vid: str, need: int) -> Requirement:
+def capacity(instance: Instance, vid: str, need: int, base: str) -> Requirement:
     venue = instance.venue(vid)
 
     def relax(inst: Instance) -> Instance:
@@ -167,7 +167,7 @@ def capacity(instance: Instance, vid: str, need: int) -> Requirement:
             update={"capacity": max(v.capacity, need), "meetings": True})))
 
     return Requirement(
-        f"capacity:{vid}", f"{venue.name} 只能容纳 {venue.capacity} 人"
+        f"capacity:{vid}:{base}", f"{venue.name} 只能容纳 {venue.capacity} 人"
         + ("" if venue.meetings else "，且不开联席会"),
         f"{venue.name} seats {venue.capacity}" + ("" if venue.meetings else
                                                   " and takes no meetings"),

@@ -126,6 +126,19 @@ def back_to_back_penalties(ctx: ModelContext) -> None:
         for h in inst.history.rotation
         if h.year == inst.year - 1 and h.period == T
     }
+    blocked = unavailable_too_long(ctx)
+
+    def because(base, p: str, t: int) -> str:
+        """Who else could not chair period t, and why (the usual cause of a repeat)."""
+        start, end = ctx.timeline.periods[t - 1]
+        away = []
+        for q in base.presidium:
+            if q != p and (t, q) in blocked:
+                reasons = "、".join(sorted({r.reason for r in inst.person(q).unavailable
+                                           if r.reason and r.start <= end and r.end >= start}))
+                away.append(f"{inst.person(q).name}" + (f"（{reasons}）" if reasons else ""))
+        return f"，因为 {'、'.join(away)} 第{t}期不在" if away else ""
+
     parts = []
     for base in ctx.bases:
         for p in base.presidium:
@@ -133,14 +146,16 @@ def back_to_back_penalties(ctx: ModelContext) -> None:
             if last_year.get(base.id) == p:
                 parts.append(
                     (ctx.chair[base.id, 1, p], 1,
-                     f"{name} 连任 {base.name} {inst.year - 1}年第{T}期与{_period_label(1)}")
+                     f"{name} 连任 {base.name} {inst.year - 1}年第{T}期与{_period_label(1)}"
+                     + because(base, p, 1))
                 )
             for t in range(2, T + 1):
                 both = ctx.and_of(
                     ctx.chair[base.id, t - 1, p], ctx.chair[base.id, t, p],
                     f"b2b[{base.id},{t},{p}]",
                 )
-                parts.append((both, 1, f"{name} 连任 {base.name} 第{t - 1}、{t}期"))
+                why = because(base, p, t) or because(base, p, t - 1)
+                parts.append((both, 1, f"{name} 连任 {base.name} 第{t - 1}、{t}期{why}"))
     ctx.penalise("back_to_back", w, parts)
 
 

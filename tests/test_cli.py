@@ -223,3 +223,39 @@ def test_schema_instance_prints_a_json_schema():
 def test_unknown_option_is_a_usage_error():
     res = CliRunner().invoke(main, ["plan", "--no-such-option"])
     assert res.exit_code == 2
+
+
+def test_template_import_and_export_instance_round_trip_through_the_cli(tmp_path):
+    assert invoke("template", tmp_path / "t.xlsx").exit_code == 0
+    assert invoke("export-instance", "--xlsx", tmp_path / "n.xlsx", "--csv",
+                  tmp_path / "csv").exit_code == 0
+    assert invoke("import", tmp_path / "csv", "-o", tmp_path / "back.yaml").exit_code == 0
+    from xinglian.cli import default_instance
+
+    assert load_instance(tmp_path / "back.yaml") == load_instance(default_instance())
+    res = invoke("plan", tmp_path / "n.xlsx", "--out", tmp_path / "p", "-q",
+                 "--time-limit", "60")
+    assert res.exit_code == 0, res.output
+
+
+def test_import_reports_bad_cells_with_sheet_row_and_column(tmp_path):
+    import openpyxl
+
+    assert invoke("export-instance", TINY, "--xlsx", tmp_path / "w.xlsx").exit_code == 0
+    wb = openpyxl.load_workbook(tmp_path / "w.xlsx")
+    ws = wb["不可用时间"]
+    ws.cell(row=2, column=[c.value for c in ws[1]].index("开始日期") + 1, value="2026-13-01")
+    wb.save(tmp_path / "w.xlsx")
+    res = invoke("import", tmp_path / "w.xlsx", "-o", tmp_path / "x.yaml")
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert "不可用时间" in res.output and "第2行" in res.output and "「开始日期」" in res.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_export_writes_a_workbook_pandas_can_read(tiny_plan, tmp_path):
+    import pandas as pd
+
+    res = invoke("export", tiny_plan, "--xlsx", tmp_path / "plan.xlsx")
+    assert res.exit_code == 0, res.output
+    sheets = pd.read_excel(tmp_path / "plan.xlsx", sheet_name=None)
+    assert {"轮值主席", "联席会", "阵地主办"} <= set(sheets)

@@ -153,6 +153,9 @@ def test_back_to_back_is_counted_when_forced():
     res = run(inst)
     assert res.objective == 100
     assert chairs(res)[1:3] == ["b", "b"]
+    # The summary's worst case says why: the other member is away (产假).
+    worst = next(p.worst for p in res.plan.penalties if p.rule == "back_to_back")
+    assert worst == ("成员b 连任 base基地妇联 第2、3期，因为 成员a（产假） 第3期不在",)
 
 
 def test_back_to_back_counts_last_years_final_period():
