@@ -243,8 +243,9 @@ def validate(instance: Path, plan_dir: Path) -> None:
         click.echo(f"{v.rule}: {v.message}")
     if violations:
         raise Fail(f"{len(violations)} violation(s)", EXIT_INVALID)
-    click.echo(f"ok: {len(plan_.rotation)} rotation terms and {len(plan_.meetings)} meetings "
-               f"satisfy every hard rule; objective {recomputed.total}")
+    click.echo(f"ok: {len(plan_.rotation)} rotation terms, {len(plan_.meetings)} meetings and "
+               f"{len(plan_.hosting)} hosting turns satisfy every hard rule; objective "
+               f"{recomputed.total}")
 
 
 def _plan_and_instance(plan_dir: Path):
