@@ -9,54 +9,27 @@ Each entity validates itself; every id that points somewhere is checked once, in
 from __future__ import annotations
 
 import datetime as dt
-import re
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     PrivateAttr,
-    StringConstraints,
     field_validator,
     model_validator,
 )
 
+from .common import _HHMM, DateRange, Frozen, Id
 from .slots import Pattern, parse_pattern
-
-Id = Annotated[
-    str,
-    StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", min_length=1, max_length=64),
-]
-"""Ids are ASCII so that they can be used in file names and calendar UIDs."""
-
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class DateRange(Frozen):
-    """An inclusive date range ``start..end`` with an optional reason."""
-
-    start: dt.date
-    end: dt.date
-    reason: str = ""
-
-    @model_validator(mode="after")
-    def _ordered(self) -> DateRange:
-        if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}; swap them")
-        return self
-
-    def contains(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
-    def days(self) -> list[dt.date]:
-        n = (self.end - self.start).days + 1
-        return [self.start + dt.timedelta(days=i) for i in range(n)]
+from .volunteering import (
+    Activity,
+    CareHistory,
+    CareRules,
+    Child,
+    TravelTime,
+    VolunteerProfile,
+    VolunteerRules,
+)
 
 
 class Town(Frozen):
@@ -74,6 +47,10 @@ class Person(Frozen):
     """Rotation periods she would like to chair in (any base). Empty: no preference."""
     undesired_periods: tuple[Annotated[int, Field(ge=1)], ...] = ()
     """Rotation periods she would rather not chair in (soft; hard limits are `unavailable`)."""
+    volunteer: VolunteerProfile | None = None
+    """Set for members of the volunteer teams (巾帼志愿者)."""
+    caring_mother: bool = False
+    """A caring mother (爱心妈妈) who can be paired with children in difficulty."""
 
     def is_unavailable(self, day: dt.date) -> bool:
         return any(r.contains(day) for r in self.unavailable)
@@ -349,6 +326,15 @@ class Weights(Frozen):
     hosting_outside_town: int = Field(default=5, ge=0)
     theme_off_date: int = Field(default=1, ge=0)
     empty_slot: int = Field(default=50, ge=0)
+    unfilled_role: int = Field(default=100, ge=0)
+    volunteer_overload: int = Field(default=5, ge=0)
+    disliked_kind: int = Field(default=10, ge=0)
+    travel_time: int = Field(default=1, ge=0)
+    series_change: int = Field(default=3, ge=0)
+    no_lead: int = Field(default=30, ge=0)
+    care_new_mother: int = Field(default=50, ge=0)
+    care_outside_town: int = Field(default=5, ge=0)
+    festival_off_date: int = Field(default=2, ge=0)
 
 
 class ChangeWeights(Frozen):
@@ -376,6 +362,8 @@ class HostingHistory(Frozen):
 class History(Frozen):
     rotation: tuple[HistoryTerm, ...] = ()
     hosting: tuple[HostingHistory, ...] = ()
+    care: tuple[CareHistory, ...] = ()
+    """Last years' caring-mother pairs (a child is not handed to a new mother lightly)."""
     """Hosting turns per federation in earlier years (carry-over)."""
 
 
@@ -406,10 +394,18 @@ class HostingPin(Frozen):
     reason: str = ""
 
 
+class VolunteeringPin(Frozen):
+    activity: Id
+    person: Id
+    role: str
+    reason: str = ""
+
+
 class Pins(Frozen):
     rotation: tuple[RotationPin, ...] = ()
     meetings: tuple[MeetingPin, ...] = ()
     hosting: tuple[HostingPin, ...] = ()
+    volunteering: tuple[VolunteeringPin, ...] = ()
 
 
 class Instance(Frozen):
@@ -431,6 +427,11 @@ class Instance(Frozen):
     federations: tuple[Federation, ...] = ()
     venues: tuple[Venue, ...] = ()
     themes: tuple[Theme, ...] = ()
+    volunteering: VolunteerRules = VolunteerRules()
+    activities: tuple[Activity, ...] = ()
+    travel: tuple[TravelTime, ...] = ()
+    children: tuple[Child, ...] = ()
+    care: CareRules = CareRules()
     history: History = History()
     pins: Pins = Pins()
 
@@ -466,6 +467,19 @@ class Instance(Frozen):
 
     def town(self, tid: str) -> Town:
         return self._by_id["towns"][tid]
+
+    def travel_minutes(self, a: str | None, b: str | None) -> int:
+        """Minutes between two towns (0 within a town; the default when not listed)."""
+        if a is None or b is None or a == b:
+            return 0
+        table = self._by_id.setdefault("_travel", {
+            frozenset((t.a, t.b)): t.minutes for t in self.travel})
+        return table.get(frozenset((a, b)), self.volunteering.default_travel_minutes)
+
+    def activity_town(self, activity: Activity) -> str | None:
+        if activity.town is not None:
+            return activity.town
+        return self.venue(activity.venue).town if activity.venue else None
 
     def town_name(self, tid: str | None) -> str:
         return self.town(tid).name if tid and tid in self._by_id["towns"] else (tid or "")
@@ -593,6 +607,46 @@ class Instance(Frozen):
                     errors.append(
                         f"venues[{i}].closures[{j}]: {r.start}..{r.end} lies outside {self.year}"
                     )
+        acts: set[str] = set()
+        for i, a in enumerate(self.activities):
+            if a.id in acts:
+                errors.append(f"activities[{i}].id: duplicate id {a.id!r}; ids must be unique")
+            acts.add(a.id)
+            ref(f"activities[{i}].town", a.town, towns, "town")
+            ref(f"activities[{i}].venue", a.venue, venues, "venue")
+            if a.date.year != self.year:
+                errors.append(f"activities[{i}].date: {a.date} is not in {self.year}")
+        for i, t in enumerate(self.travel):
+            ref(f"travel[{i}].a", t.a, towns, "town")
+            ref(f"travel[{i}].b", t.b, towns, "town")
+        for i, p in enumerate(self.people):
+            if p.volunteer is not None:
+                ref(f"people[{i}].volunteer.federation", p.volunteer.federation, feds,
+                    "federation")
+        for i, vp in enumerate(self.pins.volunteering):
+            ref(f"pins.volunteering[{i}].activity", vp.activity, acts, "activity")
+            ref(f"pins.volunteering[{i}].person", vp.person, people, "person")
+        codes: set[str] = set()
+        for i, c in enumerate(self.children):
+            if c.code in codes:
+                errors.append(f"children[{i}].code: duplicate code {c.code!r}")
+            codes.add(c.code)
+            ref(f"children[{i}].town", c.town, towns, "town")
+        mothers = {p.id for p in self.people if p.caring_mother}
+        if self.children and not mothers:
+            errors.append("children: there are children but no caring mother "
+                          "(people[].caring_mother: true)")
+        for i, h in enumerate(self.history.care):
+            ref(f"history.care[{i}].child", h.child, codes, "child")
+            ref(f"history.care[{i}].mother", h.mother, people, "person")
+        if self.children and self.care.festivals_per_year > len(self.care.festivals):
+            errors.append(
+                f"care.festivals_per_year: {self.care.festivals_per_year} festival visits a "
+                f"year but only {len(self.care.festivals)} festivals are listed under "
+                f"care.festivals; add festivals (春节, 元宵, 六一, 中秋, 重阳…) or lower it")
+        for i, f in enumerate(self.care.festivals):
+            if f.date.year != self.year:
+                errors.append(f"care.festivals[{i}].date: {f.date} is not in {self.year}")
         for i, th in enumerate(self.themes):
             if th.date.year != self.year:
                 errors.append(f"themes[{i}].date: {th.date} is not in {self.year}")
