@@ -23,6 +23,7 @@ from .instance import (
     RotationPin,
 )
 from .timeline import period_bounds
+from .volunteering import Activity, RoleDemand
 
 
 class Unavailable(Frozen):
@@ -93,8 +94,38 @@ class PinHosting(Frozen):
     reason: str = ""
 
 
+class ActivityAdded(Frozen):
+    kind: Literal["activity_added"]
+    activity: Activity
+
+
+class ActivityCancelled(Frozen):
+    kind: Literal["activity_cancelled"]
+    activity: Id
+    reason: str = ""
+
+
+class ActivityMoved(Frozen):
+    kind: Literal["activity_moved"]
+    activity: Id
+    date: dt.date
+    start: str | None = None
+    end: str | None = None
+    reason: str = ""
+
+
+class HeadcountChanged(Frozen):
+    kind: Literal["headcount"]
+    activity: Id
+    role: str
+    min: int = Field(ge=0)
+    max: int | None = Field(default=None, ge=1)
+    reason: str = ""
+
+
 Change = Annotated[
-    Unavailable | Leaves | VenueClosed | PinChair | PinMeeting | PinHosting,
+    Unavailable | Leaves | VenueClosed | PinChair | PinMeeting | PinHosting
+    | ActivityAdded | ActivityCancelled | ActivityMoved | HeadcountChanged,
     Field(discriminator="kind"),
 ]
 
@@ -136,7 +167,22 @@ def describe(change: Change, instance: Instance) -> str:
         case PinHosting():
             return (f"固定 {instance.federation(change.federation).name} 于 {change.date} "
                     f"在 {instance.venue(change.venue).name} 主办{why}")
+        case ActivityAdded():
+            a = change.activity
+            return f"新增活动 {a.title}（{a.date} {a.start}-{a.end}）"
+        case ActivityCancelled():
+            return f"取消活动 {_title(instance, change.activity)}{why}"
+        case ActivityMoved():
+            return (f"活动 {_title(instance, change.activity)} 改到 {change.date}"
+                    + (f" {change.start}-{change.end}" if change.start else "") + why)
+        case HeadcountChanged():
+            return (f"活动 {_title(instance, change.activity)} 的 {change.role} 人数改为 "
+                    f"{change.min}" + (f"–{change.max}" if change.max else "") + why)
     raise TypeError(change)  # pragma: no cover
+
+
+def _title(instance: Instance, aid: str) -> str:
+    return next((a.title for a in instance.activities if a.id == aid), aid)
 
 
 def apply_changes(instance: Instance, changes: ChangeSet, today: dt.date) -> Instance:
@@ -155,6 +201,7 @@ def apply_changes(instance: Instance, changes: ChangeSet, today: dt.date) -> Ins
     pins_rot = list(instance.pins.rotation)
     pins_meet = list(instance.pins.meetings)
     pins_host = list(instance.pins.hosting)
+    activities = {a.id: a for a in instance.activities}
     errors: list[str] = []
     last = dt.date(instance.year, 12, 31)
     first = dt.date(instance.year, 1, 1)
@@ -251,8 +298,46 @@ def apply_changes(instance: Instance, changes: ChangeSet, today: dt.date) -> Ins
                 pins_host.append(HostingPin(venue=ch.venue, date=ch.date,
                                             federation=ch.federation, start=ch.start,
                                             reason=ch.reason))
+    for i, ch in enumerate(changes.changes):
+        match ch:
+            case ActivityAdded():
+                if ch.activity.id in activities:
+                    errors.append(f"changes[{i}].activity.id: {ch.activity.id!r} exists already")
+                elif ch.activity.date < today:
+                    errors.append(f"changes[{i}].activity.date: {ch.activity.date} is before "
+                                  f"--today {today}; the past cannot change")
+                else:
+                    activities[ch.activity.id] = ch.activity
+            case ActivityCancelled() | ActivityMoved() | HeadcountChanged():
+                a = activities.get(ch.activity)
+                if a is None:
+                    errors.append(f"changes[{i}].activity: unknown activity {ch.activity!r}")
+                    continue
+                if a.date < today:
+                    errors.append(f"changes[{i}].activity: {a.title} was on {a.date}, before "
+                                  f"--today {today}; the past cannot change")
+                    continue
+                if isinstance(ch, ActivityCancelled):
+                    del activities[ch.activity]
+                elif isinstance(ch, ActivityMoved):
+                    if ch.date < today or not in_year(i, "date", ch.date):
+                        if ch.date < today:
+                            errors.append(f"changes[{i}].date: {ch.date} is before --today")
+                        continue
+                    activities[a.id] = a.model_copy(update={
+                        "date": ch.date, "start": ch.start or a.start, "end": ch.end or a.end})
+                else:
+                    if ch.role not in {r.role for r in a.roles}:
+                        errors.append(f"changes[{i}].role: {a.title} has no role {ch.role!r} "
+                                      f"({', '.join(r.role for r in a.roles)})")
+                        continue
+                    roles = tuple(
+                        RoleDemand(**{**r.model_dump(), "min": ch.min, "max": ch.max})
+                        if r.role == ch.role else r for r in a.roles)
+                    activities[a.id] = a.model_copy(update={"roles": roles})
     if errors:
         raise ValueError("\n".join(errors))
+    data["activities"] = tuple(activities.values())
     data["people"] = tuple(people.values())
     data["venues"] = tuple(venues.values())
     data["pins"] = instance.pins.model_copy(update={

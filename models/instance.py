@@ -344,6 +344,10 @@ class ChangeWeights(Frozen):
     rotation_term: int = Field(default=10, ge=0)
     meeting: int = Field(default=5, ge=0)
     hosting_turn: int = Field(default=2, ge=0)
+    volunteer: int = Field(default=1, ge=0)
+    """Per volunteer assignment added or removed."""
+    care_visit: int = Field(default=1, ge=0)
+    care_pair: int = Field(default=20, ge=0)
 
 
 class HistoryTerm(Frozen):

@@ -19,6 +19,9 @@ from ortools.sat.python import cp_model
 from ..models.hosting import place_themes
 from ..models.instance import Instance
 from ..models.plan import (
+    Care,
+    CarePair,
+    CareVisit,
     Hosting,
     Meeting,
     Penalty,
@@ -27,9 +30,10 @@ from ..models.plan import (
     SkippedSlot,
     SolveInfo,
     Unfilled,
+    Volunteering,
 )
 from ..models.timeline import Timeline, WorkCalendar
-from . import duties, hosting, meetings, replan, rotation
+from . import care, duties, hosting, meetings, replan, rotation, volunteering
 from .context import ModelContext, Part
 from .decompose import decompose
 from .precheck import precheck
@@ -52,7 +56,12 @@ HARD_RULES: tuple[tuple[str, Rule], ...] = (
     ("hosting_gap", hosting.add_hosting_gap),
     ("hosting_turns", hosting.add_hosting_turns),
     ("pinned_hosting", hosting.add_pinned_hosting),
+    ("role_headcount", volunteering.add_role_headcount),
+    ("volunteer_monthly_load", volunteering.add_monthly_load),
+    ("pinned_volunteering", volunteering.add_pinned_volunteering),
+    ("care_rhythm", care.add_care_rhythm),
     ("no_double_booking", duties.add_no_double_booking),
+    ("no_double_booking_personal", duties.add_personal_duties),
 )
 
 #: Soft rules; each registers one or more named penalty terms.
@@ -63,6 +72,8 @@ SOFT_RULES: tuple[Rule, ...] = (
     rotation.period_preference_penalties,
     meetings.meeting_penalties,
     hosting.hosting_penalties,
+    volunteering.volunteering_penalties,
+    care.care_penalties,
 )
 
 STATUS_NAMES = {
@@ -116,6 +127,7 @@ def build(
     previous: Plan | None = None,
     today: dt.date | None = None,
     explain: bool = False,
+    care_pairs: dict[str, str] | None = None,
 ) -> ModelContext:
     """Build the CP-SAT model of ``part`` (the whole plan when None): variables, every
     hard rule, every soft rule, objective. With ``previous`` and ``today`` (re-planning)
@@ -127,18 +139,24 @@ def build(
         When the past of ``previous`` no longer fits the instance.
     """
     ctx = ModelContext(instance, timeline, part, previous, today, explain)
+    ctx.care_pairs = dict(care_pairs or {})
     rotation.add_variables(ctx)
     meetings.add_variables(ctx)
     hosting.add_variables(ctx)
+    volunteering.add_variables(ctx)
+    care.add_variables(ctx)
     for _, add in HARD_RULES:
         add(ctx)
     if explain:
         return ctx  # feasibility only: no objective
     replan.add_frozen_past(ctx)
+    replan.add_frozen_volunteering(ctx)
     for penalties in SOFT_RULES:
         penalties(ctx)
     replan.change_terms(ctx)
+    replan.volunteering_change_terms(ctx)
     replan.add_hints(ctx)
+    replan.add_volunteering_hints(ctx)
     ctx.model.minimize(
         sum((t.weight * t.amount for t in ctx.penalties if t.weight), start=0)
     )
@@ -214,6 +232,15 @@ def solve(
                       wall_seconds=time.perf_counter() - started)
     parts: list[Part | None] = list(decompose(instance, timeline)) if decompose_parts else [None]
     deadline = started + time_limit
+    # Caring mothers, stage 1: the pairs (a small model), then the visits in the parts.
+    published_pairs = ({p.child: p.mother for p in previous.care.pairs}
+                       if previous is not None else None)
+    pairing = care.pair_children(instance, time_limit=max(1.0, time_limit / 10), seed=seed,
+                                 previous=published_pairs)
+    if pairing.status not in ("OPTIMAL", "FEASIBLE"):
+        return Result(pairing.status, None, wall_seconds=time.perf_counter() - started,
+                      problems=problems or ["the children cannot all be paired with a caring "
+                                            "mother (capacity or distance)"])
     # Independent parts run side by side, `workers` at a time, one CP-SAT thread each
     # (CP-SAT releases the GIL while it searches). A plan that is one part gets all the
     # workers instead.
@@ -224,7 +251,7 @@ def solve(
     def run(part: Part | None) -> _PartResult:
         t0 = time.perf_counter()
         try:
-            ctx = build(instance, timeline, part, previous, today)
+            ctx = build(instance, timeline, part, previous, today, care_pairs=pairing.pairs)
         except replan.FrozenConflict as e:
             return _PartResult(part or Part("whole", True), part, "INFEASIBLE", problem=str(e))
         build_times.append(time.perf_counter() - t0)
@@ -258,11 +285,12 @@ def solve(
                       next(r.status for r in done if r.pieces is None))
         return Result(status, None, wall_seconds=wall, build_seconds=build_seconds,
                       stats=stats, problems=[r.problem for r in done if r.problem])
+    statuses.append(pairing.status)
     status = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else "FEASIBLE"
-    objective = sum(r.objective for r in done)
-    bound = float(sum(r.bound for r in done))
+    objective = sum(r.objective for r in done) + pairing.objective
+    bound = float(sum(r.bound for r in done)) + pairing.bound
     plan = _assemble(
-        instance, done,
+        instance, done, pairing,
         SolveInfo(status=status, objective=objective, bound=bound,
                   gap=max(0.0, (objective - bound) / max(1, abs(objective))),
                   wall_seconds=round(wall, 3), **info),
@@ -297,19 +325,25 @@ def _solve_part(ctx: ModelContext, time_limit: float, seed: int, workers: int,
     part = ctx.part or Part("whole", True)
     change_status, change_cost = "", 0
     if ctx.previous is not None:
-        # Stage 1: the fewest weighted changes. Half the budget at most.
+        # Stage 1: the fewest weighted changes. Half the budget at most. Staffing
+        # shortfalls (unfilled_role) count here too: a demand the office raised is not
+        # left unstaffed to save a change.
         changes = sum((t.weight * t.changed for t in ctx.change_terms if t.weight), start=0)
+        shortfall = sum((t.weight * t.amount for t in ctx.penalties
+                         if t.rule == "unfilled_role" and t.weight), start=0)
         original = sum((t.weight * t.amount for t in ctx.penalties if t.weight), start=0)
-        model.minimize(changes)
+        model.minimize(changes + shortfall)
         solver = _new_solver(time_limit / 2, seed, workers)
         code = solver.solve(model)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return _PartResult(part, ctx.part, STATUS_NAMES.get(code, str(code)), stats=stats)
         change_status = STATUS_NAMES[code]
-        change_cost = int(round(solver.objective_value))
-        # Stage 2: the original objective with that many changes at most, starting from
-        # the stage-1 solution.
+        change_cost = int(round(solver.value(changes)))
+        short_cost = int(round(solver.value(shortfall)))
+        # Stage 2: the original objective with no more changes or shortfall, starting
+        # from the stage-1 solution.
         model.add(changes <= change_cost)
+        model.add(shortfall <= short_cost)
         model.clear_hints()
         for i in range(len(model.proto.variables)):
             model.add_hint(model.get_int_var_from_proto_index(i),
@@ -368,6 +402,32 @@ def extract_part(ctx: ModelContext, solver: cp_model.CpSolver) -> dict:
             continue
         turns.append(Hosting(id=sid, venue=slot.venue, federation=host, start=start, end=end,
                              theme=themes.get(sid)))
+    assigned = sorted((aid, pid, role) for (aid, role, pid), lit in ctx.assign.items()
+                      if solver.boolean_value(lit))
+    volunteering_ = [Volunteering(activity=aid, person=pid, role=role)
+                     for aid, pid, role in assigned]
+    if ctx.has_volunteering:
+        counts: dict[tuple[str, str], int] = {}
+        for aid, _pid, role in assigned:
+            counts[aid, role] = counts.get((aid, role), 0) + 1
+        for a in inst.activities:
+            for r in a.roles:
+                got = counts.get((a.id, r.role), 0)
+                if got < r.min:
+                    need = f"{r.min - got} x {r.role}" + (f" ({r.skill})" if r.skill else "")
+                    unfilled.append(Unfilled(
+                        what=f"activity {a.id} ({a.title} {a.date} {a.start}-{a.end})",
+                        missing=need, why=volunteering.why_unfilled(ctx, a, r, got)))
+    visits: list[CareVisit] = []
+    for (code, kind, key), cands in sorted(ctx.visits.items()):
+        chosen = sorted((v.date, v.start, v.end) for v in cands if solver.boolean_value(v.lit))
+        for k, (d, st, en) in enumerate(chosen, start=1):
+            vid = (f"visit-{code}-{inst.year}-f{key}" if kind == "festival"
+                   else f"visit-{code}-{inst.year}-q{key}-{kind}{k}")
+            visits.append(CareVisit(
+                id=vid, mother=ctx.care_pairs[code], child=code, kind=kind,
+                start=tl.at(d, f"{st // 60:02d}:{st % 60:02d}"),
+                end=tl.at(d, f"{en // 60:02d}:{en % 60:02d}")))
     penalties = []
     for term in ctx.penalties:
         hits = []
@@ -377,10 +437,12 @@ def extract_part(ctx: ModelContext, solver: cp_model.CpSolver) -> dict:
                 hits.append((-v, text))
         penalties.append((term.rule, term.weight, int(solver.value(term.amount)), hits))
     return {"rotation": terms, "meetings": meets, "hosting": turns, "unfilled": unfilled,
-            "penalties": penalties, "all_slots": ctx.all_slots}
+            "penalties": penalties, "all_slots": ctx.all_slots,
+            "volunteering": volunteering_, "visits": visits}
 
 
-def _assemble(instance: Instance, done: list[_PartResult], info: SolveInfo) -> Plan:
+def _assemble(instance: Instance, done: list[_PartResult], pairing: care.Pairing,
+              info: SolveInfo) -> Plan:
     """One plan from the parts' pieces; penalties are summed rule by rule."""
     rotation_terms: list[RotationTerm] = []
     meets: list[Meeting] = []
@@ -388,12 +450,18 @@ def _assemble(instance: Instance, done: list[_PartResult], info: SolveInfo) -> P
     unfilled: list[Unfilled] = []
     amounts: dict[str, list] = {}
     all_slots = []
+    vol: list[Volunteering] = []
+    visits: list[CareVisit] = []
+    for rule, weight, amount, hits in pairing.penalties:
+        amounts[rule] = [weight, amount, list(hits)]
     for r in done:
         pieces = r.pieces or {}
         rotation_terms += pieces["rotation"]
         meets += pieces["meetings"]
         turns += pieces["hosting"]
         unfilled += pieces["unfilled"]
+        vol += pieces["volunteering"]
+        visits += pieces["visits"]
         all_slots = pieces["all_slots"]
         for rule, weight, amount, hits in pieces["penalties"]:
             entry = amounts.setdefault(rule, [weight, 0, []])
@@ -424,6 +492,10 @@ def _assemble(instance: Instance, done: list[_PartResult], info: SolveInfo) -> P
         meetings=tuple(meets),
         hosting=tuple(turns),
         hosting_skipped=skipped,
+        volunteering=tuple(sorted(vol, key=lambda v: (v.activity, v.role, v.person))),
+        care=Care(pairs=tuple(CarePair(mother=m, child=c)
+                              for c, m in sorted(pairing.pairs.items())),
+                  visits=tuple(sorted(visits, key=lambda v: (v.start, v.id)))),
         unfilled=tuple(unfilled),
         penalties=penalties,
     )

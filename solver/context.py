@@ -48,6 +48,21 @@ class MeetingVars:
 
 
 @dataclass(frozen=True)
+class Visit:
+    """A candidate caring-mother visit (one literal per possible day and time)."""
+
+    child: str
+    mother: str
+    kind: str
+    date: dt.date
+    start: int
+    """Minutes after midnight."""
+    end: int
+    town: str
+    lit: cp_model.IntVar
+
+
+@dataclass(frozen=True)
 class Part:
     """The share of the plan one CP-SAT model decides (see solver/decompose.py)."""
 
@@ -58,6 +73,8 @@ class Part:
     """Hosting venues whose slots this part fills."""
     federations: frozenset[str] = frozenset()
     """Hosting federations whose turns this part decides."""
+    volunteering: bool = False
+    """Volunteer assignments and caring-mother visits."""
 
 
 @dataclass
@@ -83,6 +100,13 @@ class ModelContext:
     all_slots: list[Slot] = field(default_factory=list)
     """every offered slot, usable or not (see models.hosting.expand_slots)."""
     penalties: list[PenaltyTerm] = field(default_factory=list)
+    assign: dict[tuple[str, str, str], cp_model.IntVar] = field(default_factory=dict)
+    """(activity, role, volunteer) -> bool."""
+    care_pairs: dict[str, str] = field(default_factory=dict)
+    """child code -> mother (decided before, by solver.care.pair_children)."""
+    visits: dict[tuple[str, str, int], list[Visit]] = field(default_factory=dict)
+    """(child, meet|talk, quarter) or (child, festival, festival index) -> candidates."""
+    cache: dict = field(default_factory=dict)
     groups: dict[str, tuple[cp_model.IntVar, Requirement]] = field(default_factory=dict)
     """Explaining: requirement key -> (assumption literal, requirement)."""
     change_terms: list = field(default_factory=list)
@@ -111,6 +135,10 @@ class ModelContext:
     def bases(self) -> tuple[Federation, ...]:
         """The bases whose rotation and meetings this model decides."""
         return self.instance.bases if self.part is None or self.part.rotation else ()
+
+    @property
+    def has_volunteering(self) -> bool:
+        return self.part is None or self.part.volunteering
 
     def hosts_at(self, venue_id: str) -> bool:
         return self.part is None or venue_id in self.part.venues

@@ -87,22 +87,40 @@ def decompose(instance: Instance, timeline: Timeline) -> list[Part]:
             contacts = {contact_of(f) for f in feds if eligible(instance, venue, f)}
             if instance.venue(s.venue).meetings or contacts & attendees:
                 uf.union("v:" + s.venue, rotation)
+    # Volunteering and the caring mothers' visits: one part, tied to the rotation part
+    # when one of its people attends joint meetings, and to a hosting group when one of
+    # them is a contact person there.
+    helpers = {p.id for p in instance.people if p.volunteer is not None or p.caring_mother}
+    if instance.activities or instance.children:
+        uf.find("volunteering")
+        attendees_all = {p for b in instance.bases for p in instance.meeting_attendees(b.id)}
+        if helpers & attendees_all:
+            uf.union("volunteering", rotation)
+        for f in feds:
+            if contact_of(f) in helpers:
+                uf.union("volunteering", "f:" + f.id)
     # Federations that can host nowhere stay with the rotation part, so that their
     # min_turns is still enforced (and found infeasible).
     for f in feds:
         if "f:" + f.id not in uf.parent:
             uf.union("f:" + f.id, rotation)
-    groups: dict[str, tuple[set[str], set[str]]] = {}
+    groups: dict[str, tuple[set[str], set[str], list[bool]]] = {}
     for key in list(uf.parent):
-        if key == rotation:
-            continue
         root = uf.find(key)
-        vs, fs = groups.setdefault(root, (set(), set()))
-        (vs if key.startswith("v:") else fs).add(key[2:])
+        vs, fs, flags = groups.setdefault(root, (set(), set(), [False, False]))
+        if key == rotation:
+            flags[0] = True
+        elif key == "volunteering":
+            flags[1] = True
+        else:
+            (vs if key.startswith("v:") else fs).add(key[2:])
     root_rot = uf.find(rotation)
-    rot_vs, rot_fs = groups.pop(root_rot, (set(), set()))
-    parts = [Part("rotation", True, frozenset(rot_vs), frozenset(rot_fs))]
-    for vs, fs in sorted(groups.values(), key=lambda g: sorted(g[0] | g[1])[0]):
+    rot_vs, rot_fs, rot_flags = groups.pop(root_rot)
+    parts = [Part("rotation", True, frozenset(rot_vs), frozenset(rot_fs), rot_flags[1])]
+    for vs, fs, flags in sorted(groups.values(),
+                                key=lambda g: sorted(g[0] | g[1] | {"~"})[0]):
         towns = sorted({instance.town_name(venues[v].town) for v in vs})
-        parts.append(Part("hosting " + "、".join(towns), False, frozenset(vs), frozenset(fs)))
+        name = ("volunteering" if flags[1] and not vs else
+                ("volunteering + " if flags[1] else "") + "hosting " + "、".join(towns))
+        parts.append(Part(name, False, frozenset(vs), frozenset(fs), flags[1]))
     return parts

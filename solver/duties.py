@@ -98,3 +98,61 @@ def _turns_among_themselves(ctx: ModelContext) -> None:
                     if fa != fb and contact_of(inst.federation(fa)) == contact_of(
                             inst.federation(fb)):
                         model.add(la + lb <= 1)
+
+
+def _clash(a: tuple[int, int, str], b: tuple[int, int, str], travel) -> bool:
+    """Two duties on one day (start, end, town) clash when, travel included, neither
+    ends in time to reach the other."""
+    (s1, e1, t1), (s2, e2, t2) = a, b
+    gap = travel(t1, t2)
+    return s2 < e1 + gap and s1 < e2 + gap
+
+
+def add_personal_duties(ctx: ModelContext) -> None:
+    """Volunteer assignments and caring-mother visits against every other duty of the
+    same person, travel between towns included (docs/rules.md)."""
+    inst, model = ctx.instance, ctx.model
+    travel = inst.travel_minutes
+    acts = {a.id: a for a in inst.activities}
+    # person -> date -> [(start, end, town, [literals that together make the duty])]
+    mine: dict[str, dict] = defaultdict(lambda: defaultdict(list))
+    for (aid, _role, pid), lit in ctx.assign.items():
+        a = acts[aid]
+        s, e = a.minutes
+        mine[pid][a.date].append((s, e, inst.activity_town(a), [lit]))
+    for visits in ctx.visits.values():
+        for v in visits:
+            mine[v.mother][v.date].append((v.start, v.end, v.town, [v.lit]))
+    if not mine:
+        return
+    # Duties of the same people from the other parts of the plan.
+    other: dict[str, dict] = defaultdict(lambda: defaultdict(list))
+    for sid, hosts in ctx.hosting.items():
+        slot = ctx.slots[sid]
+        town = inst.venue(slot.venue).town
+        span = (slot.start.hour * 60 + slot.start.minute, slot.end.hour * 60 + slot.end.minute)
+        for fid, lit in hosts.items():
+            p = contact_of(inst.federation(fid))
+            if p in mine:
+                other[p][slot.date].append((*span, town, [lit]))
+    slot_times = [s.times() for s in inst.meetings.slots]
+    for mv in ctx.meetings.values():
+        for p in inst.meeting_attendees(mv.base):
+            if p not in mine:
+                continue
+            for (d, k), lit in mv.day_slot.items():
+                if inst.person(p).is_unavailable(d):
+                    continue  # she does not attend that day
+                st, en = slot_times[k]
+                for vid, vlit in mv.venue.items():
+                    other[p][d].append((st.hour * 60 + st.minute, en.hour * 60 + en.minute,
+                                        inst.venue(vid).town, [lit, vlit]))
+    for p, by_day in mine.items():
+        for day, duties in by_day.items():
+            for i, (s1, e1, t1, l1) in enumerate(duties):
+                for s2, e2, t2, l2 in duties[i + 1:]:
+                    if _clash((s1, e1, t1), (s2, e2, t2), travel):
+                        model.add(sum(l1 + l2) <= len(l1 + l2) - 1)
+                for s2, e2, t2, l2 in other.get(p, {}).get(day, []):
+                    if _clash((s1, e1, t1), (s2, e2, t2), travel):
+                        model.add(sum(l1 + l2) <= len(l1 + l2) - 1)

@@ -127,6 +127,39 @@ def precheck(instance: Instance, timeline: Timeline) -> list[Message]:
                     f"{where_en} is pinned to {venue.name} on {pin.date}, when it is closed",
                     f"{where_zh}固定在 {pin.date} 的 {venue.name}，那天闭馆"))
     problems.extend(_hosting_prechecks(instance, timeline))
+    problems.extend(_care_prechecks(instance))
+    return problems
+
+
+def _care_prechecks(instance: Instance) -> list[Message]:
+    """Children with no caring mother close enough, and towns with more children than
+    the mothers around can take."""
+    problems: list[Message] = []
+    limit, cap = instance.care.max_travel_minutes, instance.care.max_children_per_mother
+    mothers = [p for p in instance.people if p.caring_mother]
+    reach: dict[str, list[str]] = {}
+    for c in instance.children:
+        reach[c.code] = [m.id for m in mothers
+                         if instance.travel_minutes(m.town, c.town) <= limit]
+        if not reach[c.code]:
+            problems.append(Message(
+                f"child {c.code} ({instance.town_name(c.town)}): no caring mother lives within "
+                f"{limit} minutes; add a caring mother there or raise care.max_travel_minutes",
+                f"儿童 {c.code}（{instance.town_name(c.town)}）：{limit} 分钟路程内没有爱心妈妈；"
+                f"请在当地增加爱心妈妈或提高 care.max_travel_minutes"))
+    by_town: dict[str, list[str]] = {}
+    for c in instance.children:
+        by_town.setdefault(c.town, []).append(c.code)
+    for town, codes in sorted(by_town.items()):
+        near = {m for code in codes for m in reach[code]}
+        if near and len(codes) > cap * len(near):
+            problems.append(Message(
+                f"{instance.town_name(town)}: {len(codes)} children but the {len(near)} caring "
+                f"mothers within reach take at most {cap * len(near)}; add caring mothers or "
+                f"raise care.max_children_per_mother",
+                f"{instance.town_name(town)}：有 {len(codes)} 名儿童，附近 {len(near)} 位爱心妈妈"
+                f"最多结对 {cap * len(near)} 名；请增加爱心妈妈或提高 "
+                f"care.max_children_per_mother"))
     return problems
 
 

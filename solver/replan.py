@@ -136,3 +136,73 @@ def add_hints(ctx: ModelContext) -> None:
     for sid, hosts in ctx.hosting.items():
         for fid, lit in hosts.items():
             model.add_hint(lit, turns.get(sid) == fid)
+
+
+def _published_assignments(prev) -> set[tuple[str, str, str]]:
+    return {(v.activity, v.role, v.person) for v in prev.volunteering}
+
+
+def _visit_key(v) -> tuple:
+    return (v.child, v.kind, v.date, v.start)
+
+
+def _published_visits(ctx: ModelContext) -> dict[tuple, object]:
+    out = {}
+    for v in ctx.previous.care.visits:
+        start = v.start.hour * 60 + v.start.minute
+        out[(v.child, v.kind, v.start.date(), start)] = v
+    return out
+
+
+def add_frozen_volunteering(ctx: ModelContext) -> None:
+    """What happened before ``today`` in volunteering and care stays as published."""
+    prev, today = ctx.previous, ctx.today
+    if prev is None or today is None or not ctx.has_volunteering:
+        return
+    model = ctx.model
+    acts = {a.id: a for a in ctx.instance.activities}
+    published = _published_assignments(prev)
+    for key, lit in ctx.assign.items():
+        if acts[key[0]].date < today:
+            model.add(lit == (1 if key in published else 0))
+    for key in published:
+        if key[0] in acts and acts[key[0]].date < today and key not in ctx.assign:
+            raise FrozenConflict(
+                f"volunteer {key[2]} served as {key[1]} in {key[0]} before {today}, which no "
+                f"longer fits the instance; the past cannot change")
+    visits = _published_visits(ctx)
+    for cands in ctx.visits.values():
+        for v in cands:
+            if v.date < today:
+                model.add(v.lit == (1 if _visit_key(v) in visits else 0))
+
+
+def volunteering_change_terms(ctx: ModelContext) -> None:
+    prev = ctx.previous
+    if prev is None or not ctx.has_volunteering:
+        return
+    w = ctx.instance.change_weights
+    published = _published_assignments(prev)
+    for key, lit in sorted(ctx.assign.items()):
+        changed = (1 - lit) if key in published else lit
+        ctx.change_terms.append(ChangeTerm("volunteering", "/".join(key), w.volunteer, changed))
+    for key in sorted(published - set(ctx.assign)):
+        ctx.change_terms.append(ChangeTerm("volunteering", "/".join(key), w.volunteer, 1))
+    by_key = {_visit_key(v): v.lit for cands in ctx.visits.values() for v in cands}
+    for key, v in sorted(_published_visits(ctx).items(), key=lambda kv: kv[1].id):
+        lit = by_key.get(key)
+        ctx.change_terms.append(ChangeTerm("visit", v.id, w.care_visit,
+                                           1 - lit if lit is not None else 1))
+
+
+def add_volunteering_hints(ctx: ModelContext) -> None:
+    prev = ctx.previous
+    if prev is None or not ctx.has_volunteering:
+        return
+    published = _published_assignments(prev)
+    for key, lit in ctx.assign.items():
+        ctx.model.add_hint(lit, key in published)
+    visits = _published_visits(ctx)
+    for cands in ctx.visits.values():
+        for v in cands:
+            ctx.model.add_hint(v.lit, _visit_key(v) in visits)

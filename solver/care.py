@@ -1,0 +1,183 @@
+"""Caring mothers (爱心妈妈 · 结对帮扶): pairs first, then the visits of the year.
+
+Stage 1, :func:`pair_children`: a small model puts each child with one caring mother
+(capacity, close enough; softly: last year's mother, the same town). Stage 2, inside
+the volunteering part of the plan: each pair's meets and talks per quarter and its
+festival visits, on allowed days and times when the mother is free, not clashing with
+her other duties (solver/duties.py). Definitions in docs/rules.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from ..models.instance import Instance
+from ..models.volunteering import WEEKDAYS
+from .context import ModelContext, Visit
+
+
+@dataclass
+class Pairing:
+    status: str
+    pairs: dict[str, str] = field(default_factory=dict)
+    """child code -> mother id."""
+    objective: int = 0
+    bound: float = 0.0
+    penalties: list[tuple[str, int, int, list]] = field(default_factory=list)
+    """(rule, weight, amount, worst cases) as extract_part produces them."""
+
+
+def candidate_mothers(instance: Instance, child_code: str) -> list[str]:
+    child = next(c for c in instance.children if c.code == child_code)
+    limit = instance.care.max_travel_minutes
+    return [p.id for p in instance.people if p.caring_mother
+            and instance.travel_minutes(p.town, child.town) <= limit]
+
+
+def last_year_mother(instance: Instance) -> dict[str, str]:
+    return {h.child: h.mother for h in instance.history.care if h.year == instance.year - 1}
+
+
+def pair_children(instance: Instance, *, time_limit: float = 10.0, seed: int = 0,
+                  previous: dict[str, str] | None = None) -> Pairing:
+    """Stage 1. ``previous`` (re-planning) are the published pairs, kept unless
+    impossible (a change costs ``change_weights.care_pair``)."""
+    if not instance.children:
+        return Pairing("OPTIMAL")
+    model = cp_model.CpModel()
+    y: dict[tuple[str, str], cp_model.IntVar] = {}
+    for c in instance.children:
+        for m in candidate_mothers(instance, c.code):
+            y[c.code, m] = model.new_bool_var(f"pair[{c.code},{m}]")
+    for c in instance.children:
+        model.add_exactly_one(lit for (code, _), lit in y.items() if code == c.code)
+    cap = instance.care.max_children_per_mother
+    mothers = {m for _, m in y}
+    for m in sorted(mothers):
+        lits = [lit for (_, mm), lit in y.items() if mm == m]
+        if len(lits) > cap:
+            model.add(sum(lits) <= cap)
+    before = last_year_mother(instance)
+    caring = {p.id for p in instance.people if p.caring_mother}
+    town = {c.code: c.town for c in instance.children}
+    names = {p.id: p.name for p in instance.people}
+    new_mother, outside, change = [], [], []
+    for (code, m), lit in y.items():
+        old = before.get(code)
+        if old is not None and old in caring and old != m:
+            new_mother.append((lit, f"儿童 {code} 换了爱心妈妈（去年：{names.get(old, old)}）"))
+        if instance.person(m).town != town[code]:
+            outside.append((lit, f"{names[m]} 与儿童 {code} 不在同一镇街"))
+        if previous and previous.get(code) not in (None, m):
+            change.append(lit)
+        model.add_hint(lit, (previous or before).get(code) == m)
+    w = instance.weights
+    terms = [("care_new_mother", w.care_new_mother, new_mother),
+             ("care_outside_town", w.care_outside_town, outside)]
+    objective = sum((weight * lit for _, weight, parts in terms for lit, _ in parts), start=0)
+    if previous:
+        objective = objective + 1000 * instance.change_weights.care_pair * sum(change, start=0)
+    model.minimize(objective)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = 1
+    code = solver.solve(model)
+    status = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
+              cp_model.INFEASIBLE: "INFEASIBLE"}.get(code, "UNKNOWN")
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Pairing(status)
+    pairs = {code_: m for (code_, m), lit in y.items() if solver.boolean_value(lit)}
+    penalties = []
+    total = 0
+    for rule, weight, parts in terms:
+        hits = [(-1, text) for lit, text in parts if solver.boolean_value(lit)]
+        penalties.append((rule, weight, len(hits), hits))
+        total += weight * len(hits)
+    # The bound of the pairing objective proper (change costs, if any, are not part of
+    # the plan's objective).
+    bound = float(total) if code == cp_model.OPTIMAL else float(
+        max(0.0, solver.best_objective_bound))
+    return Pairing(status, pairs, total, min(bound, float(total)), penalties)
+
+
+def add_variables(ctx: ModelContext) -> None:
+    """Stage 2 variables: candidate visits of every pair."""
+    if not ctx.has_volunteering or not ctx.care_pairs:
+        return
+    inst, tl = ctx.instance, ctx.timeline
+    rules = inst.care
+    days = {WEEKDAYS.index(d) for d in rules.visit_days}
+    children = {c.code: c for c in inst.children}
+
+    def slots(mother: str, dates, times: tuple[str, ...], minutes: int):
+        person = inst.person(mother)
+        for d in dates:
+            if person.is_unavailable(d):
+                continue
+            for t in times:
+                h, m = (int(x) for x in t.split(":"))
+                yield d, h * 60 + m, h * 60 + m + minutes
+
+    for code, mother in sorted(ctx.care_pairs.items()):
+        town = children[code].town
+        for q, (qs, qe) in enumerate(tl.quarters, start=1):
+            dates = [d for d in tl.days(qs, qe) if d.weekday() in days]
+            for kind, times, minutes in (("meet", rules.meet_times, rules.meet_minutes),
+                                         ("talk", rules.talk_times, rules.talk_minutes)):
+                ctx.visits[code, kind, q] = [
+                    Visit(code, mother, kind, d, s, e, town,
+                          ctx.new_bool(f"{kind}[{code},{d},{s}]"))
+                    for d, s, e in slots(mother, dates, times, minutes)
+                ]
+        for i, f in enumerate(rules.festivals, start=1):
+            lo = max(tl.first, f.date - dt.timedelta(days=f.window_days))
+            hi = min(tl.last, f.date + dt.timedelta(days=f.window_days))
+            ctx.visits[code, "festival", i] = [
+                Visit(code, mother, "festival", d, s, e, town,
+                      ctx.new_bool(f"fest[{code},{i},{d},{s}]"))
+                for d, s, e in slots(mother, tl.days(lo, hi), rules.festival_times,
+                                     rules.festival_minutes)
+            ]
+
+
+def add_care_rhythm(ctx: ModelContext) -> None:
+    """Per pair: ``meet_per_quarter`` meets and ``talk_per_quarter`` talks each quarter,
+    ``festivals_per_year`` festival visits at different festivals. (Allowed days, times
+    and the mother's availability hold by construction of the candidates:
+    ``care_visit_time``.)"""
+    if not ctx.visits:
+        return
+    rules, model = ctx.instance.care, ctx.model
+    chosen: dict[str, list] = {}
+    for (code, kind, key), visits in ctx.visits.items():
+        lits = [v.lit for v in visits]
+        if kind == "festival":
+            z = model.new_bool_var(f"festival[{code},{key}]")
+            model.add(sum(lits, start=0) == z)
+            chosen.setdefault(code, []).append(z)
+        else:
+            n = rules.meet_per_quarter if kind == "meet" else rules.talk_per_quarter
+            model.add(sum(lits, start=0) == n)
+    for code in ctx.care_pairs:
+        model.add(sum(chosen.get(code, []), start=0) == rules.festivals_per_year)
+
+
+def care_penalties(ctx: ModelContext) -> None:
+    """``festival_off_date`` (pairing costs come from stage 1)."""
+    if not ctx.has_volunteering:
+        return
+    inst = ctx.instance
+    parts = []
+    for (code, kind, key), visits in ctx.visits.items():
+        if kind != "festival":
+            continue
+        f = inst.care.festivals[key - 1]
+        for v in visits:
+            off = abs((v.date - f.date).days)
+            if off:
+                parts.append((v.lit, off, f"儿童 {code} 的{f.name}探访在 {v.date}，偏离{off}天"))
+    ctx.penalise("festival_off_date", inst.weights.festival_off_date, parts)

@@ -1,0 +1,209 @@
+"""Volunteers on activities (巾帼志愿者服务队). Definitions in docs/rules.md.
+
+Variables exist only for eligible (activity, role, volunteer) triples -- skill, language,
+weekly pattern, availability that day and travel -- which *is* ``volunteer_eligible``.
+A role's minimum is soft: the shortfall is a named cost and an `unfilled` entry with the
+reason, never a silent drop.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from math import ceil
+
+from ..models.volunteering import Activity, RoleDemand
+from .context import ModelContext
+
+
+def eligible(ctx: ModelContext, a: Activity, r: RoleDemand, pid: str) -> bool:
+    inst = ctx.instance
+    person = inst.person(pid)
+    v = person.volunteer
+    if v is None:
+        return False
+    if r.skill is not None and r.skill not in v.skills:
+        return False
+    if r.language is not None and r.language not in v.languages:
+        return False
+    if person.is_unavailable(a.date):
+        return False
+    start, end = a.minutes
+    if not v.free(a.date, start, end):
+        return False
+    travel = inst.travel_minutes(person.town, inst.activity_town(a))
+    return travel <= inst.volunteering.max_travel_minutes
+
+
+def add_variables(ctx: ModelContext) -> None:
+    if not ctx.has_volunteering:
+        return
+    volunteers = [p.id for p in ctx.instance.people if p.volunteer is not None]
+    for a in ctx.instance.activities:
+        for r in a.roles:
+            for pid in volunteers:
+                if eligible(ctx, a, r, pid):
+                    ctx.assign[a.id, r.role, pid] = ctx.new_bool(f"x[{a.id},{r.role},{pid}]")
+
+
+def _by(ctx: ModelContext, key) -> dict:
+    out: dict = defaultdict(list)
+    for k, lit in ctx.assign.items():
+        out[key(k)].append(lit)
+    return out
+
+
+def add_role_headcount(ctx: ModelContext) -> None:
+    """At most ``max`` people per role; one role per person per activity."""
+    if not ctx.has_volunteering:
+        return
+    per_role = _by(ctx, lambda k: (k[0], k[1]))
+    for a in ctx.instance.activities:
+        for r in a.roles:
+            lits = per_role.get((a.id, r.role), [])
+            if len(lits) > r.upper:
+                ctx.model.add(sum(lits) <= r.upper)
+    for lits in _by(ctx, lambda k: (k[0], k[2])).values():
+        if len(lits) > 1:
+            ctx.model.add_at_most_one(lits)
+
+
+def add_monthly_load(ctx: ModelContext) -> None:
+    if not ctx.has_volunteering:
+        return
+    inst = ctx.instance
+    acts = {a.id: a for a in inst.activities}
+    per: dict[tuple[str, int], list] = defaultdict(list)
+    for (aid, _role, pid), lit in ctx.assign.items():
+        per[pid, acts[aid].date.month].append((acts[aid], lit))
+    for (pid, _month), items in per.items():
+        v = inst.person(pid).volunteer
+        assert v is not None
+        if len(items) > v.max_activities_per_month:
+            ctx.model.add(sum(lit for _, lit in items) <= v.max_activities_per_month)
+        minutes = [(a.minutes[1] - a.minutes[0], lit) for a, lit in items]
+        if sum(m for m, _ in minutes) > 60 * v.max_hours_per_month:
+            ctx.model.add(sum(m * lit for m, lit in minutes) <= 60 * v.max_hours_per_month)
+
+
+def add_pinned_volunteering(ctx: ModelContext) -> None:
+    if not ctx.has_volunteering:
+        return
+    for pin in ctx.instance.pins.volunteering:
+        lit = ctx.assign.get((pin.activity, pin.role, pin.person))
+        # Not eligible (skill, time, travel...): infeasible, and the pre-check says why.
+        ctx.model.add_bool_or([lit] if lit is not None else [])
+
+
+def shortfalls(ctx: ModelContext) -> dict[tuple[str, str], object]:
+    """(activity, role) -> int var: people missing below the role's minimum."""
+    if "short" in ctx.cache:
+        return ctx.cache["short"]
+    per_role = _by(ctx, lambda k: (k[0], k[1]))
+    out = {}
+    for a in ctx.instance.activities:
+        for r in a.roles:
+            if r.min == 0:
+                continue
+            lits = per_role.get((a.id, r.role), [])
+            short = ctx.model.new_int_var(0, r.min, f"short[{a.id},{r.role}]")
+            ctx.model.add_max_equality(short, [r.min - sum(lits, start=0), 0])
+            out[a.id, r.role] = short
+    ctx.cache["short"] = out
+    return out
+
+
+def volunteering_penalties(ctx: ModelContext) -> None:
+    """``unfilled_role``, ``volunteer_overload``, ``disliked_kind``, ``travel_time``,
+    ``series_change`` and ``no_lead``."""
+    if not ctx.has_volunteering:
+        return
+    inst, model = ctx.instance, ctx.model
+    w = inst.weights
+    acts = {a.id: a for a in inst.activities}
+    unfilled = [(short, 1, f"{acts[aid].title}（{acts[aid].date}）{role} 缺人")
+                for (aid, role), short in shortfalls(ctx).items()]
+    ctx.penalise("unfilled_role", w.unfilled_role, unfilled)
+
+    volunteers = [p for p in inst.people if p.volunteer is not None]
+    demand = sum(r.min for a in inst.activities for r in a.roles)
+    k = ceil(demand / len(volunteers)) if volunteers else 0
+    per_person = _by(ctx, lambda key: key[2])
+    overload = []
+    for p in volunteers:
+        lits = per_person.get(p.id, [])
+        if len(lits) <= k:
+            continue
+        over = model.new_int_var(0, len(lits), f"over[{p.id}]")
+        model.add_max_equality(over, [sum(lits) - k, 0])
+        overload.append((over, 1, f"{p.name} 承担 {k} 次以上志愿活动"))
+    ctx.penalise("volunteer_overload", w.volunteer_overload, overload)
+
+    disliked, travel = [], []
+    for (aid, _role, pid), lit in ctx.assign.items():
+        a, person = acts[aid], inst.person(pid)
+        if a.kind in person.volunteer.dislikes:  # type: ignore[union-attr]
+            disliked.append((lit, 1, f"{person.name} 不喜欢的{a.kind}：{a.title}"))
+        q = inst.travel_minutes(person.town, inst.activity_town(a)) // 15
+        if q:
+            travel.append((lit, q, f"{person.name} 赴 {inst.town_name(inst.activity_town(a))} "
+                                   f"参加 {a.title}"))
+    ctx.penalise("disliked_kind", w.disliked_kind, disliked)
+    ctx.penalise("travel_time", w.travel_time, travel)
+
+    series: dict[str, list[Activity]] = defaultdict(list)
+    for a in inst.activities:
+        if a.series:
+            series[a.series].append(a)
+    per_act_person = _by(ctx, lambda key: (key[0], key[2]))
+    per_act = _by(ctx, lambda key: key[0])
+    changes = []
+    for sid, members in sorted(series.items()):
+        people = sorted({pid for (aid, pid) in per_act_person if aid in {a.id for a in members}})
+        used = []
+        for pid in people:
+            lits = [lit for a in members for lit in per_act_person.get((a.id, pid), [])]
+            u = model.new_bool_var(f"used[{sid},{pid}]")
+            model.add_max_equality(u, lits)
+            used.append(u)
+        counts = []
+        for a in members:
+            c = model.new_int_var(0, len(per_act.get(a.id, [])), f"n[{a.id}]")
+            model.add(c == sum(per_act.get(a.id, []), start=0))
+            counts.append(c)
+        top = model.new_int_var(0, len(people), f"top[{sid}]")
+        model.add_max_equality(top, counts)
+        amount = model.new_int_var(0, len(people), f"series[{sid}]")
+        model.add(amount == sum(used, start=0) - top)
+        changes.append((amount, 1, f"系列活动 {members[0].title} 换人"))
+    ctx.penalise("series_change", w.series_change, changes)
+
+    no_lead = []
+    for a in inst.activities:
+        if not a.lead_required:
+            continue
+        leads = [lit for (aid, _r, pid), lit in ctx.assign.items()
+                 if aid == a.id and inst.person(pid).volunteer.experienced]  # type: ignore[union-attr]
+        ok = model.new_bool_var(f"lead[{a.id}]")
+        if leads:
+            model.add_max_equality(ok, leads)
+        else:
+            model.add(ok == 0)
+        no_lead.append((1 - ok, 1, f"{a.title}（{a.date}）没有有经验的带队人"))
+    ctx.penalise("no_lead", w.no_lead, no_lead)
+
+
+def why_unfilled(ctx: ModelContext, a: Activity, r: RoleDemand, assigned: int) -> str:
+    """A reason in words for a role left below its minimum."""
+    eligible_ids = {pid for (aid, role, pid) in ctx.assign if aid == a.id and role == r.role}
+    need = []
+    if r.skill:
+        need.append(f"技能 {r.skill}")
+    if r.language:
+        need.append(f"会{r.language}")
+    what = "、".join(need) or "志愿者"
+    if len(eligible_ids) < r.min:
+        return (f"只有 {len(eligible_ids)} 名符合条件的志愿者（{what}，当天该时段有空，路程 ≤ "
+                f"{ctx.instance.volunteering.max_travel_minutes} 分钟）/ only "
+                f"{len(eligible_ids)} eligible volunteer(s) for {r.min} needed")
+    return (f"符合条件的 {len(eligible_ids)} 人已达每月上限或另有安排 / the eligible "
+            f"volunteers are at their monthly limits or busy elsewhere ({assigned} assigned)")
