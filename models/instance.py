@@ -476,9 +476,12 @@ class Instance(Frozen):
         """Minutes between two towns (0 within a town; the default when not listed)."""
         if a is None or b is None or a == b:
             return 0
-        table = self._by_id.setdefault("_travel", {
-            frozenset((t.a, t.b)): t.minutes for t in self.travel})
-        return table.get(frozenset((a, b)), self.volunteering.default_travel_minutes)
+        table = self._by_id.get("_travel")
+        if table is None:
+            table = self._by_id["_travel"] = {}
+            for t in self.travel:
+                table[t.a, t.b] = table[t.b, t.a] = t.minutes
+        return table.get((a, b), self.volunteering.default_travel_minutes)
 
     def activity_town(self, activity: Activity) -> str | None:
         if activity.town is not None:

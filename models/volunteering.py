@@ -198,6 +198,9 @@ class VolunteerRules(Frozen):
     default_travel_minutes: int = Field(default=45, ge=0)
     """Between two towns missing from `travel`."""
     reminder_minutes: int = Field(default=1440, ge=0)
+    candidates_per_role: int = Field(default=30, ge=0)
+    """Each role is staffed from its nearest this-many eligible volunteers (0: all).
+    Keeps city-sized instances tractable; the plan's bound is for this restriction."""
 
 
 CareLiteral = Annotated[str, Field(pattern="^(meet|talk|festival)$")]

@@ -255,15 +255,19 @@ def solve(
         except replan.FrozenConflict as e:
             return _PartResult(part or Part("whole", True), part, "INFEASIBLE", problem=str(e))
         build_times.append(time.perf_counter() - t0)
-        budget = max(0.5, deadline - time.perf_counter())
+        # A part that starts late still gets a few seconds: a plan slightly over the
+        # time limit beats no plan at all.
+        budget = max(min(5.0, time_limit), deadline - time.perf_counter())
         report = None
         if progress and len(parts) == 1:
             def report(obj: int, bound: float, secs: float) -> None:
                 progress(obj, bound, time.perf_counter() - started)
         return _solve_part(ctx, budget, seed, threads, report)
 
-    # Big parts first, so that the long solves start at once.
-    order = sorted(parts, key=lambda p: (not (p is None or p.rotation),
+    # Big parts first, so that the long solves start at once: volunteering (the
+    # largest), then rotation, then the hosting groups.
+    order = sorted(parts, key=lambda p: (0 if p is None or p.volunteering else
+                                         1 if p.care else 2 if p.rotation else 3,
                                          -len(p.venues) if p else 0))
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(order)))) as pool:
         futures = [pool.submit(run, part) for part in order]
@@ -304,9 +308,12 @@ def solve(
     return result
 
 
-def _new_solver(time_limit: float, seed: int, workers: int) -> cp_model.CpSolver:
+def _new_solver(time_limit: float, seed: int, workers: int,
+                linearization: int | None = None) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     params = solver.parameters
+    if linearization is not None:
+        params.linearization_level = linearization
     params.max_time_in_seconds = max(0.1, float(time_limit))
     params.random_seed = int(seed)
     params.num_workers = int(workers)
@@ -333,7 +340,7 @@ def _solve_part(ctx: ModelContext, time_limit: float, seed: int, workers: int,
                          if t.rule == "unfilled_role" and t.weight), start=0)
         original = sum((t.weight * t.amount for t in ctx.penalties if t.weight), start=0)
         model.minimize(changes + shortfall)
-        solver = _new_solver(time_limit / 2, seed, workers)
+        solver = _new_solver(time_limit / 2, seed, workers, 2 if ctx.assign or ctx.visits else None)
         code = solver.solve(model)
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return _PartResult(part, ctx.part, STATUS_NAMES.get(code, str(code)), stats=stats)
@@ -350,7 +357,9 @@ def _solve_part(ctx: ModelContext, time_limit: float, seed: int, workers: int,
                            solver.value(model.get_int_var_from_proto_index(i)))
         model.minimize(original)
         time_limit = time_limit - (time.perf_counter() - started)
-    solver = _new_solver(time_limit, seed, workers)
+    # Assignment-heavy parts (volunteers) need the fuller LP relaxation for their bound.
+    lin = 2 if ctx.assign or ctx.visits else None
+    solver = _new_solver(time_limit, seed, workers, lin)
     code = solver.solve(model, _Progress(report) if report else None)
     status = STATUS_NAMES.get(code, str(code))
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -106,7 +106,7 @@ def pair_children(instance: Instance, *, time_limit: float = 10.0, seed: int = 0
 
 def add_variables(ctx: ModelContext) -> None:
     """Stage 2 variables: candidate visits of every pair."""
-    if not ctx.has_volunteering or not ctx.care_pairs:
+    if not ctx.has_care or not ctx.care_pairs:
         return
     inst, tl = ctx.instance, ctx.timeline
     rules = inst.care
@@ -168,7 +168,7 @@ def add_care_rhythm(ctx: ModelContext) -> None:
 
 def care_penalties(ctx: ModelContext) -> None:
     """``festival_off_date`` (pairing costs come from stage 1)."""
-    if not ctx.has_volunteering:
+    if not ctx.has_care:
         return
     inst = ctx.instance
     parts = []

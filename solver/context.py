@@ -74,7 +74,9 @@ class Part:
     federations: frozenset[str] = frozenset()
     """Hosting federations whose turns this part decides."""
     volunteering: bool = False
-    """Volunteer assignments and caring-mother visits."""
+    """Volunteer assignments."""
+    care: bool = False
+    """Caring-mother visits."""
 
 
 @dataclass
@@ -139,6 +141,10 @@ class ModelContext:
     @property
     def has_volunteering(self) -> bool:
         return self.part is None or self.part.volunteering
+
+    @property
+    def has_care(self) -> bool:
+        return self.part is None or self.part.care
 
     def hosts_at(self, venue_id: str) -> bool:
         return self.part is None or venue_id in self.part.venues

@@ -90,15 +90,22 @@ def decompose(instance: Instance, timeline: Timeline) -> list[Part]:
     # Volunteering and the caring mothers' visits: one part, tied to the rotation part
     # when one of its people attends joint meetings, and to a hosting group when one of
     # them is a contact person there.
-    helpers = {p.id for p in instance.people if p.volunteer is not None or p.caring_mother}
-    if instance.activities or instance.children:
-        uf.find("volunteering")
-        attendees_all = {p for b in instance.bases for p in instance.meeting_attendees(b.id)}
-        if helpers & attendees_all:
-            uf.union("volunteering", rotation)
-        for f in feds:
-            if contact_of(f) in helpers:
-                uf.union("volunteering", "f:" + f.id)
+    attendees_all = {p for b in instance.bases for p in instance.meeting_attendees(b.id)}
+    contacts = {contact_of(f): f.id for f in feds if contact_of(f)}
+    volunteers = {p.id for p in instance.people if p.volunteer is not None}
+    mothers = {p.id for p in instance.people if p.caring_mother}
+    for node, people, present in (("volunteering", volunteers, bool(instance.activities)),
+                                  ("care", mothers, bool(instance.children))):
+        if not present:
+            continue
+        uf.find(node)
+        if people & attendees_all:
+            uf.union(node, rotation)
+        for p, fid in contacts.items():
+            if p in people:
+                uf.union(node, "f:" + fid)
+    if instance.activities and instance.children and volunteers & mothers:
+        uf.union("volunteering", "care")
     # Federations that can host nowhere stay with the rotation part, so that their
     # min_turns is still enforced (and found infeasible).
     for f in feds:
@@ -107,20 +114,25 @@ def decompose(instance: Instance, timeline: Timeline) -> list[Part]:
     groups: dict[str, tuple[set[str], set[str], list[bool]]] = {}
     for key in list(uf.parent):
         root = uf.find(key)
-        vs, fs, flags = groups.setdefault(root, (set(), set(), [False, False]))
+        vs, fs, flags = groups.setdefault(root, (set(), set(), [False, False, False]))
         if key == rotation:
             flags[0] = True
         elif key == "volunteering":
             flags[1] = True
+        elif key == "care":
+            flags[2] = True
         else:
             (vs if key.startswith("v:") else fs).add(key[2:])
     root_rot = uf.find(rotation)
     rot_vs, rot_fs, rot_flags = groups.pop(root_rot)
-    parts = [Part("rotation", True, frozenset(rot_vs), frozenset(rot_fs), rot_flags[1])]
+    parts = [Part("rotation", True, frozenset(rot_vs), frozenset(rot_fs), rot_flags[1],
+                  rot_flags[2])]
     for vs, fs, flags in sorted(groups.values(),
                                 key=lambda g: sorted(g[0] | g[1] | {"~"})[0]):
         towns = sorted({instance.town_name(venues[v].town) for v in vs})
-        name = ("volunteering" if flags[1] and not vs else
-                ("volunteering + " if flags[1] else "") + "hosting " + "、".join(towns))
-        parts.append(Part(name, False, frozenset(vs), frozenset(fs), flags[1]))
+        words = [w for w, on in (("volunteering", flags[1]), ("care", flags[2])) if on]
+        if vs:
+            words.append("hosting " + "、".join(towns))
+        parts.append(Part(" + ".join(words), False, frozenset(vs), frozenset(fs), flags[1],
+                          flags[2]))
     return parts

@@ -157,7 +157,7 @@ def _published_visits(ctx: ModelContext) -> dict[tuple, object]:
 def add_frozen_volunteering(ctx: ModelContext) -> None:
     """What happened before ``today`` in volunteering and care stays as published."""
     prev, today = ctx.previous, ctx.today
-    if prev is None or today is None or not ctx.has_volunteering:
+    if prev is None or today is None or not (ctx.has_volunteering or ctx.has_care):
         return
     model = ctx.model
     acts = {a.id: a for a in ctx.instance.activities}
@@ -165,7 +165,7 @@ def add_frozen_volunteering(ctx: ModelContext) -> None:
     for key, lit in ctx.assign.items():
         if acts[key[0]].date < today:
             model.add(lit == (1 if key in published else 0))
-    for key in published:
+    for key in published if ctx.has_volunteering else ():
         if key[0] in acts and acts[key[0]].date < today and key not in ctx.assign:
             raise FrozenConflict(
                 f"volunteer {key[2]} served as {key[1]} in {key[0]} before {today}, which no "
@@ -179,15 +179,17 @@ def add_frozen_volunteering(ctx: ModelContext) -> None:
 
 def volunteering_change_terms(ctx: ModelContext) -> None:
     prev = ctx.previous
-    if prev is None or not ctx.has_volunteering:
+    if prev is None or not (ctx.has_volunteering or ctx.has_care):
         return
     w = ctx.instance.change_weights
-    published = _published_assignments(prev)
+    published = _published_assignments(prev) if ctx.has_volunteering else set()
     for key, lit in sorted(ctx.assign.items()):
         changed = (1 - lit) if key in published else lit
         ctx.change_terms.append(ChangeTerm("volunteering", "/".join(key), w.volunteer, changed))
     for key in sorted(published - set(ctx.assign)):
         ctx.change_terms.append(ChangeTerm("volunteering", "/".join(key), w.volunteer, 1))
+    if not ctx.has_care:
+        return
     by_key = {_visit_key(v): v.lit for cands in ctx.visits.values() for v in cands}
     for key, v in sorted(_published_visits(ctx).items(), key=lambda kv: kv[1].id):
         lit = by_key.get(key)
@@ -197,7 +199,7 @@ def volunteering_change_terms(ctx: ModelContext) -> None:
 
 def add_volunteering_hints(ctx: ModelContext) -> None:
     prev = ctx.previous
-    if prev is None or not ctx.has_volunteering:
+    if prev is None or not (ctx.has_volunteering or ctx.has_care):
         return
     published = _published_assignments(prev)
     for key, lit in ctx.assign.items():

@@ -34,15 +34,45 @@ def eligible(ctx: ModelContext, a: Activity, r: RoleDemand, pid: str) -> bool:
     return travel <= inst.volunteering.max_travel_minutes
 
 
+def candidates(ctx: ModelContext, a: Activity, r: RoleDemand) -> list[str]:
+    """The eligible volunteers a role is chosen from: the nearest
+    ``volunteering.candidates_per_role`` (by travel, then id), or all when 0. Pinned
+    people are always kept."""
+    inst = ctx.instance
+    town = inst.activity_town(a)
+    volunteers = ctx.cache.setdefault(
+        "volunteers", [p for p in inst.people if p.volunteer is not None])
+    limit_travel = inst.volunteering.max_travel_minutes
+    start, end = a.minutes
+    pool = []
+    for p in volunteers:
+        v = p.volunteer
+        if r.skill is not None and r.skill not in v.skills:
+            continue
+        if r.language is not None and r.language not in v.languages:
+            continue
+        minutes = inst.travel_minutes(p.town, town)
+        if minutes > limit_travel or p.is_unavailable(a.date) or not v.free(a.date, start, end):
+            continue
+        pool.append((minutes, p.id))
+    pool.sort()
+    limit = inst.volunteering.candidates_per_role
+    keep = [pid for _, pid in (pool[:limit] if limit else pool)]
+    pinned = {pin.person for pin in inst.pins.volunteering
+              if pin.activity == a.id and pin.role == r.role}
+    if ctx.previous is not None:  # re-planning: the published team stays reachable
+        pinned |= {v.person for v in ctx.previous.volunteering
+                   if v.activity == a.id and v.role == r.role}
+    return keep + sorted(pinned - set(keep) & {pid for _, pid in pool})
+
+
 def add_variables(ctx: ModelContext) -> None:
     if not ctx.has_volunteering:
         return
-    volunteers = [p.id for p in ctx.instance.people if p.volunteer is not None]
     for a in ctx.instance.activities:
         for r in a.roles:
-            for pid in volunteers:
-                if eligible(ctx, a, r, pid):
-                    ctx.assign[a.id, r.role, pid] = ctx.new_bool(f"x[{a.id},{r.role},{pid}]")
+            for pid in candidates(ctx, a, r):
+                ctx.assign[a.id, r.role, pid] = ctx.new_bool(f"x[{a.id},{r.role},{pid}]")
 
 
 def _by(ctx: ModelContext, key) -> dict:
