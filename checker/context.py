@@ -22,8 +22,9 @@ from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from ..models.instance import Federation, FederationKind, Instance, Person, Venue
-from ..models.plan import Hosting, Meeting, Plan, RotationTerm
+from ..models.plan import CareVisit, Hosting, Meeting, Plan, RotationTerm
 from ..models.timeline import CalendarError, WorkCalendar, work_calendar
+from ..models.volunteering import Activity, Child
 from .hosting import OfferedSlot, PlacedTheme, offered_slots, place_themes
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -74,6 +75,8 @@ class Ctx:
     expected: dict[str, tuple[str, ...]] = field(init=False)
     terms_by: dict[tuple[str, int], list[RotationTerm]] = field(init=False)
     chair_of: dict[tuple[str, int], str] = field(init=False)
+    activities: dict[str, Activity] = field(init=False)
+    children: dict[str, Child] = field(init=False)
 
     def __post_init__(self) -> None:
         inst = self.instance
@@ -100,6 +103,8 @@ class Ctx:
             for key, terms in self.terms_by.items()
             if key[0] in self.bases and key[1] in self.periods
         }
+        self.activities = {a.id: a for a in inst.activities}
+        self.children = {c.code: c for c in inst.children}
 
     @classmethod
     def for_check(cls, instance: Instance, plan: Plan, calendar: WorkCalendar | None) -> Ctx:
@@ -148,6 +153,24 @@ class Ctx:
             f"{s.start:%H:%M}-{s.end:%H:%M})"
         )
 
+    def activity_label(self, aid: str) -> str:
+        """``title (id, date HH:MM-HH:MM)``."""
+        a = self.activities.get(aid)
+        if a is None:
+            return f"{aid!r} (not an activity of the instance)"
+        return f"{a.title} ({aid}, {a.date} {a.start}-{a.end})"
+
+    def child_label(self, code: str) -> str:
+        """A child by code only: her name and address never leave the instance."""
+        if code in self.children:
+            return f"child {code}"
+        return f"child {code!r} (not a child of the instance)"
+
+    def visit_label(self, v: CareVisit) -> str:
+        s, e = self.local(v.start), self.local(v.end)
+        end = f"{e:%H:%M}" if e.date() == s.date() else f"{e:%Y-%m-%d %H:%M}"
+        return f"{v.id} ({v.kind}, {s:%Y-%m-%d %H:%M}-{end})"
+
     def period_label(self, t: int) -> str:
         if t not in self.periods:
             return f"period {t}"
@@ -193,6 +216,30 @@ class Ctx:
         start = qs + dt.timedelta(days=rules.earliest_day - 1)
         end = min(qs + dt.timedelta(days=rules.latest_day - 1), qe)
         return start, end
+
+    def activity_span(self, a: Activity) -> tuple[dt.datetime, dt.datetime]:
+        """The activity's start and end in the instance's time zone."""
+        return (
+            dt.datetime.combine(a.date, dt.time.fromisoformat(a.start), self.tz),
+            dt.datetime.combine(a.date, dt.time.fromisoformat(a.end), self.tz),
+        )
+
+    # -- places --------------------------------------------------------------------
+
+    def activity_town(self, a: Activity) -> str | None:
+        """Its ``town``, else its venue's town (docs: volunteer_eligible)."""
+        if a.town is not None:
+            return a.town
+        venue = self.venues.get(a.venue) if a.venue is not None else None
+        return venue.town if venue is not None else None
+
+    def person_town(self, pid: str) -> str | None:
+        p = self.people.get(pid)
+        return p.town if p is not None else None
+
+    def travel(self, a: str | None, b: str | None) -> int:
+        """Minutes between two towns; a missing town counts as 0 (docs)."""
+        return self.instance.travel_minutes(a, b)
 
     # -- availability --------------------------------------------------------------
 

@@ -6,7 +6,8 @@ must not import ortools nor ``xinglian.solver``): like PyVRP's ``Solution.is_fea
 a plan is read as plain data and judged against the text of the rules.
 
 One small function per rule, listed in :data:`_HARD` and :data:`_SOFT` in the order of
-docs/rules.md. A bad plan (unknown ids, missing or duplicate entries) is reported as
+docs/rules.md; the volunteering and caring-mother rules live in ``checker/volunteering.py``
+and ``checker/care.py``. A bad plan (unknown ids, missing or duplicate entries) is reported as
 violations, never as an exception.
 """
 
@@ -23,8 +24,11 @@ from math import ceil, floor
 from ..models.instance import Instance, VenueKind
 from ..models.plan import Plan
 from ..models.timeline import CalendarError, WorkCalendar
+from . import care as _care
+from . import volunteering as _vol
 from .context import Ctx
 from .hosting import FairShare, OfferedSlot, contact, fair_shares, may_host
+from .volunteering import person_assignments
 
 
 @dataclass(frozen=True)
@@ -361,8 +365,9 @@ def _events(ctx: Ctx) -> list[_Event]:
 
 
 def _overlapping(ctx: Ctx) -> Iterator[tuple[_Event, _Event]]:
-    """Pairs of duties whose times overlap (touching end-to-start is no overlap), found
-    by a sweep over the duties sorted by start; two turns of one slot are left out."""
+    """Pairs of events (meetings, turns) whose times overlap (touching end-to-start is no
+    overlap), found by a sweep over them sorted by start; two turns of one slot are left
+    out. Used for venues; people go through :func:`_duties` (travel counts there)."""
     events = sorted(enumerate(_events(ctx)), key=lambda ie: (ie[1].start, ie[0]))
     for i, (_, a) in enumerate(events):
         for _, b in events[i + 1 :]:
@@ -373,15 +378,114 @@ def _overlapping(ctx: Ctx) -> Iterator[tuple[_Event, _Event]]:
                 yield a, b
 
 
+@dataclass(frozen=True)
+class _Duty:
+    """One duty of one person (docs: no_double_booking_person): a meeting she attends, a
+    hosting turn she runs, an activity she serves at, or a visit she makes."""
+
+    kind: str
+    """``meeting``, ``turn``, ``assignment`` or ``visit``."""
+    what: str
+    """The duty in words, without the verb (``meeting mtg-...``)."""
+    text: str
+    """The duty in words, with the verb (``attends meeting mtg-...``)."""
+    key: str
+    start: dt.datetime
+    end: dt.datetime
+    town: str | None
+    """Where it is: the venue's town, the activity's town, the visited child's town."""
+
+    @property
+    def travels(self) -> bool:
+        """Whether travel counts against this duty (docs: an assignment or a visit)."""
+        return self.kind in ("assignment", "visit")
+
+
+def _duties(ctx: Ctx) -> dict[str, list[_Duty]]:
+    """person id -> her duties."""
+    out: dict[str, list[_Duty]] = defaultdict(list)
+    for e in _events(ctx):
+        venue = ctx.venues.get(e.venue)
+        town = venue.town if venue is not None else None
+        kind = "meeting" if e.is_meeting else "turn"
+        for p in e.people:
+            out[p].append(_Duty(kind, e.what, e.duty(), e.key, e.start, e.end, town))
+    for a in person_assignments(ctx):
+        start, end = ctx.activity_span(a.activity)
+        what = f"activity {ctx.activity_label(a.activity.id)}"
+        out[a.person].append(
+            _Duty(
+                "assignment",
+                what,
+                f"serves as {' and '.join(a.roles)} at {what}",
+                a.activity.id,
+                start,
+                end,
+                ctx.activity_town(a.activity),
+            )
+        )
+    seen: set[tuple] = set()
+    for v in ctx.plan.care.visits:
+        key = (v.id, v.mother, v.child, v.start, v.end)
+        if key in seen:
+            continue  # the same visit listed twice (reported by care_rhythm)
+        seen.add(key)
+        child = ctx.children.get(v.child)
+        what = f"visit {ctx.visit_label(v)}"
+        out[v.mother].append(
+            _Duty(
+                "visit",
+                what,
+                f"makes {what}",
+                v.id,
+                ctx.local(v.start),
+                ctx.local(v.end),
+                child.town if child is not None else None,
+            )
+        )
+    return out
+
+
+def _clash(ctx: Ctx, pid: str, a: _Duty, b: _Duty) -> str | None:
+    """Why two duties of one person clash, ``a`` starting no later than ``b``; None when
+    they do not."""
+    who = ctx.who(pid)
+    if not (a.travels or b.travels):
+        # Meetings and turns: plain overlap; two turns of one slot are hosting_slot's.
+        if a.kind == b.kind == "turn" and a.key == b.key:
+            return None
+        if not (a.start < b.end and b.start < a.end):
+            return None
+        if a.kind == b.kind == "meeting":
+            return f"{who} attends both {a.what} and {b.what}, which overlap"
+        return f"{who} {a.text} and {b.text}, which overlap"
+    same_day = a.start.date() == b.start.date()
+    travel = ctx.travel(a.town, b.town) if same_day else 0
+    if b.start >= a.end + dt.timedelta(minutes=travel):
+        return None
+    if b.start < a.end:
+        return f"{who} {a.text} and {b.text}, which overlap"
+    gap = int((b.start - a.end).total_seconds() // 60)
+    return (
+        f"{who} {a.text} and {b.text}: {gap} minutes from the end of the first to the "
+        f"start of the second, but travel between them takes {travel} minutes"
+    )
+
+
 def _check_no_double_booking_person(ctx: Ctx) -> Iterator[str]:
-    for a, b in _overlapping(ctx):
-        for p in a.people:
-            if p not in b.people:
-                continue
-            if a.is_meeting and b.is_meeting:
-                yield f"{ctx.who(p)} attends both {a.what} and {b.what}, which overlap"
-            else:
-                yield f"{ctx.who(p)} {a.duty()} and {b.duty()}, which overlap"
+    inst = ctx.instance
+    slack = dt.timedelta(
+        minutes=max([t.minutes for t in inst.travel] + [inst.volunteering.default_travel_minutes])
+    )
+    for pid, duties in _duties(ctx).items():
+        ordered = [d for _, d in sorted(enumerate(duties), key=lambda x: (x[1].start, x[0]))]
+        for i, a in enumerate(ordered):
+            for b in ordered[i + 1 :]:
+                if b.start >= a.end + slack:
+                    break
+                why = _clash(ctx, pid, a, b)
+                if why is not None:
+                    yield why
 
 
 def _check_no_double_booking_venue(ctx: Ctx) -> Iterator[str]:
@@ -770,6 +874,13 @@ _HARD: tuple[tuple[str, Callable[[Ctx], Iterable[str]]], ...] = (
     ("hosting_gap", _check_hosting_gap),
     ("hosting_turns", _check_hosting_turns),
     ("pinned_hosting", _check_pinned_hosting),
+    ("volunteer_eligible", _vol.check_volunteer_eligible),
+    ("role_headcount", _vol.check_role_headcount),
+    ("volunteer_monthly_load", _vol.check_volunteer_monthly_load),
+    ("pinned_volunteering", _vol.check_pinned_volunteering),
+    ("care_pairing", _care.check_care_pairing),
+    ("care_rhythm", _care.check_care_rhythm),
+    ("care_visit_time", _care.check_care_visit_time),
 )
 
 _SOFT: tuple[tuple[str, Callable[[Ctx], int]], ...] = (
@@ -787,6 +898,15 @@ _SOFT: tuple[tuple[str, Callable[[Ctx], int]], ...] = (
     ("hosting_outside_town", _amount_hosting_outside_town),
     ("theme_off_date", _amount_theme_off_date),
     ("empty_slot", _amount_empty_slot),
+    ("unfilled_role", _vol.amount_unfilled_role),
+    ("volunteer_overload", _vol.amount_volunteer_overload),
+    ("disliked_kind", _vol.amount_disliked_kind),
+    ("travel_time", _vol.amount_travel_time),
+    ("series_change", _vol.amount_series_change),
+    ("no_lead", _vol.amount_no_lead),
+    ("care_new_mother", _care.amount_care_new_mother),
+    ("care_outside_town", _care.amount_care_outside_town),
+    ("festival_off_date", _care.amount_festival_off_date),
 )
 
 HARD_RULES: tuple[str, ...] = tuple(name for name, _ in _HARD)

@@ -1,8 +1,10 @@
 """What changed between two plans, in words short enough for a WeChat group.
 
 :func:`diff_plans` compares two plans decision by decision (rotation terms, joint
-meetings, hosting turns) and names the people, venues and federations each change
-touches; :func:`render_changes_md` groups them per person, venue and federation, in
+meetings, hosting turns, volunteering teams, caring-mother pairs and visits) and names
+the people, venues and federations each change touches (a swapped volunteer: the one who
+leaves and the one who comes; a moved visit or a re-paired child: the mothers). Children
+are named by code only; :func:`render_changes_md` groups them per person, venue and federation, in
 Chinese; :func:`changes_json` is the same for machines.
 """
 
@@ -13,13 +15,14 @@ from dataclasses import asdict, dataclass, field
 
 from ..models.instance import Instance
 from ..models.plan import Plan
+from .summary import VISIT_KIND_ZH
 
 _WD = "一二三四五六日"
 
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # rotation | meeting | hosting
+    kind: str  # rotation | meeting | hosting | volunteering | care_pair | care_visit
     key: str
     old: str
     new: str
@@ -54,6 +57,26 @@ class _Names:
 
     def federation(self, key: str | None) -> str:
         return self._get("federation", key)
+
+    def activity(self, key: str):
+        for inst in (self.instance, self.fallback):
+            if inst is None:
+                continue
+            for a in inst.activities:
+                if a.id == key:
+                    return a
+        return None
+
+    def volunteer_federation(self, pid: str) -> str | None:
+        for inst in (self.instance, self.fallback):
+            if inst is None:
+                continue
+            try:
+                prof = inst.person(pid).volunteer
+            except KeyError:
+                continue
+            return prof.federation if prof is not None else None
+        return None
 
 
 def _when(start) -> str:
@@ -130,6 +153,87 @@ def diff_plans(old: Plan, new: Plan, instance: Instance,
             f"{n.venue(h.venue)} {_when(h.start)} 主办：{n.federation(was) if was else '无'}"
             f" → {n.federation(now) if now else '取消'}",
             people=tuple(dict.fromkeys(contacts)), venues=(h.venue,), federations=feds))
+    out += _volunteering_changes(old, new, n)
+    out += _care_changes(old, new, n)
+    return out
+
+
+def _volunteering_changes(old: Plan, new: Plan, n: _Names) -> list[Change]:
+    """One change per (activity, role) whose people differ: who leaves, who comes."""
+    def teams(plan: Plan) -> dict[tuple[str, str], set[str]]:
+        out: dict[tuple[str, str], set[str]] = {}
+        for v in plan.volunteering:
+            out.setdefault((v.activity, v.role), set()).add(v.person)
+        return out
+
+    before, after = teams(old), teams(new)
+    out: list[Change] = []
+    for key in sorted(before.keys() | after.keys()):
+        a, b = before.get(key, set()), after.get(key, set())
+        if a == b:
+            continue
+        aid, role = key
+        act = n.activity(aid)
+        if act is not None:
+            when = f"{act.date:%m-%d}（周{_WD[act.date.weekday()]}）{act.start}"
+            title = f"{act.title}（{when}）"
+        else:
+            title = aid
+        left, came = sorted(a - b), sorted(b - a)
+
+        def who(ids) -> str:
+            return "、".join(n.person(p) for p in sorted(ids)) or "无"
+
+        parts = []
+        if left:
+            parts.append(f"{'、'.join(n.person(p) for p in left)} 不再参加")
+        if came:
+            parts.append(f"改由 {'、'.join(n.person(p) for p in came)} 参加" if left
+                         else f"新增 {'、'.join(n.person(p) for p in came)}")
+        concerned = (*left, *came)
+        feds = tuple(dict.fromkeys(
+            f for p in concerned if (f := n.volunteer_federation(p)) is not None))
+        out.append(Change(
+            "volunteering", f"{aid}/{role}", who(a), who(b),
+            f"志愿服务 {title} 岗位 {role}：{who(a)} → {who(b)}（{'，'.join(parts)}）",
+            people=concerned,
+            venues=(act.venue,) if act is not None and act.venue else (),
+            federations=feds))
+    return out
+
+
+def _care_changes(old: Plan, new: Plan, n: _Names) -> list[Change]:
+    """A child re-paired (by code), and each visit moved, added or dropped."""
+    out: list[Change] = []
+    mother_a = {p.child: p.mother for p in old.care.pairs}
+    mother_b = {p.child: p.mother for p in new.care.pairs}
+    for child in sorted(mother_a.keys() | mother_b.keys()):
+        was, now = mother_a.get(child), mother_b.get(child)
+        if was == now:
+            continue
+        out.append(Change(
+            "care_pair", child, was or "", now or "",
+            f"儿童 {child} 的爱心妈妈：{n.person(was) if was else '无'} → "
+            f"{n.person(now) if now else '无'}",
+            people=tuple(p for p in (was, now) if p)))
+    va = {v.id: v for v in old.care.visits}
+    vb = {v.id: v for v in new.care.visits}
+    for key in sorted(va.keys() | vb.keys()):
+        a, b = va.get(key), vb.get(key)
+        if a and b and (a.mother, a.child, a.kind, a.start, a.end) == (
+                b.mother, b.child, b.kind, b.start, b.end):
+            continue
+        v = a or b
+        assert v is not None
+        kind = VISIT_KIND_ZH.get(v.kind, v.kind)
+
+        def desc(x) -> str:
+            return f"{_when(x.start)} {n.person(x.mother)}" if x else "取消"
+
+        out.append(Change(
+            "care_visit", key, desc(a) if a else "", desc(b) if b else "",
+            f"爱心妈妈走访 儿童 {v.child} · {kind}：{desc(a) if a else '新增'} → {desc(b)}",
+            people=tuple(dict.fromkeys(x.mother for x in (a, b) if x))))
     return out
 
 

@@ -11,7 +11,9 @@ Sections: overview (status, objective, bound, gap, time, holiday source), rotati
 chairs (base x period), joint meetings, a year calendar (days x months, meetings and
 hosting turns per day), hosting turns per venue and month, hosting fairness chart
 (turns against fair shares), rotation load per person, soft rules, skipped slots and
-unfilled demands, volunteering and care visits (when the plan has any), warnings.
+unfilled demands, volunteering (roster and a load chart: how many volunteers carry how
+many activities, against the fair line) and caring mothers (pairs, visits per quarter;
+children by code and town only), each when the instance or the plan has any, warnings.
 """
 
 from __future__ import annotations
@@ -26,16 +28,28 @@ from ..models.hosting import eligible_hosts
 from ..models.instance import Instance
 from ..models.plan import Hosting, Meeting, Plan
 from ..models.timeline import CalendarError, WorkCalendar, month_end, work_calendar
+from .summary import VISIT_KIND_ZH
 from .views import (
+    VISIT_KINDS,
     WEEKDAYS,
     FairRow,
     Names,
+    VolunteerLoad,
+    activity_rows,
+    busiest,
+    care_pair_rows,
+    children_per_mother,
+    expected_visits,
+    fair_line,
     fairness_rows,
     periods,
     person_loads,
     plan_title,
     rule_title,
+    spread,
     time_span,
+    visits_by_quarter,
+    volunteer_loads,
     weekday_zh,
 )
 
@@ -105,6 +119,8 @@ tbody th { background: #f8fafb; font-weight: bold; }
 .chart .grp { font-weight: bold; fill: var(--muted); }
 .chart .axis { fill: var(--muted); font-size: 10px; }
 .terms { color: var(--turn); letter-spacing: 1px; }
+.miss { color: var(--meet); font-weight: bold; }
+table.narrow { width: auto; min-width: 45%; }
 ul.warn { margin: 4px 0; padding-left: 20px; }
 ul.warn li { margin: 2px 0; }
 @media print {
@@ -192,7 +208,8 @@ def render_html(instance: Instance, plan: Plan, warnings: Sequence[str] | None =
     body += _loads(instance, plan, names)
     body += _rules(plan)
     body += _skipped(plan, names)
-    body += _people_and_care(plan, names)
+    body += _volunteering(instance, plan, names)
+    body += _care(instance, plan, names)
     head = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN">',
@@ -531,24 +548,140 @@ def _skipped(plan: Plan, names: Names) -> list[str]:
     return out
 
 
-def _people_and_care(plan: Plan, names: Names) -> list[str]:
-    """Volunteering and care visits, only when the plan has any (children by code)."""
-    if not plan.volunteering and not plan.care.visits:
+def _volunteering(instance: Instance, plan: Plan, names: Names) -> list[str]:
+    """Load chart and fairness numbers, then the roster (one row per activity)."""
+    if not instance.activities and not plan.volunteering:
         return []
-    out = ['<section id="care">', "<h2>志愿者与关爱走访 Volunteering and care visits</h2>"]
-    if plan.volunteering:
-        out.append(f"<h3>志愿者 volunteering（{len(plan.volunteering)}）</h3>")
-        out += _table(["活动 activity", "人员 person", "角色 role"],
-                      [[_e(v.activity), _e(names.person(v.person)), _e(v.role)]
-                       for v in plan.volunteering], cls="small")
-    if plan.care.visits:
-        kinds = {"meet": "见面", "talk": "谈心", "festival": "过节"}
-        out.append(f"<h3>关爱走访 care visits（{len(plan.care.visits)}）</h3>")
-        out += _table(["日期", "时间", "爱心妈妈 caring mother", "儿童代码 child", "类型 kind"],
-                      [[f"{c.start:%Y-%m-%d}", time_span(c.start, c.end),
-                        _e(names.person(c.mother)), _e(c.child), _e(kinds.get(c.kind, c.kind))]
-                       for c in sorted(plan.care.visits, key=lambda c: (c.start, c.id))],
-                      cls="small")
+    rows = activity_rows(instance, plan)
+    loads = volunteer_loads(instance, plan)
+    out = ['<section id="volunteering">', "<h2>巾帼志愿者 Volunteering</h2>"]
+    out.append(
+        f"<p>活动 {len(rows)} 场 · 安排 {sum(r.assigned for r in rows)} 人次 · "
+        f"志愿者 {len(loads)} 人 · 缺人 {sum(r.missing for r in rows)} 人"
+        f"（{sum(1 for r in rows if r.missing)} 场活动）</p>")
+    if loads:
+        k = fair_line(instance)
+        out.append("<h3>志愿者负担 Volunteer load</h3>")
+        out += _load_chart(loads, k)
+        acts = spread([v.activities for v in loads])
+        hours = spread([v.hours for v in loads])
+        out += _table(["", "活动数 activities", "时长 hours"],
+                      [[label, f"{a:g}", f"{h:.1f}"] for label, a, h in (
+                          ("最少 min", acts.min, hours.min),
+                          ("中位数 median", acts.median, hours.median),
+                          ("最多 max", acts.max, hours.max))],
+                      num=[1, 2], cls="small narrow")
+        top = busiest(loads)
+        if top:
+            out.append("<h3>最忙的志愿者 Busiest volunteers</h3>")
+            out += _table(
+                ["志愿者 volunteer", "所属妇联 federation", "活动数 activities", "时长 hours",
+                 "最忙月份 busiest month"],
+                [[f'{_e(v.name)} <span class="muted">{_e(v.person)}</span>',
+                  _e(v.federation or "—"), str(v.activities), f"{v.hours:.1f}",
+                  str(v.busiest_month)
+                  + (f" / 上限 {v.month_cap}" if v.month_cap is not None else "")]
+                 for v in top], num=[2, 3], cls="small")
+    out.append(f"<h3>活动安排 Roster（{len(rows)}）</h3>")
+    roster = []
+    for r in rows:
+        roles = "<br/>".join(
+            f"<b>{_e(x.role)}</b>：{_e('、'.join(x.names) or '—')}"
+            + (f' <span class="miss">缺{x.missing}</span>' if x.missing else "")
+            for x in r.roles)
+        if r.leads:
+            roles += f'<br/><span class="muted">带队：{_e("、".join(r.leads))}</span>'
+        elif r.lead_required:
+            roles += '<br/><span class="miss">带队：暂缺</span>'
+        roster.append([
+            f"{r.date:%Y-%m-%d}" if r.date else "—", weekday_zh(r.date) if r.date else "",
+            _e(f"{r.start}–{r.end}" if r.start else ""), _e(r.title), _e(r.kind),
+            _e(r.place or "—"), roles])
+    out += _table(["日期", "星期", "时间", "活动 activity", "类型 kind", "地点 place",
+                   "岗位与人员 roles"], roster, cls="small")
+    out.append("</section>")
+    return out
+
+
+def _load_chart(loads: list[VolunteerLoad], fair: int) -> list[str]:
+    """Vertical bars: how many volunteers carry 0, 1, 2, ... activities, with the fair
+    line ``k`` of ``volunteer_overload`` (bars right of it are over the line)."""
+    counts: dict[int, int] = defaultdict(int)
+    for v in loads:
+        counts[v.activities] += 1
+    top_x = max([*counts, fair, 1])
+    top_y = max(counts.values())
+    width, height, left, bottom, top_pad = 1000, 220, 50, 30, 24
+    plot_w, plot_h = width - left - 20, height - bottom - top_pad
+    slot = plot_w / (top_x + 1)
+    bar_w = max(2.0, min(60.0, slot * 0.7))
+
+    def y(v: float) -> float:
+        return round(top_pad + plot_h - v / top_y * plot_h, 1)
+
+    parts = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" '
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="志愿者负担分布">']
+    for k in range(top_x + 1):
+        cx = left + slot * (k + 0.5)
+        n = counts.get(k, 0)
+        color = "#e08a2e" if k > fair else "#2f6fad"
+        if n:
+            parts.append(f"<g><title>{n} 位志愿者各 {k} 场活动</title>")
+            parts.append(f'<rect class="vbar" data-activities="{k}" data-volunteers="{n}" '
+                         f'x="{round(cx - bar_w / 2, 1)}" y="{y(n)}" width="{round(bar_w, 1)}" '
+                         f'height="{round(y(0) - y(n), 1)}" fill="{color}" fill-opacity="0.85"/>')
+            parts.append(f'<text x="{round(cx, 1)}" y="{y(n) - 3}" text-anchor="middle">{n}'
+                         "</text></g>")
+        if top_x <= 40 or k % 5 == 0:
+            parts.append(f'<text class="axis" x="{round(cx, 1)}" y="{height - bottom + 14}" '
+                         f'text-anchor="middle">{k}</text>')
+    fx = round(left + slot * (fair + 0.5) + slot / 2, 1)
+    parts.append(f'<line class="fair" x1="{fx}" x2="{fx}" y1="{top_pad - 6}" y2="{y(0)}" '
+                 'stroke="#1f2328" stroke-width="1.5" stroke-dasharray="5 3"/>')
+    parts.append(f'<text class="axis" x="{fx + 4}" y="{top_pad - 8}">平均线 k = {fair}</text>')
+    parts.append(f'<line x1="{left}" x2="{width - 20}" y1="{y(0)}" y2="{y(0)}" '
+                 'stroke="#c3cbd3" stroke-width="1"/>')
+    parts.append(f'<text class="axis" x="{left}" y="{height - 4}">每人活动场数 activities per '
+                 "volunteer（柱高：志愿者人数 volunteers）</text>")
+    parts.append("</svg>")
+    legend = ('<p class="legend"><span class="item"><span class="sw" '
+              'style="background:var(--turn)"></span>不超过平均线</span>'
+              '<span class="item"><span class="sw" style="background:var(--off)"></span>'
+              "超过平均线（计入 volunteer_overload）</span></p>")
+    return [legend, *parts]
+
+
+def _care(instance: Instance, plan: Plan, names: Names) -> list[str]:
+    """Pairs, children per mother, visits per quarter, and each pair's visit days.
+    Children by code and town only: no name, address, age or needs."""
+    if not instance.children and not plan.care.pairs and not plan.care.visits:
+        return []
+    pairs = care_pair_rows(instance, plan)
+    out = ['<section id="care">', "<h2>爱心妈妈 Caring mothers"
+           '<span class="muted small">（儿童以代码标识 children by code）</span></h2>']
+    per = "，".join(f"{k} 名儿童：{n} 位" for k, n in children_per_mother(plan).items())
+    out.append(
+        f"<p>结对 {len(plan.care.pairs)} 对 · 儿童 {len({p.child for p in plan.care.pairs})} 名 · "
+        f"爱心妈妈 {len({p.mother for p in plan.care.pairs})} 位"
+        + (f"（每位妈妈结对 {_e(per)}）" if per else "")
+        + f" · 走访 {len(plan.care.visits)} 次</p>")
+    want = expected_visits(instance, plan)
+    qrows = [[label, *(str(c[k]) for k in VISIT_KINDS), str(sum(c.values()))]
+             for label, c in visits_by_quarter(plan)]
+    qrows.append(["应走访 expected", f"每季 {want['meet']}", f"每季 {want['talk']}",
+                  f"全年 {want['festival']}", "—"])
+    out += _table(["季度 quarter", *(VISIT_KIND_ZH[k] for k in VISIT_KINDS), "合计 total"],
+                  qrows, num=[1, 2, 3, 4], cls="small narrow")
+    if pairs:
+        out.append(f"<h3>结对与走访 Pairs and visits（{len(pairs)}）</h3>")
+        out += _table(
+            ["爱心妈妈 mother", "儿童代码 child", "儿童所在镇 town", "与上年相比", "见面 meet",
+             "谈心 talk", "过节 festival"],
+            [[f'{_e(p.mother_name)} <span class="muted">{_e(p.mother)}</span>', _e(p.child),
+              _e(p.child_town or "—"), _e(p.last_year),
+              *(_e("、".join(f"{d.month}-{d.day}" for d in p.dates(k)) or "—")
+                for k in VISIT_KINDS)]
+             for p in pairs], cls="small")
     out.append("</section>")
     return out
 

@@ -20,10 +20,14 @@ Why it looks the way it does (see docs/plan-format.md, "Calendars"):
 - The output is a pure function of the plan: ``DTSTAMP``/``LAST-MODIFIED`` come from
   ``plan.generated_at``, events are sorted, so writing the same plan twice gives
   byte-identical files.
-- Children in difficulty must never appear by name or address in a calendar; care visits
-  are not exported yet, and when they are, they carry the child's code only. Hosting turns
-  carry no personal data beyond the name and phone of the federation's contact, which
-  the instance already holds.
+- Children in difficulty never appear by name or address in a calendar: a care visit
+  names the child by code (``儿童 c-007``) and is located by the child's town name only;
+  the child's name, address, age and needs are never read here. Hosting turns carry no
+  personal data beyond the name and phone of the federation's contact, which the
+  instance already holds.
+- A volunteering assignment is one event per (activity, volunteer), UID
+  ``volunteer-<activity>-<person>``: a re-plan that moves the activity's time updates
+  it, one that swaps the volunteer cancels hers and publishes the new volunteer's.
 """
 
 from __future__ import annotations
@@ -42,7 +46,9 @@ from icalendar import vDuration
 
 from ..models.hosting import contact_of
 from ..models.instance import VENUE_KIND_ZH, Federation, FederationKind, Instance, Venue
-from ..models.plan import Hosting, Meeting, Plan, RotationTerm
+from ..models.plan import CareVisit, Hosting, Meeting, Plan, RotationTerm
+from ..models.volunteering import ACTIVITY_KIND_ZH, Activity, Child, Festival
+from .summary import VISIT_KIND_ZH
 
 PRODID = "-//xinglian//星链排班//ZH"
 UID_DOMAIN = "xinglian"
@@ -53,6 +59,8 @@ ROTATION_DUTY = "配合区域主席策划特色活动、走访联系企业、帮
 ROTATION_CATEGORY = "轮值主席"
 MEETING_CATEGORY = "联席会"
 HOSTING_CATEGORY = "轮值主办"
+VOLUNTEER_CATEGORY = "巾帼志愿者"
+CARE_CATEGORY = "爱心妈妈"
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -269,15 +277,180 @@ def _hosting_event(instance: Instance, hosting: Hosting) -> CalEvent:
     )
 
 
+# -- volunteering (巾帼志愿者服务队) ------------------------------------------------------
+
+
+def volunteer_uid(activity: str, person: str) -> str:
+    """``volunteer-<activity>-<person>@xinglian``: what the event is (her part in that
+    activity), so a re-plan that moves the activity updates the same event."""
+    return _uid("volunteer", activity, person)
+
+
+def _activities(instance: Instance) -> dict[str, Activity]:
+    return {a.id: a for a in instance.activities}
+
+
+def _activity(index: dict[str, Activity], instance: Instance, aid: str) -> Activity:
+    try:
+        return index[aid]
+    except KeyError:
+        raise ValueError(
+            f"the plan refers to activity {aid!r}, which is not in instance {instance.id!r}; "
+            "was the plan made from another instance?"
+        ) from None
+
+
+def activity_times(instance: Instance, activity: Activity) -> tuple[dt.datetime, dt.datetime]:
+    """The activity's start and end as aware datetimes in the instance's time zone."""
+    tz = ZoneInfo(instance.timezone)
+    day = activity.date
+    return (dt.datetime.combine(day, dt.time.fromisoformat(activity.start), tzinfo=tz),
+            dt.datetime.combine(day, dt.time.fromisoformat(activity.end), tzinfo=tz))
+
+
+def activity_location(instance: Instance, activity: Activity) -> str:
+    """The venue (name, address or town) when the activity has one, else its town name."""
+    if activity.venue is not None:
+        return _venue_location(instance, activity.venue)
+    return instance.town_name(instance.activity_town(activity))
+
+
+def team_order(activity: Activity, members: dict[str, list[str]]) -> list[str]:
+    """The people of an activity's team by the order of its roles, then by id."""
+    order = {r.role: i for i, r in enumerate(activity.roles)}
+    return sorted(members, key=lambda pid: (
+        min((order.get(r, len(order)) for r in members[pid]), default=len(order)), pid))
+
+
+def volunteering_events(instance: Instance, plan: Plan) -> list[CalEvent]:
+    """One timed event per (activity, volunteer) of ``plan.volunteering``.
+
+    On the volunteer's calendar, her federation's (``volunteer.federation``) and the
+    venue's. The description names her role, the rest of the team (by name, with their
+    roles) and who leads (the experienced volunteers on the team).
+    """
+    index = _activities(instance)
+    teams: dict[str, dict[str, list[str]]] = {}
+    for v in plan.volunteering:
+        _activity(index, instance, v.activity)
+        _lookup(instance, "person", v.person)
+        roles = teams.setdefault(v.activity, {}).setdefault(v.person, [])
+        if v.role not in roles:
+            roles.append(v.role)
+    out: list[CalEvent] = []
+    for aid, members in teams.items():
+        activity = index[aid]
+        team = team_order(activity, members)
+        for pid in team:
+            out.append(_volunteer_event(instance, activity, pid, members, team))
+    return out
+
+
+def _volunteer_event(instance: Instance, activity: Activity, pid: str,
+                     members: dict[str, list[str]], team: list[str]) -> CalEvent:
+    person = instance.person(pid)
+    kind = ACTIVITY_KIND_ZH.get(activity.kind, activity.kind)
+    roles = "、".join(members[pid])
+    lines = [f"活动：{activity.title}（{kind}）", f"岗位：{roles}"]
+    others = [p for p in team if p != pid]
+    if others:
+        lines.append("同队：" + "、".join(
+            f"{instance.person(p).name}（{'、'.join(members[p])}）" for p in others))
+    leads = [p for p in team
+             if (prof := instance.person(p).volunteer) is not None and prof.experienced]
+    if leads:
+        lines.append("带队：" + "、".join(instance.person(p).name for p in leads))
+    elif activity.lead_required:
+        lines.append("带队：暂缺（本活动需有经验的志愿者带队）")
+    start, end = activity_times(instance, activity)
+    fed = person.volunteer.federation if person.volunteer is not None else None
+    reminder = instance.volunteering.reminder_minutes
+    return CalEvent(
+        uid=volunteer_uid(activity.id, pid),
+        summary=f"【{kind}】{activity.title} · {roles}",
+        start=start,
+        end=end,
+        location=activity_location(instance, activity),
+        description="\n".join(lines),
+        alarm_minutes=reminder or None,
+        people=(pid,),
+        venues=(activity.venue,) if activity.venue else (),
+        federations=(fed,) if fed else (),
+        categories=(VOLUNTEER_CATEGORY,),
+    )
+
+
+# -- caring mothers (爱心妈妈 · 结对帮扶) -------------------------------------------------
+
+_FESTIVAL_ID = re.compile(r"-f(\d+)$")
+
+
+def visit_festival(instance: Instance, visit: CareVisit) -> Festival | None:
+    """The festival a ``festival`` visit is for: by the ``-f<i>`` of its id (docs/rules.md,
+    ``care_rhythm``), else the nearest festival whose window holds the visit's day."""
+    if visit.kind != "festival":
+        return None
+    festivals = instance.care.festivals
+    m = _FESTIVAL_ID.search(visit.id)
+    if m and 1 <= int(m[1]) <= len(festivals):
+        return festivals[int(m[1]) - 1]
+    day = visit.start.astimezone(ZoneInfo(instance.timezone)).date()
+    near = [f for f in festivals if abs((f.date - day).days) <= f.window_days]
+    return min(near, key=lambda f: (abs((f.date - day).days), f.date), default=None)
+
+
+def _children(instance: Instance) -> dict[str, Child]:
+    return {c.code: c for c in instance.children}
+
+
+def care_events(instance: Instance, plan: Plan) -> list[CalEvent]:
+    """One timed event per caring-mother visit, on the mother's calendar only.
+
+    The child is named by code and located by town name: never the child's name,
+    address, age or needs (the calendar is synced to phones and shared).
+    """
+    children = _children(instance)
+    return [_care_event(instance, children, v) for v in plan.care.visits]
+
+
+def _care_event(instance: Instance, children: dict[str, Child], visit: CareVisit) -> CalEvent:
+    tz = ZoneInfo(instance.timezone)
+    what = f"care visit {visit.id}"
+    mother = _person_name(instance, visit.mother)
+    child = children.get(visit.child)
+    if child is None:
+        raise ValueError(
+            f"the plan refers to child {visit.child!r}, which is not in instance "
+            f"{instance.id!r}; was the plan made from another instance?")
+    kind = VISIT_KIND_ZH.get(visit.kind, visit.kind)
+    town = instance.town_name(child.town)
+    lines = [f"爱心妈妈：{mother}", f"结对儿童：{child.code}", f"内容：{kind}"]
+    festival = visit_festival(instance, visit)
+    if festival is not None:
+        lines.append(f"节日：{festival.name}（{cn_date(festival.date, year=False)}）")
+    lines.append("儿童以代码标识，请勿在共享日历中记录儿童姓名与住址")
+    reminder = instance.care.reminder_minutes
+    return CalEvent(
+        uid=f"{visit.id}@{UID_DOMAIN}",
+        summary=f"爱心妈妈 · {kind} · 儿童 {child.code}",
+        start=_local(visit.start, tz, what),
+        end=_local(visit.end, tz, what),
+        location=town,
+        description="\n".join(lines),
+        alarm_minutes=reminder or None,
+        people=(visit.mother,),
+        categories=(CARE_CATEGORY,),
+    )
+
+
 EventSource = Callable[[Instance, Plan], Iterable[CalEvent]]
 
 EVENT_SOURCES: tuple[EventSource, ...] = (
     rotation_events,
     meeting_events,
     hosting_events,
-    # Extension point: volunteering and care visits (爱心妈妈) get one function each
-    # here. A care visit names the child by code or pseudonym only, never by name or
-    # address.
+    volunteering_events,
+    care_events,
 )
 """Every kind of event the calendars carry, in one place."""
 
@@ -305,8 +478,7 @@ def build_events(instance: Instance, plan: Plan) -> list[CalEvent]:
     instance
         The instance the plan was made from; names, venues and reminders come from it.
     plan
-        The plan. Sections without an event source yet (volunteering, care) are
-        ignored; see :data:`EVENT_SOURCES`.
+        The plan; every section with events is exported (see :data:`EVENT_SOURCES`).
 
     Returns
     -------
@@ -674,6 +846,7 @@ __all__ = [
     "EVENT_SOURCES",
     "CalEvent",
     "build_events",
+    "care_events",
     "cn_date_range",
     "hosting_events",
     "hosting_uid",
@@ -681,5 +854,8 @@ __all__ = [
     "rotation_events",
     "sort_events",
     "to_calendar",
+    "visit_festival",
+    "volunteer_uid",
+    "volunteering_events",
     "write_calendars",
 ]

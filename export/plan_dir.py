@@ -31,8 +31,14 @@ def plan_json(plan: Plan) -> str:
 
 
 def instance_json(instance: Instance) -> str:
-    return json.dumps(instance.model_dump(mode="json", exclude_defaults=True),
-                      ensure_ascii=False, indent=2) + "\n"
+    """The instance as kept in a plan directory, for re-planning and diffs. Children
+    appear by code only: their names, addresses and needs stay in the office's own instance
+    file and never travel with a published plan (planning needs neither)."""
+    data = instance.model_dump(mode="json", exclude_defaults=True)
+    for child in data.get("children", []):
+        for private in ("name", "address", "needs"):
+            child.pop(private, None)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
 def write_plan_dir(

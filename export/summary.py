@@ -24,7 +24,21 @@ RULE_TITLES = {
     "hosting_outside_town": "在外镇场地主办",
     "theme_off_date": "主题活动偏离节日天数",
     "empty_slot": "空缺场次",
+    "unfilled_role": "志愿岗位缺人",
+    "volunteer_overload": "志愿者负担超过平均线",
+    "disliked_kind": "安排了志愿者不喜欢的活动类型",
+    "travel_time": "志愿者路程（每15分钟）",
+    "series_change": "系列活动换人",
+    "no_lead": "需要带队却无有经验的志愿者",
+    "care_new_mother": "儿童更换了上年的爱心妈妈",
+    "care_outside_town": "爱心妈妈与儿童不在同一镇街",
+    "festival_off_date": "过节走访偏离节日天数",
 }
+
+VISIT_KIND_ZH = {"meet": "见一次面", "talk": "谈一次心", "festival": "过一次节"}
+"""The caring-mother rhythm (见一次面、谈一次心、过一次节), as calendars say it."""
+VISIT_KIND_SHORT = {"meet": "见面", "talk": "谈心", "festival": "过节"}
+"""The same, short, for table cells."""
 
 
 def _cell(text: str) -> str:
@@ -106,6 +120,9 @@ def render_summary(instance: Instance, plan: Plan, warnings: list[str] | None = 
     out.append("")
 
     out.extend(_hosting_section(instance, plan))
+    out.extend(_volunteering_section(instance, plan))
+    out.extend(_care_section(instance, plan))
+    out.extend(_unfilled_section(plan))
 
     # Soft rules.
     out.append("## 软约束 Soft rules\n")
@@ -258,4 +275,152 @@ def _hosting_section(instance: Instance, plan: Plan) -> list[str]:
             vname = instance.venue(s.venue).name if s.venue in {v.id for v in venues} else s.venue
             out.append(f"- {s.start:%Y-%m-%d %H:%M} {_cell(vname)}：{_cell(s.why)}")
         out.append("")
+    return out
+
+
+ROSTER_LIMIT = 60
+"""Up to this many activities, summary.md lists every one; beyond, only those short of
+people (the calendars and the workbook hold the whole roster)."""
+
+
+def _volunteering_section(instance: Instance, plan: Plan) -> list[str]:
+    """Months at a glance, the roster, the load per volunteer (min/median/max, busiest)."""
+    from .views import activity_rows, busiest, fair_line, spread, volunteer_loads
+
+    if not instance.activities and not plan.volunteering:
+        return []
+    rows = activity_rows(instance, plan)
+    out = ["## 巾帼志愿者 Volunteering\n"]
+    short = [r for r in rows if r.missing]
+    out.append(
+        f"活动 {len(rows)} 场，安排 {sum(r.assigned for r in rows)} 人次；"
+        f"{len(short)} 场活动缺人，共缺 {sum(r.missing for r in rows)} 人 "
+        f"({len(rows)} activities, {sum(r.assigned for r in rows)} assignments, "
+        f"{sum(r.missing for r in rows)} people missing).\n")
+
+    out.append("| 月份 month | 活动 activities | 人次 assignments | 志愿时长 hours | 缺人 missing |")
+    out.append("| --- | --- | --- | --- | --- |")
+    for month in range(1, 13):
+        mine = [r for r in rows if r.date is not None and r.date.month == month]
+        if not mine:
+            continue
+        hours = sum(r.hours * r.assigned for r in mine)
+        out.append(f"| {month}月 | {len(mine)} | {sum(r.assigned for r in mine)} | "
+                   f"{hours:.1f} | {sum(r.missing for r in mine) or '—'} |")
+    out.append("")
+
+    listed = rows if len(rows) <= ROSTER_LIMIT else short
+    if len(rows) > ROSTER_LIMIT:
+        out.append(f"### 缺人的活动 Activities short of people（{len(short)}）\n")
+        out.append("（活动较多，完整名单见 calendars/all.ics 与 `xinglian export --xlsx` 的「志愿者」表。"
+                   " The full roster is in the calendars and the workbook.）\n")
+    else:
+        out.append("### 活动安排 Roster\n")
+    if listed:
+        out.append("| 日期 date | 时间 time | 活动 activity | 类型 kind | 地点 place | 岗位与人员 roles |")
+        out.append("| --- | --- | --- | --- | --- | --- |")
+        for r in listed:
+            day = (f"{r.date:%Y-%m-%d} 周{_WEEKDAYS[r.date.weekday()]}" if r.date else "—")
+            roles = "；".join(
+                f"{x.role}：{'、'.join(x.names) or '—'}"
+                + (f"（{len(x.people)}/{x.min}，缺{x.missing}）" if x.missing else "")
+                for x in r.roles)
+            lead = ""
+            if r.leads:
+                lead = f"；带队：{'、'.join(r.leads)}"
+            elif r.lead_required:
+                lead = "；带队：暂缺"
+            out.append(f"| {day} | {r.start}–{r.end} | {_cell(r.title)} | {r.kind} | "
+                       f"{_cell(r.place) or '—'} | {_cell(roles + lead)} |")
+        out.append("")
+    elif len(rows) > ROSTER_LIMIT:
+        out.append("- 无 none\n")
+
+    loads = volunteer_loads(instance, plan)
+    if loads:
+        acts = spread([v.activities for v in loads])
+        hours = spread([v.hours for v in loads])
+        out.append(f"### 志愿者负担 Volunteer load（{len(loads)} 人）\n")
+        out.append("| | 活动数 activities | 时长 hours |")
+        out.append("| --- | --- | --- |")
+        for label, a, h in (("最少 min", acts.min, hours.min),
+                            ("中位数 median", acts.median, hours.median),
+                            ("最多 max", acts.max, hours.max)):
+            out.append(f"| {label} | {a:g} | {h:.1f} |")
+        out.append("")
+        out.append(f"平均线 fair line k = {fair_line(instance)}"
+                   "（超出部分计入软约束 volunteer_overload）\n")
+        top = busiest(loads)
+        if top:
+            out.append("最忙的志愿者 Busiest volunteers:\n")
+            out.append("| 志愿者 volunteer | 所属妇联 federation | 活动数 activities | "
+                       "时长 hours | 最忙月份 busiest month |")
+            out.append("| --- | --- | --- | --- | --- |")
+            for v in top:
+                cap = f" / 上限 {v.month_cap}" if v.month_cap is not None else ""
+                out.append(f"| {_cell(v.name)} ({v.person}) | {_cell(v.federation) or '—'} | "
+                           f"{v.activities} | {v.hours:.1f} | {v.busiest_month}{cap} |")
+            out.append("")
+    return out
+
+
+def _care_section(instance: Instance, plan: Plan) -> list[str]:
+    """Pairs, children per mother, visits per quarter and the pairs with their visit days.
+    Children appear by code (and town) only."""
+    from .views import (
+        VISIT_KINDS,
+        care_pair_rows,
+        children_per_mother,
+        expected_visits,
+        visits_by_quarter,
+    )
+
+    if not instance.children and not plan.care.pairs and not plan.care.visits:
+        return []
+    pairs = care_pair_rows(instance, plan)
+    mothers = len({p.mother for p in plan.care.pairs})
+    children = len({p.child for p in plan.care.pairs})
+    out = ["## 爱心妈妈 Caring mothers（儿童以代码标识 children by code）\n"]
+    per = "，".join(f"{k} 名儿童：{n} 位" for k, n in children_per_mother(plan).items())
+    notes = Counter(p.last_year.split("（")[0] for p in pairs)
+    out.append(
+        f"结对 {len(plan.care.pairs)} 对：儿童 {children} 名，爱心妈妈 {mothers} 位"
+        + (f"（每位妈妈结对 {per}）" if per else "")
+        + (f"；续结 {notes['续结']}，更换 {notes['更换']}，新结对 {notes['新结对']}" if pairs else "")
+        + f"。走访 {len(plan.care.visits)} 次。\n")
+    if len(instance.children) > children:
+        out.append(f"- 未结对儿童 {len(instance.children) - children} 名（见「未满足」）\n")
+
+    head = [VISIT_KIND_ZH[k] for k in VISIT_KINDS]
+    out.append("| 季度 quarter | " + " | ".join(head) + " | 合计 total |")
+    out.append("| --- | " + " | ".join("---" for _ in head) + " | --- |")
+    for label, counts in visits_by_quarter(plan):
+        out.append(f"| {label} | " + " | ".join(str(counts[k]) for k in VISIT_KINDS)
+                   + f" | {sum(counts.values())} |")
+    want = expected_visits(instance, plan)
+    out.append(f"| 应走访 expected | 每季 {want['meet']} | 每季 {want['talk']} | "
+               f"全年 {want['festival']} | — |")
+    out.append("")
+
+    if pairs:
+        out.append("| 爱心妈妈 mother | 儿童代码 child | 儿童所在镇 town | 上年 last year | "
+                   "见面 meet | 谈心 talk | 过节 festival |")
+        out.append("| --- | --- | --- | --- | --- | --- | --- |")
+        for p in pairs:
+            days = ["、".join(f"{d.month}-{d.day}" for d in p.dates(k)) or "—"
+                    for k in VISIT_KINDS]
+            out.append(f"| {_cell(p.mother_name)} ({p.mother}) | {p.child} | "
+                       f"{_cell(p.child_town) or '—'} | {_cell(p.last_year)} | "
+                       + " | ".join(days) + " |")
+        out.append("")
+    return out
+
+
+def _unfilled_section(plan: Plan) -> list[str]:
+    """Every demand the plan could not meet, with the reason (never dropped silently)."""
+    if not plan.unfilled:
+        return []
+    out = [f"## 未满足 Unfilled（{len(plan.unfilled)}）\n"]
+    out.extend(f"- {_cell(u.what)}：缺 {_cell(u.missing)}（{_cell(u.why)}）" for u in plan.unfilled)
+    out.append("")
     return out

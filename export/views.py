@@ -8,14 +8,17 @@ plan read back from disk may refer to an entity since removed): the id is shown 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from math import ceil
+from statistics import median
 
 from ..models.hosting import contact_of, expand_slots, fair_shares, max_turns_possible
 from ..models.instance import VENUE_KIND_ZH, Instance
-from ..models.plan import Plan
+from ..models.plan import CareVisit, Plan
 from ..models.timeline import CalendarError, period_bounds, work_calendar
-from .summary import RULE_TITLES
+from ..models.volunteering import ACTIVITY_KIND_ZH, Activity
+from .summary import RULE_TITLES, VISIT_KIND_ZH
 
 WEEKDAYS = "一二三四五六日"
 
@@ -47,6 +50,10 @@ class Names:
         self._people = {p.id: p for p in instance.people}
         self._feds = {f.id: f for f in instance.federations}
         self._venues = {v.id: v for v in instance.venues}
+        self._activities = {a.id: a for a in instance.activities}
+        # Children by code, for their town only: a child's name and address are never
+        # looked up for display (隐私保护).
+        self._child_towns = {c.code: c.town for c in instance.children}
 
     def person(self, pid: str | None) -> str:
         if not pid:
@@ -78,6 +85,21 @@ class Names:
     def venue_town(self, vid: str | None) -> str:
         v = self._venues.get(vid or "")
         return self.instance.town_name(v.town) if v else ""
+
+    def activity(self, aid: str | None) -> Activity | None:
+        return self._activities.get(aid or "")
+
+    def activity_title(self, aid: str | None) -> str:
+        a = self._activities.get(aid or "")
+        return a.title if a else (aid or "")
+
+    def child_town(self, code: str | None) -> str:
+        """The town name of a child (by code); the child itself is shown by code only."""
+        return self.instance.town_name(self._child_towns.get(code or ""))
+
+    def person_town(self, pid: str | None) -> str:
+        p = self._people.get(pid or "")
+        return self.instance.town_name(p.town) if p else ""
 
     def contact(self, fid: str | None) -> str:
         """Name of the person who runs a federation's turns."""
@@ -208,3 +230,258 @@ def person_loads(instance: Instance, plan: Plan) -> list[PersonLoad]:
         out.append(PersonLoad(p, names.person(p), bases, terms[p], mine, last_year[p],
                               hosts[p], attends[p]))
     return out
+
+
+# -- volunteering ----------------------------------------------------------------------
+
+
+def activity_hours(activity: Activity) -> float:
+    start, end = activity.minutes
+    return (end - start) / 60
+
+
+@dataclass(frozen=True)
+class RoleLine:
+    """One role of an activity: who holds it against its headcount."""
+
+    role: str
+    people: tuple[str, ...]
+    names: tuple[str, ...]
+    min: int
+    upper: int
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.min - len(self.people))
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    """An activity of the instance (or an id only the plan knows) with its team."""
+
+    activity: str
+    title: str
+    kind: str
+    """In Chinese (志愿服务, 拥军优属, ...)."""
+    date: dt.date | None
+    start: str
+    end: str
+    town: str
+    venue: str
+    roles: tuple[RoleLine, ...]
+    leads: tuple[str, ...]
+    """Names of the experienced volunteers on the team."""
+    lead_required: bool
+    hours: float
+
+    @property
+    def assigned(self) -> int:
+        return sum(len(r.people) for r in self.roles)
+
+    @property
+    def missing(self) -> int:
+        return sum(r.missing for r in self.roles)
+
+    @property
+    def place(self) -> str:
+        return " · ".join(x for x in (self.town, self.venue) if x)
+
+
+def activity_rows(instance: Instance, plan: Plan) -> list[ActivityRow]:
+    """Every activity by date and start time, each role with the names assigned to it.
+
+    Activities nobody was assigned to are listed too (their roles show what is missing);
+    an activity the plan names but the instance does not know is shown by its id.
+    """
+    names = Names(instance)
+    held: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for v in plan.volunteering:
+        if v.person not in held[(v.activity, v.role)]:
+            held[(v.activity, v.role)].append(v.person)
+    out: list[ActivityRow] = []
+    for a in instance.activities:
+        roles = []
+        for r in a.roles:
+            people = tuple(sorted(held.get((a.id, r.role), ())))
+            roles.append(RoleLine(r.role, people, tuple(names.person(p) for p in people),
+                                  r.min, r.upper))
+        known = {r.role for r in a.roles}
+        for (aid, role), people in sorted(held.items()):
+            if aid == a.id and role not in known:
+                roles.append(RoleLine(role, tuple(sorted(people)),
+                                      tuple(names.person(p) for p in sorted(people)), 0, 0))
+        team = {p for r in roles for p in r.people}
+        leads = tuple(names.person(p) for p in sorted(team)
+                      if (prof := _volunteer(instance, p)) is not None and prof.experienced)
+        out.append(ActivityRow(
+            a.id, a.title, ACTIVITY_KIND_ZH.get(a.kind, a.kind), a.date, a.start, a.end,
+            instance.town_name(instance.activity_town(a)), names.venue(a.venue), tuple(roles),
+            leads, a.lead_required, activity_hours(a)))
+    known_ids = {a.id for a in instance.activities}
+    for aid in sorted({v.activity for v in plan.volunteering} - known_ids):
+        roles = tuple(RoleLine(role, tuple(sorted(ps)), tuple(names.person(p) for p in sorted(ps)),
+                               0, 0)
+                      for (a, role), ps in sorted(held.items()) if a == aid)
+        out.append(ActivityRow(aid, aid, "", None, "", "", "", "", roles, (), False, 0.0))
+    return sorted(out, key=lambda r: (r.date or dt.date.max, r.start, r.activity))
+
+
+def _volunteer(instance: Instance, pid: str):
+    try:
+        return instance.person(pid).volunteer
+    except KeyError:
+        return None
+
+
+@dataclass(frozen=True)
+class VolunteerLoad:
+    """One volunteer's share of the activities (docs/rules.md, volunteer_overload)."""
+
+    person: str
+    name: str
+    federation: str
+    town: str
+    activities: int
+    minutes: int
+    busiest_month: int
+    """Her activities in her busiest calendar month."""
+    month_cap: int | None
+    """``max_activities_per_month`` (None for someone without a volunteer profile)."""
+    experienced: bool
+    by_month: tuple[int, ...] = field(default=(0,) * 12)
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+
+def volunteer_loads(instance: Instance, plan: Plan) -> list[VolunteerLoad]:
+    """Every volunteer of the instance (also those with no activity), in instance order,
+    then anyone the plan assigns who has no volunteer profile."""
+    names = Names(instance)
+    acts = {a.id: a for a in instance.activities}
+    mine: dict[str, set[str]] = defaultdict(set)
+    for v in plan.volunteering:
+        mine[v.person].add(v.activity)
+    people = [p.id for p in instance.people if p.volunteer is not None]
+    people += sorted(set(mine) - set(people))
+    out = []
+    for pid in people:
+        prof = _volunteer(instance, pid)
+        minutes = 0
+        months = [0] * 12
+        for aid in mine.get(pid, ()):
+            a = acts.get(aid)
+            if a is None:
+                continue
+            s, e = a.minutes
+            minutes += e - s
+            months[a.date.month - 1] += 1
+        out.append(VolunteerLoad(
+            pid, names.person(pid), names.federation(prof.federation if prof else None),
+            names.person_town(pid), len(mine.get(pid, ())), minutes, max(months),
+            prof.max_activities_per_month if prof else None,
+            bool(prof and prof.experienced), tuple(months)))
+    return out
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Minimum, median and maximum of a load over the volunteers."""
+
+    min: float
+    median: float
+    max: float
+
+
+def spread(values: list[float]) -> Spread:
+    if not values:
+        return Spread(0, 0, 0)
+    return Spread(min(values), median(values), max(values))
+
+
+def fair_line(instance: Instance) -> int:
+    """``k = ceil(Σ min / number of volunteers)`` of the ``volunteer_overload`` rule."""
+    n = sum(1 for p in instance.people if p.volunteer is not None)
+    demand = sum(r.min for a in instance.activities for r in a.roles)
+    return ceil(demand / n) if n else 0
+
+
+def busiest(loads: list[VolunteerLoad], k: int = 5) -> list[VolunteerLoad]:
+    """The ``k`` volunteers with the most activities (then hours, then id)."""
+    ranked = sorted(loads, key=lambda v: (-v.activities, -v.minutes, v.person))
+    return [v for v in ranked[:k] if v.activities]
+
+
+# -- caring mothers --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """A caring mother and one child (by code), with the year's visits."""
+
+    mother: str
+    mother_name: str
+    mother_town: str
+    child: str
+    """The child's code: the only thing about the child besides her town that is shown."""
+    child_town: str
+    last_year: str
+    """续结 (same mother as last year), 更换（上年 X） or 新结对."""
+    visits: tuple[CareVisit, ...]
+
+    def dates(self, kind: str) -> list[dt.date]:
+        return [v.start.date() for v in self.visits if v.kind == kind]
+
+
+def care_pair_rows(instance: Instance, plan: Plan) -> list[PairRow]:
+    """Every pair of the plan (and any mother-child visit outside them), by mother then
+    child code."""
+    names = Names(instance)
+    before = {h.child: h.mother for h in instance.history.care if h.year == plan.year - 1}
+    visits: dict[tuple[str, str], list[CareVisit]] = defaultdict(list)
+    for v in sorted(plan.care.visits, key=lambda v: (v.start, v.id)):
+        visits[(v.mother, v.child)].append(v)
+    out = []
+    # A visit outside the pairs (a hand-edited plan) still gets its row.
+    keys = dict.fromkeys([*((p.mother, p.child) for p in plan.care.pairs), *visits])
+    for mother, child in keys:
+        prev = before.get(child)
+        if prev is None:
+            note = "新结对"
+        elif prev == mother:
+            note = "续结"
+        else:
+            note = f"更换（上年 {names.person(prev)}）"
+        out.append(PairRow(mother, names.person(mother), names.person_town(mother), child,
+                           names.child_town(child), note, tuple(visits.get((mother, child), ()))))
+    return sorted(out, key=lambda r: (r.mother_name, r.mother, r.child))
+
+
+def children_per_mother(plan: Plan) -> dict[int, int]:
+    """Number of children -> number of mothers with that many."""
+    per = Counter(p.mother for p in plan.care.pairs)
+    return dict(sorted(Counter(per.values()).items()))
+
+
+VISIT_KINDS = tuple(VISIT_KIND_ZH)
+"""meet, talk, festival."""
+
+
+def visits_by_quarter(plan: Plan) -> list[tuple[str, dict[str, int]]]:
+    """Rows ``(Q1, {kind: visits})`` .. ``(Q4, ...)`` and ``(全年, ...)``."""
+    counts: dict[int, Counter] = {q: Counter() for q in range(1, 5)}
+    for v in plan.care.visits:
+        counts[(v.start.month - 1) // 3 + 1][v.kind] += 1
+    rows = [(f"Q{q}", {k: counts[q][k] for k in VISIT_KINDS}) for q in range(1, 5)]
+    rows.append(("全年", {k: sum(counts[q][k] for q in counts) for k in VISIT_KINDS}))
+    return rows
+
+
+def expected_visits(instance: Instance, plan: Plan) -> dict[str, int]:
+    """Visits the rhythm asks for (docs/rules.md, ``care_rhythm``): meets and talks per
+    quarter, festival visits per year, over all pairs of the plan."""
+    n = len(plan.care.pairs)
+    rules = instance.care
+    return {"meet": n * rules.meet_per_quarter, "talk": n * rules.talk_per_quarter,
+            "festival": n * rules.festivals_per_year}

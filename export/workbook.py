@@ -22,7 +22,9 @@ Sheets, in order:
 跳过场次   offered slots that cannot be used, with the reason
 软约束     each soft rule's weight, amount, cost and worst cases
 未满足     demands the plan could not meet
-志愿者     volunteering assignments
+志愿者     one row per volunteering assignment (activity, date, place, role, person)
+志愿者公平 activities and hours per volunteer, busiest month against her cap
+爱心妈妈结对 one row per caring-mother pair (children by code and town only)
 关爱走访   caring-mother visits (children by code)
 ========  ===============================================================
 """
@@ -47,22 +49,26 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..models.instance import Instance
 from ..models.plan import Plan
 from .plan_dir import OutputError
+from .summary import VISIT_KIND_SHORT
 from .views import (
     Names,
+    activity_rows,
+    care_pair_rows,
     fairness_rows,
     periods,
     plan_title,
     rule_title,
     time_span,
+    volunteer_loads,
     weekday_zh,
 )
 
 SHEETS = (
     "概况", "轮值主席", "轮值明细", "联席会", "阵地主办", "主办明细", "主办公平",
-    "跳过场次", "软约束", "未满足", "志愿者", "关爱走访",
+    "跳过场次", "软约束", "未满足", "志愿者", "志愿者公平", "爱心妈妈结对", "关爱走访",
 )
 
-VISIT_KIND_ZH = {"meet": "见面", "talk": "谈心", "festival": "过节"}
+VISIT_KIND_ZH = VISIT_KIND_SHORT
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _THIN = Side(style="thin", color="A0A0A0")
@@ -241,6 +247,9 @@ def build_workbook(instance: Instance, plan: Plan,
         ("主办场次", len(plan.hosting)),
         ("跳过场次", len(plan.hosting_skipped)),
         ("未满足", len(plan.unfilled)),
+        ("志愿者安排（人次）", len(plan.volunteering)),
+        ("爱心妈妈结对", len(plan.care.pairs)),
+        ("关爱走访", len(plan.care.visits)),
     ]
     notes = list(plan.warnings) + list(warnings or [])
     overview += [("提示", w) for w in notes] or [("提示", "无")]
@@ -346,17 +355,60 @@ def build_workbook(instance: Instance, plan: Plan,
         wrap=[5], widths={5: 60},
     )
 
-    # 未满足, 志愿者, 关爱走访 ------------------------------------------------------------
+    # 未满足 -------------------------------------------------------------------------
     _table(sheets["未满足"], ["事项", "缺少", "原因"],
            [[u.what, u.missing, u.why] for u in plan.unfilled], wrap=[2])
-    _table(sheets["志愿者"], ["活动", "人员", "人员编号", "角色"],
-           [[v.activity, names.person(v.person), v.person, v.role] for v in plan.volunteering])
+
+    # 志愿者 (one row per assignment) and 志愿者公平 -------------------------------------
+    acts = {r.activity: r for r in activity_rows(instance, plan)}
+    aorder = {aid: i for i, aid in enumerate(acts)}
+    feds = {p.id: p.volunteer.federation for p in instance.people if p.volunteer is not None}
+    vol_rows = []
+    for v in sorted(plan.volunteering,
+                    key=lambda v: (aorder.get(v.activity, len(aorder)), v.activity,
+                                   _role_index(names, v.activity, v.role), v.person)):
+        a = acts.get(v.activity)
+        vol_rows.append([
+            a.date if a and a.date else "", weekday_zh(a.date) if a and a.date else "",
+            f"{a.start}–{a.end}" if a and a.start else "", names.activity_title(v.activity),
+            a.kind if a else "", a.town if a else "", a.venue if a else "", v.role,
+            names.person(v.person), v.person, names.federation(feds.get(v.person)),
+            v.activity])
+    _table(
+        sheets["志愿者"],
+        ["日期", "星期", "时间", "活动", "类型", "镇街", "场地", "岗位", "志愿者", "人员编号",
+         "所属妇联", "活动编号"],
+        vol_rows, wrap=[3, 6],
+    )
+    loads = sorted(volunteer_loads(instance, plan),
+                   key=lambda v: (-v.activities, -v.minutes, v.person))
+    _table(
+        sheets["志愿者公平"],
+        ["志愿者", "人员编号", "所属妇联", "镇街", "活动数", "时长（小时）", "最忙月份活动数",
+         "每月上限", "有带队经验"] + [f"{m}月" for m in range(1, 13)],
+        [[v.name, v.person, v.federation, v.town, v.activities, round(v.hours, 1),
+          v.busiest_month, v.month_cap if v.month_cap is not None else "—",
+          "是" if v.experienced else "否", *v.by_month] for v in loads],
+        freeze_cols=2,
+    )
+
+    # 爱心妈妈结对 and 关爱走访 (children by code and town, nothing else) --------------------
+    _table(
+        sheets["爱心妈妈结对"],
+        ["爱心妈妈", "人员编号", "妈妈所在镇", "儿童代码", "儿童所在镇", "与上年相比", "见面",
+         "谈心", "过节", "走访次数"],
+        [[r.mother_name, r.mother, r.mother_town, r.child, r.child_town, r.last_year,
+          *["、".join(f"{d.month}-{d.day}" for d in r.dates(k)) for k in VISIT_KIND_ZH],
+          len(r.visits)]
+         for r in care_pair_rows(instance, plan)],
+    )
     _table(
         sheets["关爱走访"],
-        ["编号", "爱心妈妈", "人员编号", "儿童代码", "类型", "日期", "星期", "时间"],
+        ["编号", "爱心妈妈", "人员编号", "儿童代码", "类型", "日期", "星期", "时间", "儿童所在镇"],
         # The child column is the code from the plan, never looked up as a name.
         [[c.id, names.person(c.mother), c.mother, c.child, VISIT_KIND_ZH.get(c.kind, c.kind),
-          c.start.date(), weekday_zh(c.start.date()), time_span(c.start, c.end)]
+          c.start.date(), weekday_zh(c.start.date()), time_span(c.start, c.end),
+          names.child_town(c.child)]
          for c in sorted(plan.care.visits, key=lambda c: (c.start, c.id))],
     )
 
@@ -368,6 +420,12 @@ def build_workbook(instance: Instance, plan: Plan,
     for i, ws in enumerate(wb.worksheets):
         ws.sheet_view.tabSelected = i == 1
     return wb
+
+
+def _role_index(names: Names, aid: str, role: str) -> int:
+    a = names.activity(aid)
+    roles = [r.role for r in a.roles] if a else []
+    return roles.index(role) if role in roles else len(roles)
 
 
 def write_plan_workbook(instance: Instance, plan: Plan, path: str | Path,

@@ -366,9 +366,9 @@ class HostingHistory(Frozen):
 class History(Frozen):
     rotation: tuple[HistoryTerm, ...] = ()
     hosting: tuple[HostingHistory, ...] = ()
+    """Hosting turns per federation in earlier years (carry-over)."""
     care: tuple[CareHistory, ...] = ()
     """Last years' caring-mother pairs (a child is not handed to a new mother lightly)."""
-    """Hosting turns per federation in earlier years (carry-over)."""
 
 
 class RotationPin(Frozen):
@@ -646,6 +646,9 @@ class Instance(Frozen):
         for i, h in enumerate(self.history.care):
             ref(f"history.care[{i}].child", h.child, codes, "child")
             ref(f"history.care[{i}].mother", h.mother, people, "person")
+            if h.year >= self.year:
+                errors.append(
+                    f"history.care[{i}].year: {h.year} is not before the plan year {self.year}")
         if self.children and self.care.festivals_per_year > len(self.care.festivals):
             errors.append(
                 f"care.festivals_per_year: {self.care.festivals_per_year} festival visits a "

@@ -22,6 +22,7 @@ from .schema import (
     BOOL,
     DATE,
     ENUM,
+    ENUM_LIST,
     FALSE_WORDS,
     ID,
     ID_LIST,
@@ -29,11 +30,17 @@ from .schema import (
     INT_LIST,
     NO,
     STR,
+    TEXT_LIST,
     TIME,
+    TIME_LIST,
     TIME_SLOTS,
     TRUE_WORDS,
+    WEEKDAY_GROUPS,
+    WEEKDAY_LIST,
+    WEEKDAYS,
     YES,
     Choice,
+    norm_text,
 )
 
 
@@ -248,6 +255,89 @@ def parse_time_slots(value: Any) -> list[dict[str, str]]:
     return slots
 
 
+_TEXT_SPLIT = re.compile(r"[,，、;；\r\n]+")
+NONE_WORDS = frozenset({"无", "none", "—"})
+"""A list cell holding only one of these is an empty list (written for an empty list
+whose default is not empty, e.g. a volunteer's languages)."""
+_DAY_RANGE = re.compile(r"(.+?)\s*(?:至|到|~|–|—|-)\s*(.+)")
+
+
+def _is_none_word(value: Any) -> bool:
+    return isinstance(value, str) and norm_text(value) in NONE_WORDS
+
+
+def parse_text_list(value: Any) -> list[str]:
+    """Free texts separated by 、 , ; or line breaks (spaces belong to the text);
+    ``无`` alone is the empty list."""
+    text = unicodedata.normalize("NFKC", text_of(value))
+    if norm_text(text) in NONE_WORDS:
+        return []
+    return [t.strip() for t in _TEXT_SPLIT.split(text) if t.strip()]
+
+
+def parse_time_list(value: Any) -> list[str]:
+    """``10:00、15:00`` -> ``["10:00", "15:00"]``; ``无`` alone is the empty list."""
+    if _is_none_word(value):
+        return []
+    if isinstance(value, dt.time | dt.datetime) or (isinstance(value, float) and 0 <= value < 1):
+        return [parse_time(value)]
+    out = []
+    for item in split_list(value):
+        try:
+            out.append(parse_time(item))
+        except CellError:
+            raise CellError(f"'{item}' 不是时间（例：10:00、15:00）",
+                            "not a list of times (e.g. 10:00, 15:00)") from None
+    return out
+
+
+def parse_enum_list(value: Any, choices: tuple[Choice, ...], finder) -> list[str]:
+    out = []
+    for item in parse_text_list(value):
+        choice = finder(item)
+        if choice is None:
+            raise CellError(f"'{item}' 不是可选值（可选：{'、'.join(c.label for c in choices)}）",
+                            f"not one of: {', '.join(c.value for c in choices)}")
+        out.append(choice.value)
+    return out
+
+
+def _weekday(token: str) -> str | None:
+    key = norm_text(token)
+    for c in WEEKDAYS:
+        if any(norm_text(sp) == key for sp in c.spellings()):
+            return c.value
+    return None
+
+
+def parse_weekday_list(value: Any) -> list[str]:
+    """``周六、周日``, ``sat, sun``, ``周一至周五``, ``mon-fri``, ``工作日``, ``周末``,
+    ``每天`` -> weekday keys in the order written; ``无`` alone is the empty list."""
+    if _is_none_word(value):
+        return []
+    order = [c.value for c in WEEKDAYS]
+    out: list[str] = []
+    for item in split_list(value):
+        key = norm_text(item)
+        group = next((days for word, days in WEEKDAY_GROUPS.items() if norm_text(word) == key),
+                     None)
+        if group is not None:
+            out += group
+            continue
+        day = _weekday(item)
+        if day is not None:
+            out.append(day)
+            continue
+        m = _DAY_RANGE.fullmatch(item)
+        first, last = (_weekday(m[1]), _weekday(m[2])) if m else (None, None)
+        if first is None or last is None:
+            raise CellError(f"'{item}' 不是星期（例：周六、周日；周一至周五；工作日；周末）",
+                            "not a weekday (e.g. sat, sun; mon-fri)")
+        i, j = order.index(first), order.index(last)
+        out += [order[(i + k) % 7] for k in range((j - i) % 7 + 1)]
+    return out
+
+
 def parse_cell(type_: str, value: Any, choices: tuple[Choice, ...] = (), finder=None) -> Any:
     """Parse a non-blank cell of ``type_`` (one of the schema's cell types)."""
     if type_ == ANY:
@@ -272,6 +362,14 @@ def parse_cell(type_: str, value: Any, choices: tuple[Choice, ...] = (), finder=
         return parse_int_list(value)
     if type_ == TIME_SLOTS:
         return parse_time_slots(value)
+    if type_ == TEXT_LIST:
+        return parse_text_list(value)
+    if type_ == TIME_LIST:
+        return parse_time_list(value)
+    if type_ == WEEKDAY_LIST:
+        return parse_weekday_list(value)
+    if type_ == ENUM_LIST:
+        return parse_enum_list(value, choices, finder)
     raise AssertionError(f"unknown cell type {type_!r}")
 
 
@@ -291,8 +389,12 @@ def cell_value(type_: str, value: Any, label=None, english: bool = False) -> Any
         value = str(value)
         return value if english or label is None else label(value)
     sep = ", " if english else "、"
-    if type_ in (ID_LIST, INT_LIST):
+    if isinstance(value, str) and type_ in (TEXT_LIST, TIME_LIST, WEEKDAY_LIST, ENUM_LIST):
+        return value  # e.g. 无 for an empty list whose default is not empty
+    if type_ in (ID_LIST, INT_LIST, TEXT_LIST, TIME_LIST):
         return sep.join(str(v) for v in value)
+    if type_ in (ENUM_LIST, WEEKDAY_LIST):
+        return sep.join(str(v) if english or label is None else label(str(v)) for v in value)
     if type_ == TIME_SLOTS:
         return sep.join(f"{s.start}-{s.end}" for s in value)
     if type_ in (INT, DATE):

@@ -540,7 +540,19 @@ class _Builder:
                 if rec.ok:
                     self.prov[id(cal)].cells[("makeup_workdays", len(days))] = rec.cells["date"]
                     days.append(rec.values["date"])
+        self._volunteers(get("volunteers"), get("volunteer_weekly"), get("caring_mothers"),
+                         people)
+        self._activities(get("activities"), get("activity_roles"))
+        self._children(get("children"))
+        if get("festivals"):
+            festivals = self.group("care").setdefault("festivals", [])
+            festivals += [self.entity(r, ("name", "date", "window_days"))
+                          for r in get("festivals") if r.ok]
         for key, path, fields in (
+            ("travel", ("travel",), ("a", "b", "minutes")),
+            ("history_care", ("history", "care"), ("mother", "child", "year")),
+            ("pin_volunteering", ("pins", "volunteering"),
+             ("activity", "person", "role", "reason")),
             ("history_rotation", ("history", "rotation"), ("base", "year", "period", "chair")),
             ("history_hosting", ("history", "hosting"), ("federation", "year", "turns")),
             ("pin_rotation", ("pins", "rotation"), ("base", "period", "chair", "reason")),
@@ -550,8 +562,83 @@ class _Builder:
              ("venue", "date", "federation", "start", "reason")),
         ):
             if get(key):
-                items = self.group(path[0]).setdefault(path[1], [])
+                holder = self.group(*path[:-1]) if len(path) > 1 else self.data
+                items = holder.setdefault(path[-1], [])
                 items += [self.entity(r, fields) for r in get(key) if r.ok]
+
+    def _volunteers(self, records: list[Record], weekly: list[Record], mothers: list[Record],
+                    people: dict[str, dict]) -> None:
+        """志愿者 rows become ``people[].volunteer``, 志愿者时段 rows its ``weekly`` spans
+        and 爱心妈妈 rows set ``caring_mother``."""
+        rows: dict[str, Where] = {}
+        for rec in records:
+            person = self.owner(rec, "person", people, S.PEOPLE, "person")
+            if person is None or not rec.ok:
+                continue
+            if person["id"] in rows:
+                self.problems.at(rec.cells["person"],
+                                 f"重复：{rows[person['id']].place()} 已填写该志愿者",
+                                 "this volunteer is listed twice")
+                continue
+            rows[person["id"]] = rec.row
+            person["volunteer"] = self.entity(rec, (
+                "federation", "skills", "languages", "max_activities_per_month",
+                "max_hours_per_month", "likes", "dislikes", "experienced"))
+            self.prov[id(person)].cells["volunteer"] = rec.cells["person"]
+        for rec in weekly:
+            person = self.owner(rec, "person", people, S.PEOPLE, "person")
+            if person is None or not rec.ok:
+                continue
+            if "volunteer" not in person:
+                if person["id"] not in self.dropped:
+                    self.problems.at(rec.cells["person"], "不在「志愿者」表中，请先在那里添加一行",
+                                     "not in the volunteers sheet; add her there first")
+                continue
+            person["volunteer"].setdefault("weekly", []).append(
+                self.entity(rec, ("days", "start", "end")))
+        for rec in mothers:
+            person = self.owner(rec, "person", people, S.PEOPLE, "person")
+            if person is not None and rec.ok:
+                person["caring_mother"] = True
+                self.prov[id(person)].cells["caring_mother"] = rec.cells["person"]
+
+    def _activities(self, records: list[Record], roles: list[Record]) -> None:
+        """活动 rows with their 活动岗位 rows (an activity needs at least one role)."""
+        acts = self.entities(
+            records, ("id", "kind", "title", "date", "start", "end", "town", "venue",
+                      "lead_required", "series"),
+            self.data.setdefault("activities", []))
+        for rec in roles:
+            act = self.owner(rec, "activity", acts, S.ACTIVITIES, "activity")
+            if act is None:
+                continue
+            if not rec.ok:
+                self.taint(act, "roles")  # its own problem is reported already
+                continue
+            act.setdefault("roles", []).append(
+                self.entity(rec, ("role", "skill", "language", "min", "max")))
+        # Without roles the activity cannot be validated; it is set aside (its problem, or
+        # the problem of its role rows, is reported once).
+        activities = self.data["activities"]
+        for act in list(acts.values()):
+            if "roles" in act:
+                continue
+            if (id(act), "roles") not in self.tainted:
+                where = self.prov[id(act)].cells.get("id") or self.prov[id(act)].row
+                self.problems.at(where, f"「{S.ACTIVITY_ROLES.zh}」表中没有该活动的岗位，"
+                                        "请至少添加一行", "the activity has no roles; add rows "
+                                        f"to the {S.ACTIVITY_ROLES.key} sheet")
+            activities[:] = [a for a in activities if a is not act]
+            self.dropped.add(act["id"])
+
+    def _children(self, records: list[Record]) -> None:
+        into = self.data.setdefault("children", [])
+        for rec in records:
+            if not rec.ok:
+                if "code" in rec.values:
+                    self.dropped.add(rec.values["code"])
+                continue
+            into.append(self.entity(rec, ("code", "name", "address", "town", "age", "needs")))
 
     def _presidium(self, records: list[Record], feds: dict[str, dict]) -> None:
         members: dict[str, list[Record]] = {}
@@ -815,6 +902,15 @@ _ZH_BY_TYPE = {
 }
 _ZH_BY_TEXT = (
     (r"unknown person", "「人员」表中没有这个编号"),
+    (r"unknown activity", "「活动」表中没有这个编号"),
+    (r"unknown child", "「儿童」表中没有这个代码"),
+    (r"duplicate code", "儿童代码重复，每个代码只能用一次"),
+    (r"there are children but no caring mother", "有儿童但没有爱心妈妈（请填写「爱心妈妈」表）"),
+    (r"festivals are listed", "「节日」表中的节日少于每年过节次数"),
+    (r"is listed twice; merge", "同一活动的岗位重复，请合并为一行"),
+    (r"give the activity's `town` or `venue`", "活动的镇街和场地至少填一个"),
+    (r"days is empty", "请填写星期"),
+    (r"max \d+ is below min", "最多人数小于最少人数"),
     (r"unknown town", "「镇街」表中没有这个编号"),
     (r"unknown base federation", "不是「联合会」表中的基地妇联编号"),
     (r"unknown federation", "「联合会」表中没有这个编号"),
@@ -915,7 +1011,7 @@ def load_tables(source: str | Path) -> Instance:
         folder with one CSV file per table, named by the sheet's Chinese or English name
         (``人员.csv`` or ``people.csv``), in UTF-8 (with or without BOM) or GBK/GB18030.
         Headers may be Chinese or English; sheets/columns named ``说明``, ``备注…`` or
-        ``#…`` and the reserved 活动/志愿者/儿童 sheets are skipped.
+        ``#…`` are skipped.
 
     Returns
     -------

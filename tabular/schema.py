@@ -7,6 +7,12 @@ languages. :data:`SETTINGS` are the key/value rows of the 规则与权重 sheet 
 rules, weights). The reader (:mod:`.reader`), the writer (:mod:`.writer`) and the
 template (:mod:`.template`) are all driven by these declarations, so a new column is
 added in exactly one place.
+
+The volunteer teams and the caring mothers have their own sheets: 志愿者 (a person's
+volunteer profile), 志愿者时段 (her usual free times), 活动 and 活动岗位, 路程 (minutes
+between towns), 爱心妈妈, 儿童 (children in difficulty: their name and address stay in
+this sheet and the instance, never in a plan, calendar, summary or workbook), 节日,
+历史结对 and 固定志愿.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from ..models.instance import (
     VenueKind,
     Weights,
 )
+from ..models.volunteering import ACTIVITY_KIND_ZH, CareRules, VolunteerRules
 
 # -- cell types ------------------------------------------------------------------------
 
@@ -42,6 +49,13 @@ ENUM = "enum"
 ID_LIST = "id_list"
 INT_LIST = "int_list"
 TIME_SLOTS = "time_slots"
+TEXT_LIST = "text_list"
+"""Free texts (skills, languages, needs), separated by 、 , ; or a line break."""
+TIME_LIST = "time_list"
+WEEKDAY_LIST = "weekday_list"
+"""Days of the week: 周六、周日 / sat, sun / 周一至周五 / 工作日 / 周末 / 每天."""
+ENUM_LIST = "enum_list"
+"""Several values of the column's choices (e.g. activity kinds)."""
 ANY = "any"
 """The 值 column of the settings sheet: parsed later, by the setting's own type."""
 
@@ -56,6 +70,10 @@ TYPE_ZH = {
     ID_LIST: "编号列表（用 、 , ； 或空格分隔）",
     INT_LIST: "整数列表（用 、 , ； 或空格分隔）",
     TIME_SLOTS: "时段列表（09:00-11:00、14:30-16:30）",
+    TEXT_LIST: "文本列表（用 、 , 或 ； 分隔）",
+    TIME_LIST: "时间列表（10:00、15:00）",
+    WEEKDAY_LIST: "星期列表（周六、周日；周一至周五；工作日；周末；每天）",
+    ENUM_LIST: "下拉选项，可填多个（用 、 分隔）",
     ANY: "按设置项",
 }
 TYPE_EN = {
@@ -69,6 +87,10 @@ TYPE_EN = {
     ID_LIST: "list of ids",
     INT_LIST: "list of whole numbers",
     TIME_SLOTS: "list of HH:MM-HH:MM",
+    TEXT_LIST: "list of texts",
+    TIME_LIST: "list of HH:MM",
+    WEEKDAY_LIST: "list of weekdays (mon..sun)",
+    ENUM_LIST: "list of the listed values",
     ANY: "depends on the setting",
 }
 
@@ -216,6 +238,40 @@ HOST_SCOPES = (
 )
 LANGUAGES = (Choice("zh", "中文", ("汉语", "chinese")), Choice("en", "英文", ("english",)))
 TIMEZONES = (Choice("Asia/Shanghai", "Asia/Shanghai", ("北京时间", "东八区")),)
+_KIND_ALIASES = {
+    "volunteer_service": ("志愿服务活动", "志愿活动"),
+    "epidemic_support": ("疫情防控志愿服务", "防疫"),
+    "civilised_city": ("文明城市创建", "创城"),
+    "entrepreneurship": ("创业", "创业辅导"),
+    "military_family": ("拥军", "双拥"),
+    "observation": ("观摩", "交流"),
+    "skill_competition": ("竞赛", "技能比武", "比武"),
+    "salon": ("沙龙活动",),
+    "training": ("培训班",),
+}
+ACTIVITY_KINDS = tuple(
+    Choice(k, zh, _KIND_ALIASES.get(k, ())) for k, zh in ACTIVITY_KIND_ZH.items()
+)
+WEEKDAYS = tuple(
+    Choice(v, f"周{zh}", (f"星期{zh}", f"礼拜{zh}", zh, en, f"週{zh}",
+                         *(("周天", "星期天", "礼拜天", "天") if v == "sun" else ())))
+    for v, zh, en in (("mon", "一", "monday"), ("tue", "二", "tuesday"),
+                      ("wed", "三", "wednesday"), ("thu", "四", "thursday"),
+                      ("fri", "五", "friday"), ("sat", "六", "saturday"),
+                      ("sun", "日", "sunday"))
+)
+WEEKDAY_GROUPS = {
+    "每天": ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+    "每日": ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+    "全周": ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+    "daily": ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+    "工作日": ("mon", "tue", "wed", "thu", "fri"),
+    "weekdays": ("mon", "tue", "wed", "thu", "fri"),
+    "周末": ("sat", "sun"),
+    "weekend": ("sat", "sun"),
+    "weekends": ("sat", "sun"),
+}
+"""Words for several days at once (周天 / 星期天 are spelled out as aliases of sun)."""
 CALENDAR_SOURCES = (
     Choice("auto", "自动", ("自动选择",)),
     Choice("chinesecalendar", "chinesecalendar", ("chinese_calendar",)),
@@ -441,6 +497,129 @@ PIN_HOSTING = Table("pin_hosting", "固定主办", (
     _C("reason", "原因", STR, False, _REASON, "why it is fixed", path="pins.hosting.reason"),
 ), "已商定的阵地主办安排", "hosting turns fixed in advance")
 
+VOLUNTEERS = Table("volunteers", "志愿者", (
+    _C("person", "人员编号", ID, True,
+       "志愿者的人员编号（见「人员」表）；在此表中的人就是巾帼志愿者",
+       "person id (a row makes her a volunteer)", refers="person"),
+    _C("federation", "所属妇联", ID, False, "所属妇联编号（可空），她的志愿活动也进该妇联的日历",
+       "her federation (optional)", path="people.volunteer.federation", refers="federation"),
+    _C("skills", "技能", TEXT_LIST, False,
+       "如 first_aid、tutoring、psychology、driving、photography（与「活动岗位」的所需技能一致）",
+       "skills (as named in the activity roles)", path="people.volunteer.skills"),
+    _C("languages", "语言", TEXT_LIST, False,
+       "如 普通话、闽南语；不填为 普通话；填 无 表示不填语言",
+       "languages (default 普通话; 无 for none)", path="people.volunteer.languages"),
+    _C("max_activities_per_month", "每月最多活动数", INT, False, "不填为 4",
+       "max activities per month (default 4)", path="people.volunteer.max_activities_per_month"),
+    _C("max_hours_per_month", "每月最多小时数", INT, False, "不填为 16",
+       "max hours per month (default 16)", path="people.volunteer.max_hours_per_month"),
+    _C("likes", "喜欢的活动类型", ENUM_LIST, False, "可填多个，如 志愿服务、拥军优属",
+       "activity kinds she likes", choices=ACTIVITY_KINDS, path="people.volunteer.likes"),
+    _C("dislikes", "不喜欢的活动类型", ENUM_LIST, False, "可填多个；尽量不安排",
+       "kinds she dislikes", choices=ACTIVITY_KINDS, path="people.volunteer.dislikes"),
+    _C("experienced", "可带队", BOOL, False, "是：有经验，可带队；不填为 否",
+       "experienced, can lead (default no)", path="people.volunteer.experienced"),
+), "巾帼志愿者：每人一行（人员信息见「人员」表）", "volunteers, one row each")
+
+VOLUNTEER_WEEKLY = Table("volunteer_weekly", "志愿者时段", (
+    _C("person", "人员编号", ID, True, "志愿者的人员编号（须在「志愿者」表中）", "person id",
+       refers="person"),
+    _C("days", "星期", WEEKDAY_LIST, True, "如 周六、周日；周一至周五；工作日；周末；每天",
+       "weekdays", choices=WEEKDAYS, path="people.volunteer.weekly.days"),
+    _C("start", "开始时间", TIME, True, "如 08:00", "from HH:MM",
+       path="people.volunteer.weekly.start"),
+    _C("end", "结束时间", TIME, True, "如 18:00", "until HH:MM",
+       path="people.volunteer.weekly.end"),
+), "志愿者通常有空的时段，一人可有多行；没有时段的志愿者视为随时有空（例外填「不可用时间」表）",
+    "when a volunteer is usually free (none: any time)")
+
+ACTIVITIES = Table("activities", "活动", (
+    _C("id", "编号", ID, True, "活动编号，如 act-001", "activity id", path="activities.id",
+       aliases=("活动编号",)),
+    _C("kind", "类型", ENUM, True,
+       "志愿服务、疫情防控、文明创建、创业指导、拥军优属、观摩交流、技能竞赛、沙龙、培训",
+       "activity kind", choices=ACTIVITY_KINDS, path="activities.kind"),
+    _C("title", "名称", STR, True, "活动名称，会显示在日历上", "title", path="activities.title"),
+    _C("date", "日期", DATE, True, "活动日期", "date", path="activities.date"),
+    _C("start", "开始时间", TIME, True, "如 09:00", "start HH:MM", path="activities.start"),
+    _C("end", "结束时间", TIME, True, "如 11:30", "end HH:MM", path="activities.end"),
+    _C("town", "镇街", ID, False, "活动所在镇街编号（镇街和场地至少填一个）", "town id",
+       path="activities.town", refers="town"),
+    _C("venue", "场地编号", ID, False, "活动场地编号（可空；不填镇街时用场地所在镇街）", "venue id",
+       path="activities.venue", refers="venue"),
+    _C("lead_required", "需要带队", BOOL, False, "是：须有一名可带队的志愿者；不填为 否",
+       "needs an experienced lead (default no)", path="activities.lead_required"),
+    _C("series", "系列", ID, False, "同一系列（如每周的课业辅导）尽量由同一批人参加，填系列编号",
+       "series id (same people preferred)", path="activities.series"),
+), "志愿服务活动，每场一行；岗位填在「活动岗位」表", "volunteer activities, one row each")
+
+ACTIVITY_ROLES = Table("activity_roles", "活动岗位", (
+    _C("activity", "活动编号", ID, True, "活动编号（见「活动」表）", "activity id"),
+    _C("role", "岗位", STR, True, "如 现场服务、急救、摄影记录", "role",
+       path="activities.roles.role"),
+    _C("skill", "所需技能", STR, False, "须有此技能（见「志愿者」表的技能）；不填为不限",
+       "required skill (empty: anyone)", path="activities.roles.skill"),
+    _C("language", "所需语言", STR, False, "须会此语言，如 闽南语；不填为不限",
+       "required language (empty: any)", path="activities.roles.language"),
+    _C("min", "最少人数", INT, False, "至少几人；不填为 1", "minimum people (default 1)",
+       path="activities.roles.min"),
+    _C("max", "最多人数", INT, False, "至多几人；不填为等于最少人数",
+       "maximum (default: the minimum)", path="activities.roles.max"),
+), "每场活动需要的岗位和人数，一个岗位一行", "roles an activity needs, one row each")
+
+TRAVEL = Table("travel", "路程", (
+    _C("a", "镇街甲", ID, True, "镇街编号", "town id", path="travel.a", refers="town"),
+    _C("b", "镇街乙", ID, True, "镇街编号", "town id", path="travel.b", refers="town"),
+    _C("minutes", "分钟", INT, True, "单程车程（分钟，双向相同）", "minutes one way",
+       path="travel.minutes"),
+), "镇街之间的车程；未列出的按「规则与权重」的默认车程", "travel minutes between towns")
+
+CARING_MOTHERS = Table("caring_mothers", "爱心妈妈", (
+    _C("person", "人员编号", ID, True, "爱心妈妈的人员编号（见「人员」表），每人一行",
+       "person id of a caring mother", path="people.caring_mother", refers="person"),
+), "可以与困境儿童结对的爱心妈妈", "caring mothers (may be paired with children)")
+
+CHILDREN = Table("children", "儿童", (
+    _C("code", "代码", ID, True,
+       "儿童代码，如 c-001；计划、日历、摘要里只出现代码", "child code (the only thing exported)",
+       path="children.code", aliases=("儿童代码",)),
+    _C("name", "姓名", STR, False, "仅供本单位留档，不会出现在任何日历、计划或摘要中",
+       "name (kept here only; never exported)", path="children.name"),
+    _C("address", "地址", STR, False, "仅供本单位留档，不会出现在任何日历、计划或摘要中",
+       "address (kept here only; never exported)", path="children.address"),
+    _C("town", "镇街", ID, True, "所在镇街编号（日历中只显示镇街）", "town id",
+       path="children.town", refers="town"),
+    _C("age", "年龄", INT, True, "年龄（0–18）", "age", path="children.age"),
+    _C("needs", "需求", TEXT_LIST, False, "如 学业辅导、心理疏导、亲情陪伴（不导出）",
+       "needs (never exported)", path="children.needs"),
+), "困境儿童（隐私：姓名、地址、需求只留在本表）",
+    "children in difficulty (name and address stay here)")
+
+FESTIVALS = Table("festivals", "节日", (
+    _C("name", "名称", STR, True, "如 春节、六一儿童节、中秋节", "name",
+       path="care.festivals.name"),
+    _C("date", "日期", DATE, True, "节日日期", "date", path="care.festivals.date"),
+    _C("window_days", "窗口天数", INT, False, "过节走访可在节日前后几天内；不填为 3",
+       "days before/after (default 3)", path="care.festivals.window_days"),
+), "爱心妈妈陪孩子“过一次节”的节日", "festivals for the caring mothers' festival visits")
+
+HISTORY_CARE = Table("history_care", "历史结对", (
+    _C("mother", "爱心妈妈", ID, True, "往年结对的爱心妈妈人员编号", "mother's person id",
+       path="history.care.mother", refers="person"),
+    _C("child", "儿童代码", ID, True, "儿童代码", "child code", path="history.care.child"),
+    _C("year", "年份", INT, True, "往年年份，如 2026", "year", path="history.care.year"),
+), "往年的爱心妈妈结对（孩子尽量不换妈妈）", "caring-mother pairs of earlier years")
+
+PIN_VOLUNTEERING = Table("pin_volunteering", "固定志愿", (
+    _C("activity", "活动编号", ID, True, "活动编号", "activity id",
+       path="pins.volunteering.activity"),
+    _C("person", "人员编号", ID, True, "已商定参加的志愿者人员编号", "person id",
+       path="pins.volunteering.person", refers="person"),
+    _C("role", "岗位", STR, True, "她担任的岗位（见「活动岗位」表）", "role",
+       path="pins.volunteering.role"),
+    _C("reason", "原因", STR, False, _REASON, "why it is fixed", path="pins.volunteering.reason"),
+), "已商定的志愿者安排", "volunteering assignments fixed in advance")
+
 SETTINGS_TABLE = Table("settings", "规则与权重", (
     _C("key", "设置项", STR, True, "设置项名称（中文或英文键，见本表）", "setting (Chinese or key)",
        aliases=("项目", "名称", "setting")),
@@ -455,14 +634,15 @@ TABLES: tuple[Table, ...] = (
     SETTINGS_TABLE, TOWNS, PEOPLE, UNAVAILABILITY, FEDERATIONS, PRESIDIUM, INVITED, HOSTING,
     VENUES, VENUE_SLOTS, VENUE_CLOSURES, VENUE_HOSTS, THEMES, HOLIDAYS, MAKEUP_WORKDAYS,
     HISTORY_ROTATION, HISTORY_HOSTING, PIN_ROTATION, PIN_MEETINGS, PIN_HOSTING,
+    VOLUNTEERS, VOLUNTEER_WEEKLY, ACTIVITIES, ACTIVITY_ROLES, TRAVEL, CARING_MOTHERS, CHILDREN,
+    FESTIVALS, HISTORY_CARE, PIN_VOLUNTEERING,
 )
 TABLE_BY_KEY = {t.key: t for t in TABLES}
 
 README_NAMES = ("说明", "readme")
 """Sheets the reader skips: the template's instructions."""
-RESERVED_NAMES = ("活动", "activities", "志愿者", "volunteers", "儿童", "children")
-"""Planned for later parts (activities, volunteers, children in difficulty): skipped by
-the reader for now, so that a workbook may already carry them."""
+RESERVED_NAMES: tuple[str, ...] = ()
+"""Sheet names kept for later parts (skipped by the reader); none at present."""
 IGNORED_PREFIXES = ("#", "备注", "note", "~$")
 """Sheets, files and columns whose name starts so are the user's own notes."""
 
@@ -478,7 +658,7 @@ def find_table(name: str) -> Table | None:
 
 def is_skipped_name(name: str, *, sheet: bool = True) -> bool:
     """Whether a sheet/file (or, with ``sheet=False``, a column) is the user's own:
-    ``说明``, ``备注…``, ``#…`` (and, for sheets, the reserved 活动/志愿者/儿童)."""
+    ``说明``, ``备注…``, ``#…`` (and, for sheets, any :data:`RESERVED_NAMES`)."""
     key = norm_text(name)
     skipped = {norm_text(n) for n in (*README_NAMES, *(RESERVED_NAMES if sheet else ()))}
     return key in skipped or any(key.startswith(norm_text(p)) for p in IGNORED_PREFIXES) \
@@ -493,7 +673,18 @@ _GROUPS: tuple[tuple[str, type[BaseModel], str], ...] = (
     ("hosting", HostingRules, "主办"),
     ("weights", Weights, "权重"),
     ("change_weights", ChangeWeights, "调整代价"),
+    ("volunteering", VolunteerRules, "志愿"),
+    ("care", CareRules, "关爱"),
 )
+_TABLE_FIELDS = {"care.festivals"}
+"""Group fields that have their own sheet rather than a settings row."""
+_LIST_SETTINGS = {
+    "meetings.slots": TIME_SLOTS,
+    "care.meet_times": TIME_LIST,
+    "care.talk_times": TIME_LIST,
+    "care.festival_times": TIME_LIST,
+    "care.visit_days": WEEKDAY_LIST,
+}
 
 _SETTING_TEXT: dict[str, tuple[str, str, str]] = {
     # key: (Chinese label, Chinese description, English description)
@@ -545,6 +736,42 @@ _SETTING_TEXT: dict[str, tuple[str, str, str]] = {
                                "cost of moving a published meeting"),
     "change_weights.hosting_turn": ("调整代价·改动主办", "重新排班时改动已公布主办安排的代价",
                                     "cost of changing a published hosting turn"),
+    "weights.unfilled_role": ("权重·志愿岗位缺人", "每缺一人", "missing people below a role's min"),
+    "weights.volunteer_overload": ("权重·志愿者负担超过平均线", "超过平均活动数的场数",
+                                   "assignments above the fair line"),
+    "weights.disliked_kind": ("权重·安排了不喜欢的活动类型", "", "assignments to a disliked kind"),
+    "weights.travel_time": ("权重·志愿者路程", "每 15 分钟车程", "travel, per 15 minutes"),
+    "weights.series_change": ("权重·系列活动换人", "", "different people across a series"),
+    "weights.no_lead": ("权重·需要带队却无人带队", "", "activities without a needed lead"),
+    "weights.care_new_mother": ("权重·儿童更换上年的爱心妈妈", "", "child handed to a new mother"),
+    "weights.care_outside_town": ("权重·爱心妈妈跨镇结对", "", "pairs across towns"),
+    "weights.festival_off_date": ("权重·过节走访偏离节日", "与节日相差的天数",
+                                  "festival visit days off the festival"),
+    "volunteering.max_travel_minutes": ("志愿者最远车程分钟数", "单程超过此车程不派；默认 60",
+                                        "max one-way travel for a volunteer"),
+    "volunteering.default_travel_minutes": ("默认车程分钟数",
+                                            "「路程」表未列出的两镇之间；默认 45",
+                                            "travel between towns not in the travel sheet"),
+    "volunteering.reminder_minutes": ("志愿活动提前提醒分钟数", "日历提醒提前量；默认 1440",
+                                      "calendar alarm lead time for activities"),
+    "care.max_children_per_mother": ("每位爱心妈妈最多结对儿童数", "默认 2",
+                                     "max children per caring mother"),
+    "care.max_travel_minutes": ("爱心妈妈最远车程分钟数", "只与此车程内的儿童结对；默认 30",
+                                "max travel between a mother and her child"),
+    "care.meet_per_quarter": ("每季度见面次数", "见一次面；默认 1", "meets per quarter"),
+    "care.talk_per_quarter": ("每季度谈心次数", "谈一次心；默认 1", "talks per quarter"),
+    "care.festivals_per_year": ("每年过节次数", "过一次节（在「节日」表的不同节日）；默认 2",
+                                "festival visits per year"),
+    "care.meet_times": ("见面开始时间", "如 10:00、15:00", "start times of meets"),
+    "care.meet_minutes": ("见面分钟数", "默认 90", "minutes of a meet"),
+    "care.talk_times": ("谈心开始时间", "如 19:30", "start times of talks"),
+    "care.talk_minutes": ("谈心分钟数", "默认 45", "minutes of a talk"),
+    "care.festival_times": ("过节走访开始时间", "如 10:00", "start times of festival visits"),
+    "care.festival_minutes": ("过节走访分钟数", "默认 120", "minutes of a festival visit"),
+    "care.visit_days": ("见面谈心的星期", "如 周六、周日（过节走访按节日窗口）",
+                        "weekdays of meets and talks"),
+    "care.reminder_minutes": ("关爱走访提前提醒分钟数", "日历提醒提前量；默认 1440",
+                              "calendar alarm lead time for visits"),
 }
 
 
@@ -565,12 +792,14 @@ def _group_settings() -> list[Setting]:
     for group, model, group_zh in _GROUPS:
         for name, field in model.model_fields.items():
             key = f"{group}.{name}"
+            if key in _TABLE_FIELDS:
+                continue
             zh, dzh, den = _SETTING_TEXT.get(key, (f"{group_zh}·{name}", "", ""))
-            type_ = (TIME_SLOTS if key == "meetings.slots"
-                     else _scalar_type(field.annotation) or STR)
+            type_ = _LIST_SETTINGS.get(key) or _scalar_type(field.annotation) or STR
             if not dzh:
                 dzh = f"默认 {field.default}" if not field.is_required() else ""
-            out.append(Setting(key, zh, type_, False, dzh, den))
+            choices = WEEKDAYS if type_ == WEEKDAY_LIST else ()
+            out.append(Setting(key, zh, type_, False, dzh, den, choices))
     return out
 
 

@@ -1,7 +1,8 @@
 """The empty-but-explained workbook the office fills in (``xinglian template FILE.xlsx``).
 
 Its rows are a small, complete and valid example (one base of 霞美片区 with its presidium,
-one enterprise federation taking turns at the town's Women's Home, ...): importing the
+one enterprise federation taking turns at the town's Women's Home, two volunteers and
+two activities, one caring mother with one child, ...): importing the
 template unchanged gives :func:`example_instance`, so the office can see what each sheet
 does before replacing the rows with its own.
 """
@@ -26,14 +27,24 @@ EXAMPLE: dict[str, Any] = {
         "holidays": [{"name": "劳动节", "start": "2027-05-01", "end": "2027-05-05"}],
         "makeup_workdays": ["2027-04-25"],
     },
-    "towns": [{"id": "ximei", "name": "霞美镇"}],
+    "towns": [{"id": "ximei", "name": "霞美镇"}, {"id": "luncang", "name": "仑苍镇"}],
     "people": [
         {"id": "p-001", "name": "陈丽娟", "phone": "13800001001", "town": "ximei",
-         "preferred_periods": [3, 4]},
+         "preferred_periods": [3, 4], "caring_mother": True},
         {"id": "p-002", "name": "林雅琴", "town": "ximei", "undesired_periods": [2],
          "unavailable": [{"start": "2027-03-15", "end": "2027-07-31", "reason": "产假"}]},
         {"id": "p-003", "name": "施振华", "phone": "13800001003", "town": "ximei"},
-        {"id": "p-004", "name": "林小燕", "phone": "13800001004", "town": "ximei"},
+        {"id": "p-004", "name": "林小燕", "phone": "13800001004", "town": "ximei",
+         "volunteer": {"federation": "fed-xiaguang-pv", "skills": ["first_aid", "photography"],
+                       "max_activities_per_month": 3, "max_hours_per_month": 12,
+                       "likes": ["volunteer_service"], "dislikes": ["salon"],
+                       "experienced": True,
+                       "weekly": [{"days": ["mon", "tue", "wed", "thu", "fri"],
+                                   "start": "18:30", "end": "21:30"},
+                                  {"days": ["sat"], "start": "08:00", "end": "12:00"}]}},
+        {"id": "p-005", "name": "蔡淑华", "town": "luncang",
+         "volunteer": {"languages": ["普通话", "闽南语"],
+                       "weekly": [{"days": ["sat", "sun"], "start": "08:00", "end": "18:00"}]}},
     ],
     "federations": [
         {"id": "fed-ximei", "name": "霞美片区产业基地妇联", "kind": "base",
@@ -52,9 +63,28 @@ EXAMPLE: dict[str, Any] = {
     ],
     "themes": [{"id": "th-womens-day", "name": "三八国际妇女节", "venue_kind": "womens_home",
                 "date": "2027-03-08", "window_days": 14}],
+    "volunteering": {"max_travel_minutes": 60, "default_travel_minutes": 45},
+    "travel": [{"a": "ximei", "b": "luncang", "minutes": 30}],
+    "activities": [
+        {"id": "act-001", "kind": "volunteer_service", "title": "霞美镇防溺水安全宣传",
+         "date": "2027-07-03", "start": "09:00", "end": "11:30", "venue": "v-ximei-hall",
+         "lead_required": True,
+         "roles": [{"role": "急救", "skill": "first_aid", "min": 1, "max": 1},
+                   {"role": "宣传", "min": 1, "max": 2}]},
+        {"id": "act-002", "kind": "military_family", "title": "仑苍镇走访慰问军属家庭",
+         "date": "2027-08-01", "start": "09:00", "end": "11:30", "town": "luncang",
+         "roles": [{"role": "走访慰问", "language": "闽南语", "min": 1, "max": 2}]},
+    ],
+    "children": [
+        {"code": "c-001", "name": "示例儿童（请替换）", "address": "示例地址：霞美镇某村（请替换）",
+         "town": "ximei", "age": 9, "needs": ["学业辅导", "亲情陪伴"]},
+    ],
+    "care": {"festivals": [{"name": "六一儿童节", "date": "2027-06-01", "window_days": 3},
+                           {"name": "中秋节", "date": "2027-09-15", "window_days": 3}]},
     "history": {
         "rotation": [{"base": "fed-ximei", "year": 2026, "period": 6, "chair": "p-002"}],
         "hosting": [{"federation": "fed-xiaguang-pv", "year": 2026, "turns": 15}],
+        "care": [{"mother": "p-001", "child": "c-001", "year": 2026}],
     },
     "pins": {
         "rotation": [{"base": "fed-ximei", "period": 1, "chair": "p-001",
@@ -65,6 +95,8 @@ EXAMPLE: dict[str, Any] = {
         "hosting": [{"venue": "v-ximei-hall", "date": "2027-03-13",
                      "federation": "fed-xiaguang-pv", "start": "09:00",
                      "reason": "霞光光伏承办“三八”节主题活动"}],
+        "volunteering": [{"activity": "act-001", "person": "p-004", "role": "急救",
+                          "reason": "林小燕是霞光光伏的急救培训骨干"}],
     },
 }
 """The template's example rows as an instance mapping (valid on its own)."""

@@ -42,11 +42,21 @@ def _get(obj: Any, dotted: str) -> Any:
     return obj
 
 
+_LIST_TYPES = (S.TIME_LIST, S.WEEKDAY_LIST, S.TEXT_LIST, S.ENUM_LIST)
+
+
+def _setting_value(instance: Instance, setting: S.Setting) -> Any:
+    value = _get(instance, setting.key)
+    if setting.type in _LIST_TYPES and value == ():
+        return "无"  # an empty cell would read back as the (non-empty) default
+    return value
+
+
 def instance_rows(instance: Instance) -> dict[str, list[dict[str, Any]]]:
     """Every field of ``instance`` as rows of the tables (keys = column keys; the
     settings rows carry their :class:`~.schema.Setting` under ``"setting"``)."""
     rows: dict[str, list[dict[str, Any]]] = {t.key: [] for t in S.TABLES}
-    rows["settings"] = [{"setting": s, "key": s.zh, "value": _get(instance, s.key)}
+    rows["settings"] = [{"setting": s, "key": s.zh, "value": _setting_value(instance, s)}
                         for s in S.SETTINGS]
     rows["towns"] = [{"id": t.id, "name": t.name} for t in instance.towns]
     for p in instance.people:
@@ -56,6 +66,20 @@ def instance_rows(instance: Instance) -> dict[str, list[dict[str, Any]]]:
         })
         rows["unavailability"] += [{"person": p.id, "start": r.start, "end": r.end,
                                     "reason": r.reason} for r in p.unavailable]
+        v = p.volunteer
+        if v is not None:
+            rows["volunteers"].append({
+                "person": p.id, "federation": v.federation, "skills": v.skills,
+                # An empty list would read back as the default (普通话): say 无.
+                "languages": v.languages or "无",
+                "max_activities_per_month": v.max_activities_per_month,
+                "max_hours_per_month": v.max_hours_per_month, "likes": v.likes,
+                "dislikes": v.dislikes, "experienced": v.experienced,
+            })
+            rows["volunteer_weekly"] += [{"person": p.id, "days": w.days, "start": w.start,
+                                          "end": w.end} for w in v.weekly]
+        if p.caring_mother:
+            rows["caring_mothers"].append({"person": p.id})
     for f in instance.federations:
         rows["federations"].append({
             "id": f.id, "name": f.name, "kind": f.kind, "industry": f.industry,
@@ -100,6 +124,18 @@ def instance_rows(instance: Instance) -> dict[str, list[dict[str, Any]]]:
     rows["pin_rotation"] = [p.model_dump() for p in instance.pins.rotation]
     rows["pin_meetings"] = [p.model_dump() for p in instance.pins.meetings]
     rows["pin_hosting"] = [p.model_dump() for p in instance.pins.hosting]
+    for a in instance.activities:
+        rows["activities"].append({
+            "id": a.id, "kind": a.kind, "title": a.title, "date": a.date, "start": a.start,
+            "end": a.end, "town": a.town, "venue": a.venue, "lead_required": a.lead_required,
+            "series": a.series,
+        })
+        rows["activity_roles"] += [{"activity": a.id, **r.model_dump()} for r in a.roles]
+    rows["travel"] = [t.model_dump() for t in instance.travel]
+    rows["children"] = [c.model_dump() for c in instance.children]
+    rows["festivals"] = [f.model_dump() for f in instance.care.festivals]
+    rows["history_care"] = [h.model_dump() for h in instance.history.care]
+    rows["pin_volunteering"] = [p.model_dump() for p in instance.pins.volunteering]
     return rows
 
 
@@ -208,9 +244,10 @@ def _readme(ws, template: bool) -> None:
         "are required; empty settings take their defaults.",
         "也可以把每张表另存为 CSV（文件名 = 工作表名，如 人员.csv 或 people.csv）放在一个文件夹里"
         "导入，UTF-8 或 GBK 编码均可。 / Or save each sheet as CSV (UTF-8 or GBK) into one folder.",
-        "名称以「备注」或 # 开头的工作表和列、本「说明」表会被忽略；"
-        "活动、志愿者、儿童 表为以后预留，暂不导入。 / Sheets and columns named 备注… or #… "
-        "are ignored; 活动/志愿者/儿童 are reserved and not imported yet.",
+        "名称以「备注」或 # 开头的工作表和列、本「说明」表会被忽略。 / Sheets and columns "
+        "named 备注… or #… are ignored.",
+        "「儿童」表中的姓名、地址和需求只留在本工作簿和实例中，计划、日历、摘要只用儿童代码。 / "
+        "Children's names, addresses and needs stay in this workbook: outputs use the code.",
     ]
     if template:
         intro.append("各表中的数据是示例（霞美片区），可直接导入查看效果；请替换成本单位的数据。 / "
@@ -272,7 +309,8 @@ def build_workbook(rows: dict[str, list[dict[str, Any]]], *, template: bool = Fa
             cell.fill = required_fill if col.required else optional_fill
             cell.comment = Comment(_comment_text(col), "xinglian", width=320, height=170)
             letter = get_column_letter(j)
-            if col.type in (S.STR, S.ID, S.ID_LIST, S.INT_LIST, S.TIME, S.ENUM):
+            if col.type in (S.STR, S.ID, S.ID_LIST, S.INT_LIST, S.TIME, S.ENUM, S.TEXT_LIST,
+                            S.TIME_LIST, S.WEEKDAY_LIST, S.ENUM_LIST):
                 ws.column_dimensions[letter].number_format = "@"
             elif col.type == S.DATE:
                 ws.column_dimensions[letter].number_format = "yyyy-mm-dd"

@@ -551,6 +551,16 @@ def test_score_of_the_valid_plan(tiny: Instance, valid: Plan) -> None:
         "hosting_outside_town": 0,
         "theme_off_date": 0,
         "empty_slot": 0,
+        # tiny.yaml has no volunteers, activities, children nor caring mothers.
+        "unfilled_role": 0,
+        "volunteer_overload": 0,
+        "disliked_kind": 0,
+        "travel_time": 0,
+        "series_change": 0,
+        "no_lead": 0,
+        "care_new_mother": 0,
+        "care_outside_town": 0,
+        "festival_off_date": 0,
     }
     # 100*3 + 10*6 + 20*2 + 30*1 + 5*1 + 20*1 + 5*1 + 1*27 = 487
     assert s.total == 487

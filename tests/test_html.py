@@ -23,6 +23,7 @@ from xinglian.export.html import render_html
 from xinglian.models.instance import Instance
 from xinglian.models.plan import (
     Care,
+    CarePair,
     CareVisit,
     Hosting,
     Meeting,
@@ -31,6 +32,7 @@ from xinglian.models.plan import (
     RotationTerm,
     SkippedSlot,
     SolveInfo,
+    Volunteering,
 )
 from xinglian.models.timeline import period_bounds
 
@@ -47,8 +49,7 @@ SECTIONS = ["overview", "rotation", "warnings", "calendar", "meetings", "hosting
             "load", "rules", "skipped", "care"]
 
 
-@pytest.fixture(scope="module")
-def instance() -> Instance:
+def instance_data() -> dict:
     data = yaml.safe_load((DATA / "tiny.yaml").read_text(encoding="utf-8"))
     for p in data["people"]:
         if p["id"] == "p-a1":
@@ -61,7 +62,12 @@ def instance() -> Instance:
             venue["name"] = VENUE
             venue["kind"] = "womens_home"
             venue["slots"] = ["2nd and 4th Saturday 09:00-11:30"]
-    return Instance.model_validate(data)
+    return data
+
+
+@pytest.fixture(scope="module")
+def instance() -> Instance:
+    return Instance.model_validate(instance_data())
 
 
 def at(month: int, day: int, h: int, m: int = 0) -> dt.datetime:
@@ -280,6 +286,97 @@ def test_sections_without_data_say_so_or_are_left_out(instance):
     assert ids == SECTIONS[:-1]
     assert "无 none" in text_of(by_id(root, "warnings"))
     assert re.search(r"—", text_of(by_id(root, "rotation")))
+
+
+# -- volunteering and caring mothers ---------------------------------------------------------
+#
+# Volunteers p-a1 (the <script> name), p-b1, p-b2 (experienced) and p-t1 (none assigned);
+# act-1 (2026-07-04, roles 急救 min 1 and 宣讲 min 2) has p-b2 and p-a1, act-2 (2026-07-18,
+# 宣讲 min 1) has p-a1: p-a1 carries 2 activities, p-b2 1, p-b1 and p-t1 none. Fair line
+# k = ceil((1 + 2 + 1) / 4) = 1. Child c-007 (ximei, named 王小明 in the instance) is
+# paired with p-e1, c-008 (luncang) with p-t1; c-007 was p-t1's last year.
+
+
+@pytest.fixture(scope="module")
+def vc_instance() -> Instance:
+    data = instance_data()
+    for p in data["people"]:
+        if p["id"] in ("p-a1", "p-b1", "p-b2", "p-t1"):
+            p["volunteer"] = {"experienced": p["id"] == "p-b2", "federation": "fed-shuinuan"}
+        if p["id"] in ("p-e1", "p-t1"):
+            p["caring_mother"] = True
+    data["activities"] = [
+        {"id": "act-1", "kind": "volunteer_service", "title": "<i>防溺水</i>宣传",
+         "date": "2026-07-04", "start": "09:00", "end": "11:30", "venue": "v-ximei-hall",
+         "roles": [{"role": "急救"}, {"role": "宣讲", "min": 2}]},
+        {"id": "act-2", "kind": "training", "title": "急救培训", "date": "2026-07-18",
+         "start": "14:00", "end": "16:00", "town": "luncang", "roles": [{"role": "宣讲"}]},
+    ]
+    data["children"] = [
+        {"code": "c-007", "name": "王小明", "address": "某村1号", "town": "ximei", "age": 9},
+        {"code": "c-008", "name": "李小红", "address": "某村2号", "town": "luncang", "age": 7},
+    ]
+    data["care"] = {"festivals": [{"name": "六一", "date": "2026-06-01"},
+                                  {"name": "中秋", "date": "2026-09-25"}]}
+    data["history"]["care"] = [{"mother": "p-t1", "child": "c-007", "year": 2025}]
+    return Instance.model_validate(data)
+
+
+@pytest.fixture(scope="module")
+def vc_page(vc_instance, plan) -> str:
+    vc = plan.model_copy(update={
+        "volunteering": (Volunteering(activity="act-1", person="p-b2", role="急救"),
+                         Volunteering(activity="act-1", person="p-a1", role="宣讲"),
+                         Volunteering(activity="act-2", person="p-a1", role="宣讲")),
+        "care": Care(pairs=(CarePair(mother="p-e1", child="c-007"),
+                            CarePair(mother="p-t1", child="c-008")),
+                     visits=plan.care.visits)})
+    return render_html(vc_instance, vc)
+
+
+def test_volunteering_section_comes_before_care(vc_page):
+    ids = [e.get("id") for e in tree(vc_page).iter() if e.tag in ("header", "section")]
+    assert ids == SECTIONS[:-1] + ["volunteering", "care"]
+
+
+def test_volunteer_load_chart_counts_every_volunteer_once(vc_page):
+    section = by_id(tree(vc_page), "volunteering")
+    bars = [r for r in section.iter(f"{SVG}rect") if has_class(r, "vbar")]
+    # Two volunteers with 0 activities, one with 1, one with 2.
+    assert {int(b.get("data-activities")): int(b.get("data-volunteers")) for b in bars} == {
+        0: 2, 1: 1, 2: 1}
+    # Over the fair line k = 1: the bar of 2 activities is drawn in the "over" colour.
+    colours = {b.get("data-activities"): b.get("fill") for b in bars}
+    assert colours["2"] != colours["1"] == colours["0"]
+    assert "平均线 k = 1" in text_of(section)
+
+
+def test_volunteering_roster_and_busiest(vc_page):
+    section = by_id(tree(vc_page), "volunteering")
+    text = text_of(section)
+    assert "<i>防溺水</i>宣传" in text and "急救培训" in text
+    assert "宣讲：" + EVIL in text and "缺1" in text  # 宣讲 of act-1 needs 2
+    assert "带队：李淑芬" in text  # p-b2 is experienced
+    tables = section.findall("table")
+    busiest = [[text_of(c) for c in r] for r in tables[1].find("tbody").findall("tr")]
+    assert busiest[0][0] == f"{EVIL} p-a1" and busiest[0][2] == "2"
+    assert not [t for t, _ in collect(vc_page).tags if t == "i"]
+
+
+def test_care_section_shows_pairs_and_quarters_by_code(vc_page):
+    section = by_id(tree(vc_page), "care")
+    text = text_of(section)
+    assert "结对 2 对" in text and "c-007" in text and "c-008" in text
+    assert "王小明" not in vc_page and "某村" not in vc_page
+    pairs = section.findall("table")[1]
+    rows = [[text_of(c) for c in r] for r in pairs.find("tbody").findall("tr")]
+    # By mother's name: 吴春梅 (p-t1) before 张晓燕 (p-e1).
+    assert rows[0][:4] == ["吴春梅 p-t1", "c-008", "仑苍镇", "新结对"]
+    assert rows[1][:4] == ["张晓燕 p-e1", "c-007", "霞美镇", "更换（上年 吴春梅）"]
+    assert rows[1][4] == "2-20"  # the meet of the fixture plan
+    quarters = section.findall("table")[0]
+    q1 = [text_of(c) for c in quarters.find("tbody").findall("tr")[0]]
+    assert q1 == ["Q1", "1", "0", "0", "1"]
 
 
 # -- a solved plan of the bundled instance ---------------------------------------------------

@@ -30,12 +30,26 @@ import yaml
 from xinglian.export.ics import (
     CalEvent,
     build_events,
+    care_events,
     hosting_events,
     to_calendar,
+    visit_festival,
+    volunteer_uid,
+    volunteering_events,
     write_calendars,
 )
 from xinglian.models.instance import Instance
-from xinglian.models.plan import Hosting, Meeting, Plan, RotationTerm, SolveInfo
+from xinglian.models.plan import (
+    Care,
+    CarePair,
+    CareVisit,
+    Hosting,
+    Meeting,
+    Plan,
+    RotationTerm,
+    SolveInfo,
+    Volunteering,
+)
 from xinglian.models.timeline import period_bounds
 
 DATA = Path(__file__).parent / "data"
@@ -680,3 +694,210 @@ def test_mixed_or_reversed_bounds_are_refused():
         to_calendar([mixed], "x", stamp=stamp)
     with pytest.raises(ValueError, match="not after"):
         to_calendar([backwards], "x", stamp=stamp)
+
+
+# -- volunteering (巾帼志愿者) and caring mothers (爱心妈妈) ---------------------------------
+#
+# tiny_data() plus: volunteers p-b2 (fed-shuinuan, experienced), p-t1 (fed-town-ximei) and
+# p-a1 (no federation); act-1 防溺水宣传 on 2026-07-04 09:00-11:30 at v-ximei-hall with
+# roles 急救 (p-b2) and 宣讲 (p-t1); act-2 拥军优属慰问 on 2026-08-01 14:00-16:00 in
+# luncang (no venue), lead required, 慰问 held by p-a1 alone. Child c-007 (ximei) and
+# c-008 (luncang) are paired with p-e1; festivals 六一 and 中秋. Reminders: volunteering
+# 120 minutes, care 30.
+
+VOL_ACT1_B2 = "volunteer-act-1-p-b2@xinglian"
+VOL_ACT1_T1 = "volunteer-act-1-p-t1@xinglian"
+VOL_ACT2_A1 = "volunteer-act-2-p-a1@xinglian"
+MEET_007 = "visit-c-007-2026-q1-meet1@xinglian"
+FEST_007 = "visit-c-007-2026-f2@xinglian"
+TALK_008 = "visit-c-008-2026-q2-talk1@xinglian"
+
+
+def care_data() -> dict:
+    data = tiny_data()
+    profiles = {"p-b2": {"federation": "fed-shuinuan", "experienced": True},
+                "p-t1": {"federation": "fed-town-ximei"}, "p-a1": {}}
+    for p in data["people"]:
+        if p["id"] in profiles:
+            p["volunteer"] = profiles[p["id"]]
+        if p["id"] == "p-e1":
+            p["caring_mother"] = True
+    data["volunteering"] = {"reminder_minutes": 120}
+    data["activities"] = [
+        {"id": "act-1", "kind": "volunteer_service", "title": "防溺水宣传; 安全, 第一",
+         "date": "2026-07-04", "start": "09:00", "end": "11:30", "venue": "v-ximei-hall",
+         "roles": [{"role": "急救"}, {"role": "宣讲", "max": 2}]},
+        {"id": "act-2", "kind": "military_family", "title": "拥军优属慰问", "date": "2026-08-01",
+         "start": "14:00", "end": "16:00", "town": "luncang", "lead_required": True,
+         "roles": [{"role": "慰问", "min": 2}]},
+    ]
+    data["children"] = [
+        {"code": "c-007", "name": "王小明", "address": "霞美镇某村1号", "town": "ximei", "age": 9},
+        {"code": "c-008", "name": "李小红", "address": "仑苍镇某村2号", "town": "luncang",
+         "age": 12},
+    ]
+    data["care"] = {"reminder_minutes": 30,
+                    "festivals": [{"name": "六一儿童节", "date": "2026-06-01"},
+                                  {"name": "中秋节", "date": "2026-09-25"}]}
+    return data
+
+
+@pytest.fixture(scope="module")
+def care_instance() -> Instance:
+    return Instance.model_validate(care_data())
+
+
+def visit(vid: str, child: str, kind: str, start: dt.datetime, minutes: int) -> CareVisit:
+    return CareVisit(id=vid, mother="p-e1", child=child, kind=kind, start=start,
+                     end=start + dt.timedelta(minutes=minutes))
+
+
+VOLUNTEERING = (
+    Volunteering(activity="act-1", person="p-t1", role="宣讲"),
+    Volunteering(activity="act-1", person="p-b2", role="急救"),
+    Volunteering(activity="act-2", person="p-a1", role="慰问"),
+)
+VISITS = (
+    visit("visit-c-007-2026-q1-meet1", "c-007", "meet",
+          dt.datetime(2026, 2, 21, 10, tzinfo=TZ), 90),
+    visit("visit-c-007-2026-f2", "c-007", "festival",
+          dt.datetime(2026, 9, 26, 10, tzinfo=TZ), 120),
+    visit("visit-c-008-2026-q2-talk1", "c-008", "talk",
+          dt.datetime(2026, 4, 18, 19, 30, tzinfo=TZ), 45),
+)
+
+
+def care_plan(volunteering=VOLUNTEERING, visits=VISITS) -> Plan:
+    return make_plan(dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)).model_copy(update={
+        "volunteering": tuple(volunteering),
+        "care": Care(pairs=(CarePair(mother="p-e1", child="c-007"),
+                            CarePair(mother="p-e1", child="c-008")), visits=tuple(visits))})
+
+
+@pytest.fixture
+def care_written(care_instance, tmp_path) -> dict[str, icalendar.Calendar]:
+    paths = write_calendars(care_instance, care_plan(), tmp_path)
+    return {p.name: icalendar.Calendar.from_ical(p.read_bytes()) for p in paths}
+
+
+def test_one_volunteer_event_per_assignment_with_stable_uids(care_instance):
+    events = volunteering_events(care_instance, care_plan())
+    assert {e.uid for e in events} == {VOL_ACT1_B2, VOL_ACT1_T1, VOL_ACT2_A1}
+    assert volunteer_uid("act-1", "p-b2") == VOL_ACT1_B2
+    # The order of the plan's rows does not matter; the time of solving neither.
+    again = volunteering_events(care_instance, care_plan(volunteering=reversed(VOLUNTEERING)))
+    assert sorted(events, key=lambda e: e.uid) == sorted(again, key=lambda e: e.uid)
+
+
+def test_volunteer_event_text_round_trips(care_written):
+    e = event(care_written["all.ics"], VOL_ACT1_T1)
+    assert str(e["SUMMARY"]) == "【志愿服务】防溺水宣传; 安全, 第一 · 宣讲"
+    assert str(e["LOCATION"]) == "霞美镇妇女之家会议室，霞美镇"
+    assert str(e["DESCRIPTION"]).split("\n") == [
+        "活动：防溺水宣传; 安全, 第一（志愿服务）",
+        "岗位：宣讲",
+        "同队：李淑芬（急救）",  # team in role order
+        "带队：李淑芬",  # p-b2 is experienced
+    ]
+    assert [str(c) for c in e["CATEGORIES"].cats] == ["巾帼志愿者"]
+    assert e.decoded("DTSTART") == dt.datetime(2026, 7, 4, 9, 0, tzinfo=TZ)
+    assert e.decoded("DTEND") == dt.datetime(2026, 7, 4, 11, 30, tzinfo=TZ)
+    assert e["DTSTART"].params["TZID"] == "Asia/Shanghai"
+    (alarm,) = e.walk("VALARM")
+    assert alarm.decoded("TRIGGER") == -dt.timedelta(minutes=120)
+
+
+def test_activity_without_venue_is_located_by_town_and_says_the_lead_is_missing(care_written):
+    e = event(care_written["all.ics"], VOL_ACT2_A1)
+    assert str(e["SUMMARY"]) == "【拥军优属】拥军优属慰问 · 慰问"
+    assert str(e["LOCATION"]) == "仑苍镇"
+    assert str(e["DESCRIPTION"]).split("\n") == [
+        "活动：拥军优属慰问（拥军优属）", "岗位：慰问", "带队：暂缺（本活动需有经验的志愿者带队）"]
+
+
+def test_volunteer_events_go_to_her_federation_and_the_venue(care_instance, care_written):
+    by_uid = {e.uid: e for e in volunteering_events(care_instance, care_plan())}
+    assert by_uid[VOL_ACT1_B2].people == ("p-b2",)
+    assert by_uid[VOL_ACT1_B2].federations == ("fed-shuinuan",)
+    assert by_uid[VOL_ACT1_B2].venues == ("v-ximei-hall",)
+    assert by_uid[VOL_ACT2_A1].federations == () and by_uid[VOL_ACT2_A1].venues == ()
+    assert VOL_ACT1_B2 in uids(care_written["federation-fed-shuinuan.ics"])
+    assert VOL_ACT1_T1 in uids(care_written["federation-fed-town-ximei.ics"])
+    assert {VOL_ACT1_B2, VOL_ACT1_T1} <= uids(care_written["venue-v-ximei-hall.ics"])
+    assert VOL_ACT1_T1 not in uids(care_written["person-p-b2.ics"])
+
+
+def test_care_visit_events_name_the_child_by_code(care_written):
+    cal = care_written["person-p-e1.ics"]
+    assert {MEET_007, FEST_007, TALK_008} <= uids(cal)
+    meet = event(cal, MEET_007)
+    assert str(meet["SUMMARY"]) == "爱心妈妈 · 见一次面 · 儿童 c-007"
+    assert str(meet["LOCATION"]) == "霞美镇"
+    assert str(meet["DESCRIPTION"]).split("\n")[:3] == [
+        "爱心妈妈：张晓燕", "结对儿童：c-007", "内容：见一次面"]
+    assert str(event(cal, TALK_008)["SUMMARY"]) == "爱心妈妈 · 谈一次心 · 儿童 c-008"
+    assert str(event(cal, TALK_008)["LOCATION"]) == "仑苍镇"
+    fest = event(cal, FEST_007)
+    assert str(fest["SUMMARY"]) == "爱心妈妈 · 过一次节 · 儿童 c-007"
+    # -f2: the second festival of care.festivals.
+    assert "节日：中秋节（9月25日）" in str(fest["DESCRIPTION"]).split("\n")
+    (alarm,) = meet.walk("VALARM")
+    assert alarm.decoded("TRIGGER") == -dt.timedelta(minutes=30)
+    for name, cal in care_written.items():
+        data = cal.to_ical().decode("utf-8")
+        assert "王小明" not in data and "某村" not in data, name
+
+
+def test_care_visits_are_on_the_mothers_calendar_only(care_instance, care_written):
+    for e in care_events(care_instance, care_plan()):
+        assert (e.people, e.venues, e.federations) == (("p-e1",), (), ())
+    for name, cal in care_written.items():
+        if name not in ("all.ics", "person-p-e1.ics"):
+            assert not {MEET_007, FEST_007, TALK_008} & uids(cal), name
+
+
+def test_festival_of_a_visit_without_index_is_the_nearest_in_its_window(care_instance):
+    odd = VISITS[1].model_copy(update={"id": "visit-hand-made"})
+    assert visit_festival(care_instance, odd).name == "中秋节"
+    assert visit_festival(care_instance, VISITS[0]) is None
+
+
+def test_no_volunteer_or_care_alarm_when_reminders_are_zero(care_instance):
+    inst = care_instance.model_copy(update={
+        "volunteering": care_instance.volunteering.model_copy(update={"reminder_minutes": 0}),
+        "care": care_instance.care.model_copy(update={"reminder_minutes": 0})})
+    events = volunteering_events(inst, care_plan()) + care_events(inst, care_plan())
+    assert events and all(e.alarm_minutes is None for e in events)
+
+
+@pytest.mark.parametrize(("make", "needle"), [
+    (lambda: care_plan(volunteering=[Volunteering(activity="act-9", person="p-a1",
+                                                  role="x")]), "act-9"),
+    (lambda: care_plan(volunteering=[Volunteering(activity="act-1", person="p-zz",
+                                                  role="宣讲")]), "p-zz"),
+    (lambda: care_plan(visits=[VISITS[0].model_copy(update={"child": "c-999"})]), "c-999"),
+])
+def test_unknown_activity_person_or_child_is_a_clear_error(care_instance, make, needle):
+    with pytest.raises(ValueError, match=needle):
+        build_events(care_instance, make())
+
+
+def test_moved_visit_keeps_its_uid_and_a_swap_cancels_the_old_volunteers_event(
+        care_instance, tmp_path):
+    write_calendars(care_instance, care_plan(), tmp_path / "v1")
+    moved = VISITS[0].model_copy(update={"start": dt.datetime(2026, 2, 28, 10, tzinfo=TZ),
+                                         "end": dt.datetime(2026, 2, 28, 11, 30, tzinfo=TZ)})
+    swapped = (Volunteering(activity="act-1", person="p-a1", role="宣讲"), *VOLUNTEERING[1:])
+    write_calendars(care_instance, care_plan(volunteering=swapped, visits=(moved, *VISITS[1:])),
+                    tmp_path / "v2", previous_dir=tmp_path / "v1", updates_dir=tmp_path / "up")
+
+    def cal(name: str) -> icalendar.Calendar:
+        return icalendar.Calendar.from_ical((tmp_path / name).read_bytes())
+
+    meet = event(cal("v2/person-p-e1.ics"), MEET_007)
+    assert meet.decoded("SEQUENCE") == 1
+    assert meet.decoded("DTSTART") == dt.datetime(2026, 2, 28, 10, tzinfo=TZ)
+    assert event(cal("v2/person-p-e1.ics"), TALK_008).decoded("SEQUENCE") == 0
+    gone = event(cal("v2/person-p-t1.ics"), VOL_ACT1_T1)
+    assert str(gone["STATUS"]) == "CANCELLED"
+    assert "volunteer-act-1-p-a1@xinglian" in uids(cal("up/person-p-a1.ics"))

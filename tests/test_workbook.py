@@ -63,8 +63,14 @@ HEADERS = {
     "跳过场次": ["编号", "场地", "类型", "日期", "星期", "时间", "原因"],
     "软约束": ["规则", "名称", "权重", "数量", "代价", "主要情形"],
     "未满足": ["事项", "缺少", "原因"],
-    "志愿者": ["活动", "人员", "人员编号", "角色"],
-    "关爱走访": ["编号", "爱心妈妈", "人员编号", "儿童代码", "类型", "日期", "星期", "时间"],
+    "志愿者": ["日期", "星期", "时间", "活动", "类型", "镇街", "场地", "岗位", "志愿者", "人员编号",
+            "所属妇联", "活动编号"],
+    "志愿者公平": ["志愿者", "人员编号", "所属妇联", "镇街", "活动数", "时长（小时）",
+              "最忙月份活动数", "每月上限", "有带队经验"] + [f"{m}月" for m in range(1, 13)],
+    "爱心妈妈结对": ["爱心妈妈", "人员编号", "妈妈所在镇", "儿童代码", "儿童所在镇", "与上年相比",
+               "见面", "谈心", "过节", "走访次数"],
+    "关爱走访": ["编号", "爱心妈妈", "人员编号", "儿童代码", "类型", "日期", "星期", "时间",
+             "儿童所在镇"],
 }
 
 
@@ -179,7 +185,8 @@ def test_every_sheet_has_its_chinese_header_row(book, frames):
 
 
 def test_header_rows_are_frozen_and_grids_freeze_their_label_columns(book):
-    expected = {name: "A2" for name in SHEETS} | {"轮值主席": "B2", "阵地主办": "D2"}
+    expected = {name: "A2" for name in SHEETS} | {"轮值主席": "B2", "阵地主办": "D2",
+                                                  "志愿者公平": "C2"}
     assert {ws.title: ws.freeze_panes for ws in book.worksheets} == expected
 
 
@@ -201,7 +208,7 @@ def test_empty_sections_are_sheets_with_headers(instance, tmp_path):
     frames = pd.read_excel(write_plan_workbook(instance, bare, tmp_path / "bare.xlsx"),
                            sheet_name=None)
     for name in ("轮值明细", "联席会", "主办明细", "跳过场次", "软约束", "未满足", "志愿者",
-                 "关爱走访"):
+                 "志愿者公平", "爱心妈妈结对", "关爱走访"):
         assert list(frames[name].columns) == HEADERS[name], name
         assert frames[name].empty, name
     # The grid keeps one row per base and one column per period, with no chair.
@@ -269,7 +276,10 @@ def test_skipped_rules_unfilled_volunteers(frames):
     assert rules.iloc[1]["主要情形"] == "林秀英 缺席 霞美 Q1\n-李淑芬 缺席 水暖城 Q2"
     assert frames["未满足"].iloc[0]["缺少"] == "2 x first-aid"
     vol = frames["志愿者"].iloc[0]
-    assert (vol["人员"], vol["人员编号"], vol["角色"]) == ("李淑芬", "p-b2", "first-aid")
+    # act-042 is not in the instance: shown by its id, without a date.
+    assert (vol["志愿者"], vol["人员编号"], vol["岗位"], vol["活动"]) == (
+        "李淑芬", "p-b2", "first-aid", "act-042")
+    assert pd.isna(vol["日期"])
 
 
 def test_children_appear_by_code_only(frames, book):
@@ -366,3 +376,85 @@ def test_workbook_of_a_solved_plan(instance, tmp_path):
     assert len(frames["主办明细"]) == len(solved.hosting)
     assert len(frames["跳过场次"]) == len(solved.hosting_skipped)
     assert frames["主办公平"].iloc[0]["本年次数"] == len(solved.hosting)
+
+
+# -- volunteering and caring mothers -------------------------------------------------------
+#
+# tiny_data() plus volunteers p-b2 (fed-shuinuan, experienced) and p-t1 (no federation),
+# act-1 (2026-07-04 09:00-11:30 at the =HYPERLINK venue; roles 急救 then 宣讲) and
+# act-2 (2026-07-18 14:00-16:00 in luncang; role 慰问). p-t1 holds 宣讲 in both, p-b2 急救
+# in act-1: p-t1 has 2 activities (4.5 h), p-b2 1 (2.5 h). Child c-007 (ximei, named
+# 王小明 in the instance) is paired with p-e1, who had her last year too.
+
+
+@pytest.fixture(scope="module")
+def vc_instance() -> Instance:
+    data = tiny_data()
+    for p in data["people"]:
+        if p["id"] == "p-b2":
+            p["volunteer"] = {"federation": "fed-shuinuan", "experienced": True}
+        if p["id"] == "p-t1":
+            p["volunteer"] = {"max_activities_per_month": 3}
+        if p["id"] == "p-e1":
+            p["caring_mother"] = True
+    data["activities"] = [
+        {"id": "act-1", "kind": "volunteer_service", "title": "=防溺水宣传", "date": "2026-07-04",
+         "start": "09:00", "end": "11:30", "venue": "v-ximei-hall",
+         "roles": [{"role": "急救"}, {"role": "宣讲"}]},
+        {"id": "act-2", "kind": "military_family", "title": "拥军优属慰问", "date": "2026-07-18",
+         "start": "14:00", "end": "16:00", "town": "luncang", "roles": [{"role": "慰问"}]},
+    ]
+    data["children"] = [{"code": "c-007", "name": "王小明", "address": "某村1号", "town": "ximei",
+                         "age": 9}]
+    data["care"] = {"festivals": [{"name": "六一", "date": "2026-06-01"},
+                                  {"name": "中秋", "date": "2026-09-25"}]}
+    data["history"]["care"] = [{"mother": "p-e1", "child": "c-007", "year": 2025}]
+    return Instance.model_validate(data)
+
+
+@pytest.fixture(scope="module")
+def vc_frames(vc_instance, plan, tmp_path_factory) -> dict[str, pd.DataFrame]:
+    vc = plan.model_copy(update={"volunteering": (
+        Volunteering(activity="act-2", person="p-t1", role="慰问"),
+        Volunteering(activity="act-1", person="p-t1", role="宣讲"),
+        Volunteering(activity="act-1", person="p-b2", role="急救"))})
+    path = write_plan_workbook(vc_instance, vc, tmp_path_factory.mktemp("vc") / "vc.xlsx")
+    return pd.read_excel(path, sheet_name=None)
+
+
+def test_volunteer_sheet_has_one_row_per_assignment_by_date_and_role(vc_frames):
+    df = vc_frames["志愿者"]
+    assert list(zip(df["活动编号"], df["岗位"], df["志愿者"], strict=True)) == [
+        ("act-1", "急救", "李淑芬"), ("act-1", "宣讲", "吴春梅"), ("act-2", "慰问", "吴春梅")]
+    first = df.iloc[0]
+    assert pd.Timestamp(first["日期"]).date() == dt.date(2026, 7, 4)
+    assert (first["星期"], first["时间"], first["类型"]) == ("周六", "09:00–11:30", "志愿服务")
+    assert (first["活动"], first["场地"]) == ("=防溺水宣传", VENUE_NAME)
+    assert first["所属妇联"] == "中国水暖城妇联"
+    assert df.iloc[2]["镇街"] == "仑苍镇" and pd.isna(df.iloc[2]["场地"])
+
+
+def test_volunteer_fairness_sheet_ranks_by_load(vc_frames):
+    df = vc_frames["志愿者公平"]
+    assert list(df["人员编号"]) == ["p-t1", "p-b2"]
+    t1 = df.iloc[0]
+    assert (t1["活动数"], t1["时长（小时）"], t1["最忙月份活动数"], t1["每月上限"]) == (
+        2, 4.5, 2, 3)
+    assert t1["7月"] == 2 and t1["有带队经验"] == "否" and df.iloc[1]["有带队经验"] == "是"
+
+
+def test_pairs_and_visits_sheets_show_code_and_town_only(vc_frames):
+    pairs = vc_frames["爱心妈妈结对"]
+    row = pairs.iloc[0]
+    assert (row["爱心妈妈"], row["儿童代码"], row["儿童所在镇"], row["与上年相比"]) == (
+        "张晓燕", "c-007", "霞美镇", "续结")
+    assert row["见面"] == "2-20" and row["走访次数"] == 1
+    visits = vc_frames["关爱走访"]
+    assert list(visits["儿童所在镇"]) == ["霞美镇"]
+    text = "".join(df.to_csv() for df in vc_frames.values())
+    assert "王小明" not in text and "某村" not in text
+
+
+def test_overview_counts_volunteering_and_care(vc_frames):
+    kv = dict(zip(vc_frames["概况"]["项目"], vc_frames["概况"]["内容"], strict=True))
+    assert (kv["志愿者安排（人次）"], kv["爱心妈妈结对"], kv["关爱走访"]) == (3, 1, 1)
