@@ -47,6 +47,19 @@ def _load(path: Path):
         raise Fail(str(e)) from None
 
 
+def _instance_and_timeline(path: Path):
+    """The instance at ``path`` and its year's timeline, or a one-line error."""
+    from .models import CalendarError, Timeline
+
+    if not path.exists():
+        raise Fail(f"{path}: file not found")
+    inst = _load(path)
+    try:
+        return inst, Timeline(inst)
+    except CalendarError as e:
+        raise Fail(f"{path}: {e}") from None
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="xinglian")
 def main() -> None:
@@ -78,17 +91,10 @@ def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers
     from .checker import check, score
     from .export.plan_dir import OutputError, write_plan_dir
     from .export.summary import plan_warnings
-    from .models import CalendarError, Timeline
     from .solver import solve
 
     path = instance or default_instance()
-    if not path.exists():
-        raise Fail(f"{path}: file not found")
-    inst = _load(path)
-    try:
-        timeline = Timeline(inst)
-    except CalendarError as e:
-        raise Fail(f"{path}: {e}") from None
+    inst, timeline = _instance_and_timeline(path)
     echo = (lambda *a, **k: None) if quiet else click.echo
     echo(f"xinglian {__version__}: planning {inst.id} ({inst.year}) from {path}", err=True)
     echo(f"holiday calendar: {timeline.calendar.source}", err=True)
@@ -146,16 +152,8 @@ def explain_(instance: Path | None, lang: str | None, time_limit: float) -> None
 
     Exit 0 when a plan exists, 3 when it does not (explained), 1 for bad input.
     """
-    from .models import CalendarError, Timeline
 
-    path = instance or default_instance()
-    if not path.exists():
-        raise Fail(f"{path}: file not found")
-    inst = _load(path)
-    try:
-        timeline = Timeline(inst)
-    except CalendarError as e:
-        raise Fail(f"{path}: {e}") from None
+    inst, timeline = _instance_and_timeline(instance or default_instance())
     text = _explain_text(inst, timeline.calendar, lang, time_limit)
     click.echo(text, nl=False)
     if not text.startswith(("存在可行方案", "A plan exists")):

@@ -94,6 +94,15 @@ def read_mapping(path: Path) -> dict[str, Any]:
     return data
 
 
+def _validated(model: type, path: Path):
+    """Read ``path`` and validate it as ``model``, every problem in one InputError."""
+    data = read_mapping(path)
+    try:
+        return model.model_validate(data)
+    except ValidationError as e:
+        raise InputError(path, describe_validation_error(e)) from None
+
+
 def load_instance(path: str | Path) -> Instance:
     """Load and validate an instance from YAML or JSON.
 
@@ -102,22 +111,13 @@ def load_instance(path: str | Path) -> Instance:
     InputError
         For unreadable or malformed files and for every validation problem at once.
     """
-    path = Path(path)
-    data = read_mapping(path)
-    try:
-        return Instance.model_validate(data)
-    except ValidationError as e:
-        raise InputError(path, describe_validation_error(e)) from None
+    return _validated(Instance, Path(path))
 
 
 def load_plan(plan_dir: str | Path) -> Plan:
+    """Load plan.json of a plan directory (or a plan.json path)."""
     plan_dir = Path(plan_dir)
-    path = plan_dir / "plan.json" if plan_dir.is_dir() else plan_dir
-    data = read_mapping(path)
-    try:
-        return Plan.model_validate(data)
-    except ValidationError as e:
-        raise InputError(path, describe_validation_error(e)) from None
+    return _validated(Plan, plan_dir / "plan.json" if plan_dir.is_dir() else plan_dir)
 
 
 def load_changes(path: str | Path):
@@ -130,9 +130,4 @@ def load_changes(path: str | Path):
     """
     from .changes import ChangeSet
 
-    path = Path(path)
-    data = read_mapping(path)
-    try:
-        return ChangeSet.model_validate(data)
-    except ValidationError as e:
-        raise InputError(path, describe_validation_error(e)) from None
+    return _validated(ChangeSet, Path(path))
