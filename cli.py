@@ -241,9 +241,13 @@ def validate(instance: Path, plan_dir: Path) -> None:
         click.echo(f"{v.rule}: {v.message}")
     if violations:
         raise Fail(f"{len(violations)} violation(s)", EXIT_INVALID)
-    click.echo(f"ok: {len(plan_.rotation)} rotation terms, {len(plan_.meetings)} meetings and "
-               f"{len(plan_.hosting)} hosting turns satisfy every hard rule; objective "
-               f"{recomputed.total}")
+    parts = [f"{len(plan_.rotation)} rotation terms", f"{len(plan_.meetings)} meetings",
+             f"{len(plan_.hosting)} hosting turns"]
+    if plan_.volunteering or plan_.care.pairs:
+        parts += [f"{len(plan_.volunteering)} volunteer assignments",
+                  f"{len(plan_.care.pairs)} caring-mother pairs",
+                  f"{len(plan_.care.visits)} visits"]
+    click.echo(f"ok: {', '.join(parts)} satisfy every hard rule; objective {recomputed.total}")
 
 
 def _plan_and_instance(plan_dir: Path):
