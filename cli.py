@@ -410,6 +410,25 @@ def export_(plan_dir: Path, xlsx: Path) -> None:
 
 
 @main.command()
+@click.option("--scale", "-k", type=click.IntRange(min=1), required=True,
+              help="Number of counties, each shaped like the bundled full instance.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def generate(scale: int, seed: int, out: Path) -> None:
+    """Write a scale instance of SCALE counties (deterministic for a seed)."""
+    from .instances.generate import generate as make
+    from .instances.generate import write
+
+    inst = make(scale, seed)
+    try:
+        written = write(inst, out)
+    except OSError as e:
+        raise Fail(f"{out}: cannot write ({e.strerror or e})") from None
+    click.echo(f"{inst.id}: {len(inst.people)} people, {len(inst.federations)} federations, "
+               f"{len(inst.activities)} activities, {len(inst.children)} children -> {written}")
+
+
+@main.command()
 @click.argument("what", type=click.Choice(["instance", "plan", "changes"]), default="instance")
 def schema(what: str) -> None:
     """Print the JSON Schema of an instance file (or of plan.json, or a changes file)."""
