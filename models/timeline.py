@@ -149,6 +149,13 @@ class Timeline:
         self.periods = period_bounds(self.year, instance.rotation.period_months)
         self.quarters = quarter_bounds(self.year)
 
+    def meeting_window(self, rules, q: int) -> tuple[dt.date, dt.date]:
+        """The dates of quarter ``q`` a joint meeting may use: day-of-quarter
+        ``rules.earliest_day..rules.latest_day`` (``MeetingRules``), cut at the quarter's end."""
+        start, end = self.quarters[q - 1]
+        return (start + dt.timedelta(days=rules.earliest_day - 1),
+                min(end, start + dt.timedelta(days=rules.latest_day - 1)))
+
     def day_index(self, day: dt.date) -> int:
         """The solver's time index of a date (0 = 1 January)."""
         return (day - self.first).days

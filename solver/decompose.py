@@ -43,10 +43,8 @@ def _meeting_times(instance: Instance, timeline: Timeline) -> dict[dt.date, list
     """Working days in some quarter's meeting window -> the meeting slots' times."""
     rules = instance.meetings
     out: dict[dt.date, list] = {}
-    for start, end in timeline.quarters:
-        lo = start + dt.timedelta(days=rules.earliest_day - 1)
-        hi = min(end, start + dt.timedelta(days=rules.latest_day - 1))
-        for d in timeline.days(lo, hi):
+    for q in range(1, 5):
+        for d in timeline.days(*timeline.meeting_window(rules, q)):
             if timeline.calendar.is_workday(d):
                 out[d] = [s.times() for s in rules.slots]
     return out

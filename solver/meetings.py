@@ -16,11 +16,7 @@ from .context import MeetingVars, ModelContext
 
 def quarter_window(ctx: ModelContext, q: int) -> tuple[dt.date, dt.date]:
     """The dates of quarter ``q`` a meeting may use (``earliest_day..latest_day``)."""
-    start, end = ctx.timeline.quarters[q - 1]
-    rules = ctx.instance.meetings
-    lo = start + dt.timedelta(days=rules.earliest_day - 1)
-    hi = min(end, start + dt.timedelta(days=rules.latest_day - 1))
-    return lo, hi
+    return ctx.timeline.meeting_window(ctx.instance.meetings, q)
 
 
 def eligible_venues(ctx: ModelContext, base_id: str) -> list[str]:

@@ -8,8 +8,6 @@ everything else come from solver/explain.py.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from ..models.hosting import contact_of, eligible, expand_slots
 from ..models.instance import Instance
 from ..models.timeline import Timeline
@@ -27,13 +25,6 @@ class Message(str):
 
     def text(self, lang: str) -> str:
         return self.zh if lang == "zh" else str(self)
-
-
-def _window(timeline: Timeline, instance: Instance, q: int) -> tuple[dt.date, dt.date]:
-    start, end = timeline.quarters[q - 1]
-    rules = instance.meetings
-    return (start + dt.timedelta(days=rules.earliest_day - 1),
-            min(end, start + dt.timedelta(days=rules.latest_day - 1)))
 
 
 def precheck(instance: Instance, timeline: Timeline) -> list[Message]:
@@ -78,7 +69,7 @@ def precheck(instance: Instance, timeline: Timeline) -> list[Message]:
                 f"{base.name}（{base.id}）：没有能容纳 {need} 位参会人的联席会场地；"
                 f"请增加容量不少于 {need} 人的场地"))
     for q in range(1, 5):
-        lo, hi = _window(timeline, instance, q)
+        lo, hi = timeline.meeting_window(instance.meetings, q)
         if not any(timeline.calendar.is_workday(d) for d in timeline.days(lo, hi)):
             problems.append(Message(
                 f"quarter {q}: no working day between {lo} and {hi} for the joint meetings; "
@@ -101,7 +92,7 @@ def precheck(instance: Instance, timeline: Timeline) -> list[Message]:
         where_en = f"pins.meetings: {base.name} quarter {pin.quarter}"
         where_zh = f"固定安排：{base.name} 第{pin.quarter}季度联席会"
         if pin.date is not None:
-            lo, hi = _window(timeline, instance, pin.quarter)
+            lo, hi = timeline.meeting_window(instance.meetings, pin.quarter)
             if not timeline.calendar.is_workday(pin.date):
                 why = timeline.calendar.holiday_name(pin.date)
                 problems.append(Message(

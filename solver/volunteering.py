@@ -15,23 +15,22 @@ from ..models.volunteering import Activity, RoleDemand
 from .context import ModelContext
 
 
-def eligible(ctx: ModelContext, a: Activity, r: RoleDemand, pid: str) -> bool:
-    inst = ctx.instance
-    person = inst.person(pid)
+def eligible(inst, a: Activity, r: RoleDemand, person, town: str | None) -> int | None:
+    """``volunteer_eligible`` for one person: her travel minutes to the activity's
+    ``town`` when she has the skill and language, is not away that day, is free for the
+    whole activity and lives close enough; None otherwise."""
     v = person.volunteer
     if v is None:
-        return False
+        return None
     if r.skill is not None and r.skill not in v.skills:
-        return False
+        return None
     if r.language is not None and r.language not in v.languages:
-        return False
-    if person.is_unavailable(a.date):
-        return False
+        return None
+    minutes = inst.travel_minutes(person.town, town)
+    if minutes > inst.volunteering.max_travel_minutes or person.is_unavailable(a.date):
+        return None
     start, end = a.minutes
-    if not v.free(a.date, start, end):
-        return False
-    travel = inst.travel_minutes(person.town, inst.activity_town(a))
-    return travel <= inst.volunteering.max_travel_minutes
+    return minutes if v.free(a.date, start, end) else None
 
 
 def candidates(ctx: ModelContext, a: Activity, r: RoleDemand) -> list[str]:
@@ -42,20 +41,8 @@ def candidates(ctx: ModelContext, a: Activity, r: RoleDemand) -> list[str]:
     town = inst.activity_town(a)
     volunteers = ctx.cache.setdefault(
         "volunteers", [p for p in inst.people if p.volunteer is not None])
-    limit_travel = inst.volunteering.max_travel_minutes
-    start, end = a.minutes
-    pool = []
-    for p in volunteers:
-        v = p.volunteer
-        if r.skill is not None and r.skill not in v.skills:
-            continue
-        if r.language is not None and r.language not in v.languages:
-            continue
-        minutes = inst.travel_minutes(p.town, town)
-        if minutes > limit_travel or p.is_unavailable(a.date) or not v.free(a.date, start, end):
-            continue
-        pool.append((minutes, p.id))
-    pool.sort()
+    pool = sorted((m, p.id) for p in volunteers
+                  if (m := eligible(inst, a, r, p, town)) is not None)
     limit = inst.volunteering.candidates_per_role
     keep = [pid for _, pid in (pool[:limit] if limit else pool)]
     pinned = {pin.person for pin in inst.pins.volunteering
