@@ -224,6 +224,13 @@ def _check_meeting_venue(ctx: Ctx) -> Iterator[str]:
             if r.start <= day <= r.end:
                 why = f" ({r.reason})" if r.reason else ""
                 yield f"meeting {label} is at {venue.name}, closed {r.start}..{r.end}{why}"
+        reach = ctx.instance.meetings.max_travel_minutes
+        base = ctx.bases.get(m.base)
+        if base is not None and reach is not None:
+            minutes = ctx.travel(base.town, venue.town)
+            if minutes > reach:
+                yield (f"meeting {label} is at {venue.name}, {minutes} minutes from the "
+                       f"base's town (meetings.max_travel_minutes is {reach})")
         if m.base in ctx.expected:
             need = len(ctx.expected[m.base])
             if venue.capacity < need:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Annotated
 
@@ -42,6 +43,7 @@ class DateRange(Frozen):
         return [self.start + dt.timedelta(days=i) for i in range(n)]
 
 
+@functools.cache
 def hhmm_minutes(value: str) -> int:
     """Minutes after midnight of an ``HH:MM`` string."""
     h, m = value.split(":")

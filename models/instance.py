@@ -273,6 +273,9 @@ class MeetingRules(Frozen):
     earliest_day: int = Field(default=1, ge=1, le=92)
     """Earliest day of the quarter (1 = first day) a meeting may be held."""
     latest_day: int = Field(default=92, ge=1, le=92)
+    max_travel_minutes: int | None = Field(default=120, ge=0)
+    """A meeting's venue lies at most this many minutes (``travel``) from the base's
+    town; None: any venue. Keeps a county's meetings in the county."""
 
     @model_validator(mode="after")
     def _window(self) -> MeetingRules:
@@ -450,7 +453,11 @@ class Instance(Frozen):
 
     @property
     def bases(self) -> tuple[Federation, ...]:
-        return tuple(f for f in self.federations if f.kind is FederationKind.BASE)
+        cached = self._by_id.get("_bases")
+        if cached is None:
+            cached = self._by_id["_bases"] = {
+                "all": tuple(f for f in self.federations if f.kind is FederationKind.BASE)}
+        return cached["all"]
 
     def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Instance:
         """A copy; with ``update``, validated again (pydantic's own copy skips validation,
@@ -471,6 +478,18 @@ class Instance(Frozen):
 
     def town(self, tid: str) -> Town:
         return self._by_id["towns"][tid]
+
+    def activity(self, aid: str) -> Activity:
+        return self._activities()[aid]
+
+    def has_activity(self, aid: str) -> bool:
+        return aid in self._activities()
+
+    def _activities(self) -> dict[str, Activity]:
+        table = self._by_id.get("_activities")
+        if table is None:
+            table = self._by_id["_activities"] = {a.id: a for a in self.activities}
+        return table
 
     def travel_minutes(self, a: str | None, b: str | None) -> int:
         """Minutes between two towns (0 within a town; the default when not listed)."""
@@ -495,22 +514,60 @@ class Instance(Frozen):
         """Lookup usable during validation (before the indices exist)."""
         return next(f for f in self.federations if f.id == fid)
 
+    def meeting_venues(self, base_id: str, any_size: bool = False) -> tuple[str, ...]:
+        """Venues a base's joint meeting may use: they take meetings, seat every expected
+        attendee (unless ``any_size``: every venue in reach) and lie within
+        ``meetings.max_travel_minutes`` of the base's town."""
+        key = (base_id, any_size)
+        cache = self._by_id.setdefault("_meeting_venues", {})
+        if key not in cache:
+            need = len(self.meeting_attendees(base_id))
+            town, reach = self.federation(base_id).town, self.meetings.max_travel_minutes
+            cache[key] = tuple(
+                v.id for v in self.venues
+                if (any_size or (v.meetings and v.capacity >= need))
+                and (reach is None or self.travel_minutes(town, v.town) <= reach))
+        return cache[key]
+
     def meeting_attendees(self, base_id: str) -> tuple[str, ...]:
         """Who is expected at a base's joint meeting (联席会), in a stable order.
 
         The presidium, the chairs of the federations of the base's chain, the chair
         of the town federation of the base's town, and the base's invited guests.
         """
+        cache = self._by_id.setdefault("_attendees", {})
+        if base_id in cache:
+            return cache[base_id]
+        index = self._by_id.get("_chairs")
+        if index is None:  # one pass over the federations, for every base
+            index = self._by_id["_chairs"] = {"parent": {}, "town": {}}
+            for f in self.federations:
+                if f.parent and f.chair:
+                    index["parent"].setdefault(f.parent, []).append(f.chair)
+                if f.kind is FederationKind.TOWN and f.town and f.chair:
+                    index["town"].setdefault(f.town, []).append(f.chair)
         base = self.federation(base_id)
         out: list[str] = list(base.presidium)
-        for f in self.federations:
-            if f.parent == base_id and f.chair:
-                out.append(f.chair)
-        for f in self.federations:
-            if f.kind is FederationKind.TOWN and base.town and f.town == base.town and f.chair:
-                out.append(f.chair)
+        out += index["parent"].get(base_id, [])
+        out += index["town"].get(base.town, []) if base.town else []
         out.extend(base.invited)
-        return tuple(dict.fromkeys(out))
+        cache[base_id] = tuple(dict.fromkeys(out))
+        return cache[base_id]
+        if not cache:  # one pass over the federations for every base
+            children: dict[str, list[str]] = {}
+            town_chairs: dict[str, list[str]] = {}
+            for f in self.federations:
+                if f.parent and f.chair:
+                    children.setdefault(f.parent, []).append(f.chair)
+                if f.kind is FederationKind.TOWN and f.town and f.chair:
+                    town_chairs.setdefault(f.town, []).append(f.chair)
+            for base in self.bases:
+                out: list[str] = list(base.presidium)
+                out += children.get(base.id, [])
+                out += town_chairs.get(base.town, []) if base.town else []
+                out.extend(base.invited)
+                cache[base.id] = tuple(dict.fromkeys(out))
+        return cache[base_id]
 
     # -- validation ----------------------------------------------------------------
 

@@ -20,11 +20,10 @@ def quarter_window(ctx: ModelContext, q: int) -> tuple[dt.date, dt.date]:
 
 
 def eligible_venues(ctx: ModelContext, base_id: str) -> list[str]:
-    """Venues that allow meetings and seat every expected attendee of the base (when
-    explaining: every venue, the rest made switchable by ``add_meeting_window``)."""
-    need = len(ctx.instance.meeting_attendees(base_id))
-    return [v.id for v in ctx.instance.venues
-            if ctx.explain or (v.meetings and v.capacity >= need)]
+    """Venues that allow meetings, seat every expected attendee of the base and lie
+    within ``meetings.max_travel_minutes`` of its town (when explaining: every venue in
+    reach, the rest made switchable by ``add_meeting_window``)."""
+    return list(ctx.instance.meeting_venues(base_id, any_size=ctx.explain))
 
 
 def candidate_days(ctx: ModelContext, q: int) -> list[dt.date]:
@@ -129,6 +128,8 @@ def add_pinned_meetings(ctx: ModelContext) -> None:
     if not ctx.bases:
         return
     for i, pin in enumerate(ctx.instance.pins.meetings):
+        if (pin.base, pin.quarter) not in ctx.meetings:
+            continue  # another part's base
         req = ctx.require(f"pin_meeting:{i}",
                           lambda i=i: requirements.pin_meeting(ctx.instance, i))
         mv = ctx.meetings[pin.base, pin.quarter]

@@ -62,12 +62,14 @@ def precheck(instance: Instance, timeline: Timeline) -> list[Message]:
                     f"{limit} 天不能到岗：{who_zh}；请缩短某人的不可用时段、增补副主席或提高 "
                     f"rotation.max_unavailable_days"))
         need = len(instance.meeting_attendees(base.id))
-        if not any(v.meetings and v.capacity >= need for v in instance.venues):
+        if not instance.meeting_venues(base.id):
+            reach = instance.meetings.max_travel_minutes
             problems.append(Message(
-                f"{base.name} ({base.id}): no meeting venue seats its {need} expected "
-                f"attendees; add a venue with capacity >= {need}",
-                f"{base.name}（{base.id}）：没有能容纳 {need} 位参会人的联席会场地；"
-                f"请增加容量不少于 {need} 人的场地"))
+                f"{base.name} ({base.id}): no meeting venue within {reach} minutes seats its "
+                f"{need} expected attendees; add a venue with capacity >= {need} or raise "
+                f"meetings.max_travel_minutes",
+                f"{base.name}（{base.id}）：{reach} 分钟路程内没有能容纳 {need} 位参会人的"
+                f"联席会场地；请增加容量不少于 {need} 人的场地或提高 meetings.max_travel_minutes"))
     for q in range(1, 5):
         lo, hi = timeline.meeting_window(instance.meetings, q)
         if not any(timeline.calendar.is_workday(d) for d in timeline.days(lo, hi)):
@@ -108,11 +110,12 @@ def precheck(instance: Instance, timeline: Timeline) -> list[Message]:
         if pin.venue is not None:
             venue = instance.venue(pin.venue)
             need = len(instance.meeting_attendees(base.id))
-            if not venue.meetings or venue.capacity < need:
+            if venue.id not in instance.meeting_venues(base.id):
                 problems.append(Message(
-                    f"{where_en} is pinned to {venue.name}, which does not take meetings or "
-                    f"seats fewer than {need}",
-                    f"{where_zh}固定在 {venue.name}，该场地不开联席会或容纳不下 {need} 人"))
+                    f"{where_en} is pinned to {venue.name}, which does not take meetings, "
+                    f"seats fewer than {need} or is out of reach (meetings.max_travel_minutes)",
+                    f"{where_zh}固定在 {venue.name}，该场地不开联席会、容纳不下 {need} 人或路程"
+                    f"超过 meetings.max_travel_minutes"))
             elif pin.date is not None and venue.is_closed(pin.date):
                 problems.append(Message(
                     f"{where_en} is pinned to {venue.name} on {pin.date}, when it is closed",
