@@ -54,6 +54,18 @@ def _shift(day: str, days: int, year: int) -> str:
     return d.isoformat()
 
 
+def _pinned_people(base: dict) -> set[str]:
+    """People whose availability a pin depends on: a pinned chair, the contact of a
+    pinned host, a pinned volunteer. Moving their dates could make the pin impossible."""
+    pins = base.get("pins", {})
+    contacts = {f["id"]: (f.get("hosting") or {}).get("contact") or f.get("chair")
+                for f in base.get("federations", [])}
+    out = {p["chair"] for p in pins.get("rotation", [])}
+    out |= {contacts.get(p["federation"]) for p in pins.get("hosting", [])}
+    out |= {p["person"] for p in pins.get("volunteering", [])}
+    return out - {None}
+
+
 def county(base: dict, k: int, seed: int) -> dict[str, list]:
     """The list-valued sections of county ``k`` (1-based)."""
     rng = random.Random(seed * 100_003 + k)
@@ -61,21 +73,21 @@ def county(base: dict, k: int, seed: int) -> dict[str, list]:
     year = base["year"]
     out: dict[str, list] = {}
     people = []
+    fixed = _pinned_people(base)
     for p in base.get("people", []):
         p = dict(p)
         spans = []
-        for r in p.get("unavailable", []):
+        for r in p.get("unavailable", []) if p["id"] not in fixed else ():
             move = rng.randint(-30, 30)
             start, end = _shift(str(r["start"]), move, year), _shift(str(r["end"]), move, year)
             spans.append({**r, "start": start, "end": end})
         if spans:
-            p["unavailable"] = spans
+            p["unavailable"] = spans  # (a pinned person keeps her dates: the pin holds)
         if p.get("preferred_periods"):
             p["preferred_periods"] = sorted(rng.sample(range(1, 7), len(p["preferred_periods"])))
         people.append(p)
     out["people"] = people
-    for key in ("towns", "federations", "venues", "themes", "activities", "travel",
-                "children"):
+    for key in ("towns", "federations", "venues", "activities", "travel", "children"):
         out[key] = list(base.get(key, []))
     history = base.get("history", {})
     rotation = [dict(h) for h in history.get("rotation", [])]
@@ -103,7 +115,8 @@ def generate(scale: int, seed: int = 0) -> Instance:
     """An instance of ``scale`` counties (validated)."""
     if scale < 1:
         raise ValueError("--scale must be at least 1")
-    base = yaml.safe_load(FULL.read_text(encoding="utf-8"))
+    base = yaml.load(FULL.read_text(encoding="utf-8"),
+                     Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     data: dict[str, Any] = {k: v for k, v in base.items()
                             if k not in ("people", "towns", "federations", "venues", "themes",
                                          "activities", "travel", "children", "history",
@@ -115,9 +128,12 @@ def generate(scale: int, seed: int = 0) -> Instance:
     for k in range(1, scale + 1):
         for key, items in county(base, k, seed).items():
             merged.setdefault(key, []).extend(items)
-    for key in ("people", "towns", "federations", "venues", "themes", "activities", "travel",
+    for key in ("people", "towns", "federations", "venues", "activities", "travel",
                 "children"):
         data[key] = merged[key]
+    # Themes (三八妇女节 at every Women's Home...) are the same in every county: a theme
+    # applies to every venue of its kind, so it is listed once, not once per county.
+    data["themes"] = base.get("themes", [])
     data["history"] = {"rotation": merged["history.rotation"],
                        "hosting": merged["history.hosting"], "care": merged["history.care"]}
     data["pins"] = {key: merged[f"pins.{key}"]
@@ -129,8 +145,9 @@ def write(instance: Instance, path: Path) -> Path:
     """Write as YAML (temporary file, then rename)."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
-    text = yaml.safe_dump(instance.model_dump(mode="json", exclude_defaults=True),
-                          allow_unicode=True, sort_keys=False, width=100)
+    text = yaml.dump(instance.model_dump(mode="json", exclude_defaults=True),
+                     Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
+                     allow_unicode=True, sort_keys=False, width=100)
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     return path
