@@ -16,6 +16,17 @@ class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
 
+class PartInfo(_Out):
+    """One independently solved part of the plan (solver/decompose.py)."""
+
+    name: str
+    status: str
+    objective: int = 0
+    bound: float = 0.0
+    seconds: float = 0.0
+    variables: int = 0
+
+
 class SolveInfo(_Out):
     status: str
     """OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN or MODEL_INVALID."""
@@ -28,6 +39,9 @@ class SolveInfo(_Out):
     workers: int = 1
     time_limit: float | None = None
     calendar_source: str = ""
+    parts: tuple[PartInfo, ...] = ()
+    """Per independent part: status, objective, bound, seconds (empty when solved as
+    one model, and for plans not made by the solver)."""
 
 
 class RotationTerm(_Out):

@@ -8,6 +8,7 @@ outside this package sees an OR-Tools type.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -24,6 +25,7 @@ from ..models.plan import (
     CareVisit,
     Hosting,
     Meeting,
+    PartInfo,
     Penalty,
     Plan,
     RotationTerm,
@@ -139,7 +141,8 @@ def build(
         When the past of ``previous`` no longer fits the instance.
     """
     ctx = ModelContext(instance, timeline, part, previous, today, explain)
-    ctx.care_pairs = dict(care_pairs or {})
+    ctx.care_pairs = {c: m for c, m in (care_pairs or {}).items()
+                      if part is None or part.children is None or c in part.children}
     rotation.add_variables(ctx)
     meetings.add_variables(ctx)
     hosting.add_variables(ctx)
@@ -176,6 +179,7 @@ class _PartResult:
     change_cost: int = 0
     changed: list[tuple[str, str]] = field(default_factory=list)
     problem: str = ""
+    seconds: float = 0.0
 
 
 def solve(
@@ -230,7 +234,6 @@ def solve(
     if problems:
         return Result("INFEASIBLE", None, problems=problems,
                       wall_seconds=time.perf_counter() - started)
-    parts: list[Part | None] = list(decompose(instance, timeline)) if decompose_parts else [None]
     deadline = started + time_limit
     # Caring mothers, stage 1: the pairs (a small model), then the visits in the parts.
     published_pairs = ({p.child: p.mother for p in previous.care.pairs}
@@ -241,12 +244,20 @@ def solve(
         return Result(pairing.status, None, wall_seconds=time.perf_counter() - started,
                       problems=problems or ["the children cannot all be paired with a caring "
                                             "mother (capacity or distance)"])
+    parts: list[Part | None] = (list(decompose(instance, timeline, pairing.pairs, previous))
+                                if decompose_parts else [None])
     # Independent parts run side by side, `workers` at a time, one CP-SAT thread each
     # (CP-SAT releases the GIL while it searches). A plan that is one part gets all the
     # workers instead.
     threads = workers if len(parts) == 1 else 1
     build_times: list[float] = []
     done: list[_PartResult] = []
+    # Time: each part gets its share (by size) of the thread-seconds left, so that the
+    # first big part cannot eat the whole limit; a part that proves optimal early leaves
+    # its unused share to the parts after it.
+    sizes = {id(p): _size(instance, p) for p in parts}
+    left = {"weight": float(sum(sizes.values()))}
+    lock = threading.Lock()
 
     def run(part: Part | None) -> _PartResult:
         t0 = time.perf_counter()
@@ -255,14 +266,22 @@ def solve(
         except replan.FrozenConflict as e:
             return _PartResult(part or Part("whole", True), part, "INFEASIBLE", problem=str(e))
         build_times.append(time.perf_counter() - t0)
+        now = time.perf_counter()
+        with lock:
+            share = sizes[id(part)] / max(left["weight"], 1e-9)
+            left["weight"] -= sizes[id(part)]
+        remaining = deadline - now
+        budget = min(remaining, remaining * min(workers, len(parts)) * share)
         # A part that starts late still gets a few seconds: a plan slightly over the
         # time limit beats no plan at all.
-        budget = max(min(5.0, time_limit), deadline - time.perf_counter())
+        budget = max(min(MIN_PART_SECONDS, time_limit), budget)
         report = None
         if progress and len(parts) == 1:
             def report(obj: int, bound: float, secs: float) -> None:
                 progress(obj, bound, time.perf_counter() - started)
-        return _solve_part(ctx, budget, seed, threads, report)
+        result = _solve_part(ctx, budget, seed, threads, report)
+        result.seconds = time.perf_counter() - t0
+        return result
 
     # Big parts first, so that the long solves start at once: volunteering (the
     # largest), then rotation, then the hosting groups.
@@ -293,11 +312,16 @@ def solve(
     status = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else "FEASIBLE"
     objective = sum(r.objective for r in done) + pairing.objective
     bound = float(sum(r.bound for r in done)) + pairing.bound
+    part_info = tuple(
+        PartInfo(name=r.part.name, status=r.status, objective=r.objective,
+                 bound=round(r.bound, 3), seconds=round(r.seconds, 3),
+                 variables=r.stats.get("booleans", 0))
+        for r in done)
     plan = _assemble(
         instance, done, pairing,
         SolveInfo(status=status, objective=objective, bound=bound,
                   gap=max(0.0, (objective - bound) / max(1, abs(objective))),
-                  wall_seconds=round(wall, 3), **info),
+                  wall_seconds=round(wall, 3), parts=part_info, **info),
     )
     result = Result(status, plan, objective, bound, wall, build_seconds, stats=stats)
     if previous is not None:
@@ -306,6 +330,25 @@ def solve(
         result.change_cost = sum(r.change_cost for r in done)
         result.changed = [c for r in done for c in r.changed]
     return result
+
+
+#: The least time a part gets, even when it starts after the deadline.
+MIN_PART_SECONDS = 5.0
+
+
+def _size(instance: Instance, part: Part | None) -> float:
+    """A rough measure of a part's search effort (its share of the time limit):
+    volunteer roles weigh most, then bases, visits and hosting venues."""
+    if part is None:
+        return 1.0
+    roles = (sum(len(a.roles) for a in instance.activities) if part.activities is None
+             else sum(len(instance.activity(a).roles) for a in part.activities
+                      if instance.has_activity(a)))
+    bases = (len(instance.bases) if part.bases is None else len(part.bases)) * part.rotation
+    children = (len(instance.children) if part.children is None
+                else len(part.children)) * part.care
+    return 1.0 + 10.0 * roles * part.volunteering + 30.0 * bases + 2.0 * children \
+        + 5.0 * len(part.venues)
 
 
 def _new_solver(time_limit: float, seed: int, workers: int,
@@ -394,7 +437,8 @@ def extract_part(ctx: ModelContext, solver: cp_model.CpSolver) -> dict:
             venue=venue, host=chair_of[b, tl.period_of(d)],
             attendees=tuple(p for p in expected if p not in absent), absent=absent,
         ))
-    themes = {t.slot: t.name for t in place_themes(inst, ctx.all_slots)[0]}
+    themes = {t.slot: t.name for t in
+              ctx.shared("themes", lambda: place_themes(inst, ctx.all_slots))[0]}
     turns: list[Hosting] = []
     unfilled: list[Unfilled] = []
     for sid, hosts in ctx.hosting.items():
@@ -419,7 +463,7 @@ def extract_part(ctx: ModelContext, solver: cp_model.CpSolver) -> dict:
         counts: dict[tuple[str, str], int] = {}
         for aid, _pid, role in assigned:
             counts[aid, role] = counts.get((aid, role), 0) + 1
-        for a in inst.activities:
+        for a in ctx.activities:
             for r in a.roles:
                 got = counts.get((a.id, r.role), 0)
                 if got < r.min:

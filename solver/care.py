@@ -31,10 +31,17 @@ class Pairing:
 
 
 def candidate_mothers(instance: Instance, child_code: str) -> list[str]:
-    child = next(c for c in instance.children if c.code == child_code)
-    limit = instance.care.max_travel_minutes
-    return [p.id for p in instance.people if p.caring_mother
-            and instance.travel_minutes(p.town, child.town) <= limit]
+    """Caring mothers within ``care.max_travel_minutes`` of the child's town."""
+    cache = instance._by_id.setdefault("_mothers_near", {})
+    if not cache:
+        cache["_children"] = {c.code: c.town for c in instance.children}
+        cache["_mothers"] = [p for p in instance.people if p.caring_mother]
+    town = cache["_children"][child_code]
+    if town not in cache:
+        limit = instance.care.max_travel_minutes
+        cache[town] = [p.id for p in cache["_mothers"]
+                       if instance.travel_minutes(p.town, town) <= limit]
+    return cache[town]
 
 
 def last_year_mother(instance: Instance) -> dict[str, str]:
@@ -52,12 +59,16 @@ def pair_children(instance: Instance, *, time_limit: float = 10.0, seed: int = 0
     for c in instance.children:
         for m in candidate_mothers(instance, c.code):
             y[c.code, m] = model.new_bool_var(f"pair[{c.code},{m}]")
+    per_child: dict[str, list] = {}
+    per_mother: dict[str, list] = {}
+    for (code, m), lit in y.items():
+        per_child.setdefault(code, []).append(lit)
+        per_mother.setdefault(m, []).append(lit)
     for c in instance.children:
-        model.add_exactly_one(lit for (code, _), lit in y.items() if code == c.code)
+        model.add_exactly_one(per_child.get(c.code, []))
     cap = instance.care.max_children_per_mother
-    mothers = {m for _, m in y}
-    for m in sorted(mothers):
-        lits = [lit for (_, mm), lit in y.items() if mm == m]
+    for m in sorted(per_mother):
+        lits = per_mother[m]
         if len(lits) > cap:
             model.add(sum(lits) <= cap)
     before = last_year_mother(instance)

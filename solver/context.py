@@ -13,6 +13,7 @@ from ..models.hosting import Slot
 from ..models.instance import Federation, Instance
 from ..models.plan import Plan
 from ..models.timeline import Timeline
+from ..models.volunteering import Activity
 from .requirements import Requirement
 
 
@@ -77,6 +78,12 @@ class Part:
     """Volunteer assignments."""
     care: bool = False
     """Caring-mother visits."""
+    bases: frozenset[str] | None = None
+    """The bases whose rotation and meetings this part decides (None: every base)."""
+    activities: frozenset[str] | None = None
+    """The activities this part staffs (None: every activity)."""
+    children: frozenset[str] | None = None
+    """The children whose visits this part schedules (None: every child)."""
 
 
 @dataclass
@@ -136,7 +143,26 @@ class ModelContext:
     @property
     def bases(self) -> tuple[Federation, ...]:
         """The bases whose rotation and meetings this model decides."""
-        return self.instance.bases if self.part is None or self.part.rotation else ()
+        if self.part is None or (self.part.rotation and self.part.bases is None):
+            return self.instance.bases
+        if not self.part.rotation:
+            return ()
+        if "bases" not in self.cache:
+            self.cache["bases"] = tuple(b for b in self.instance.bases
+                                        if b.id in self.part.bases)
+        return self.cache["bases"]
+
+    @property
+    def activities(self) -> tuple[Activity, ...]:
+        """The activities this model staffs."""
+        if "activities" not in self.cache:
+            part, acts = self.part, self.instance.activities
+            if part is not None and not part.volunteering:
+                acts = ()
+            elif part is not None and part.activities is not None:
+                acts = tuple(a for a in acts if a.id in part.activities)
+            self.cache["activities"] = acts
+        return self.cache["activities"]
 
     @property
     def has_volunteering(self) -> bool:
@@ -163,6 +189,15 @@ class ModelContext:
                 (x for (d, _), x in mv.day_slot.items() if not p.is_unavailable(d)), start=0))
             self._attends[key] = lit
         return self._attends[key]
+
+    def shared(self, key: str, make: Callable[[], object]):
+        """Data derived from the instance and the work calendar alone (slots, fair shares,
+        theme placement), computed once and shared by every part of a solve."""
+        memo = self.instance._by_id.setdefault("_solver_memo", {})
+        entry = memo.get(key)
+        if entry is None or entry[0] is not self.timeline.calendar:
+            entry = memo[key] = (self.timeline.calendar, make())
+        return entry[1]
 
     def new_bool(self, name: str) -> cp_model.IntVar:
         return self.model.new_bool_var(name)

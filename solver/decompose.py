@@ -20,7 +20,9 @@ import datetime as dt
 
 from ..models.hosting import contact_of, eligible, expand_slots
 from ..models.instance import Instance
+from ..models.plan import Plan
 from ..models.timeline import Timeline
+from . import volunteering
 from .context import Part
 
 
@@ -50,14 +52,26 @@ def _meeting_times(instance: Instance, timeline: Timeline) -> dict[dt.date, list
     return out
 
 
-def decompose(instance: Instance, timeline: Timeline) -> list[Part]:
-    """The independent parts of the plan, the rotation part first."""
+def decompose(instance: Instance, timeline: Timeline,
+              care_pairs: dict[str, str] | None = None,
+              previous: Plan | None = None) -> list[Part]:
+    """The independent parts of the plan, rotation parts first.
+
+    ``care_pairs`` (child -> mother, from stage 1) ties a child's visits to her mother's
+    other duties; ``previous`` (re-planning) keeps a published volunteer team reachable.
+    """
     slots = [s for s in expand_slots(instance, timeline.calendar) if s.usable]
     feds = [f for f in instance.federations if f.hosting is not None]
     venues = {v.id: v for v in instance.venues if v.slots}
     uf = _UnionFind()
-    rotation = "rotation"
-    uf.find(rotation)
+    # Rotation and meetings: a base with the people expected at its meetings and the
+    # venues its meetings may use.
+    for b in instance.bases:
+        uf.find("b:" + b.id)
+        for p in instance.meeting_attendees(b.id):
+            uf.union("b:" + b.id, "p:" + p)
+        for v in instance.meeting_venues(b.id):
+            uf.union("b:" + b.id, "m:" + v)
     usable_venues = {s.venue for s in slots}
     for vid in sorted(usable_venues):
         uf.find("v:" + vid)  # a venue nobody may host at is still a part: its slots count
@@ -73,64 +87,92 @@ def decompose(instance: Instance, timeline: Timeline) -> list[Part]:
     for ids in by_contact.values():
         for other in ids[1:]:
             uf.union("f:" + ids[0], "f:" + other)
-    # Anything that could meet a joint meeting in time joins the rotation part.
+    # A slot that could meet a joint meeting in time joins that meeting's base: through
+    # the venue (when it takes meetings) or through a contact expected at the meeting.
+    attendees = {p for b in instance.bases for p in instance.meeting_attendees(b.id)}
     if instance.bases:
-        attendees = {p for b in instance.bases for p in instance.meeting_attendees(b.id)}
         meeting_days = _meeting_times(instance, timeline)
         for s in slots:
             times = meeting_days.get(s.date, [])
             if not any(s.start < e and b < s.end for b, e in times):
                 continue
             venue = venues[s.venue]
-            contacts = {contact_of(f) for f in feds if eligible(instance, venue, f)}
-            if instance.venue(s.venue).meetings or contacts & attendees:
-                uf.union("v:" + s.venue, rotation)
-    # Volunteering and the caring mothers' visits: one part, tied to the rotation part
-    # when one of its people attends joint meetings, and to a hosting group when one of
-    # them is a contact person there.
-    attendees_all = {p for b in instance.bases for p in instance.meeting_attendees(b.id)}
-    contacts = {contact_of(f): f.id for f in feds if contact_of(f)}
-    volunteers = {p.id for p in instance.people if p.volunteer is not None}
-    mothers = {p.id for p in instance.people if p.caring_mother}
-    for node, people, present in (("volunteering", volunteers, bool(instance.activities)),
-                                  ("care", mothers, bool(instance.children))):
-        if not present:
-            continue
-        uf.find(node)
-        if people & attendees_all:
-            uf.union(node, rotation)
-        for p, fid in contacts.items():
-            if p in people:
-                uf.union(node, "f:" + fid)
-    if instance.activities and instance.children and volunteers & mothers:
-        uf.union("volunteering", "care")
-    # Federations that can host nowhere stay with the rotation part, so that their
-    # min_turns is still enforced (and found infeasible).
+            if venue.meetings:
+                uf.union("v:" + s.venue, "m:" + s.venue)
+            for f in feds:
+                c = contact_of(f)
+                if c in attendees and eligible(instance, venue, f):
+                    uf.union("v:" + s.venue, "p:" + c)
+    # Volunteering and visits: an activity with the volunteers who may staff it, a
+    # child's visits with her caring mother; those people's hosting turns join in.
+    for a in instance.activities:
+        uf.find("a:" + a.id)
+        for r in a.roles:
+            for pid in volunteering.pool(instance, a, r, previous):
+                uf.union("a:" + a.id, "p:" + pid)
+    for code, mother in sorted((care_pairs or {}).items()):
+        uf.union("c:" + code, "p:" + mother)
+    if previous is not None:
+        # Re-planning: a published assignment or visit whose activity or child left the
+        # instance is a change, counted by the part of the person who had it.
+        acts = {a.id for a in instance.activities}
+        kids = {c.code for c in instance.children}
+        for v in previous.volunteering:
+            if v.activity not in acts:
+                uf.union("g:" + v.activity, "p:" + v.person)
+        for cv in previous.care.visits:
+            if cv.child not in kids:
+                uf.union("h:" + cv.child, "p:" + cv.mother)
+    busy = {p.id for p in instance.people if p.volunteer is not None or p.caring_mother}
+    for f in feds:
+        c = contact_of(f)
+        if c in busy:
+            uf.union("f:" + f.id, "p:" + c)
+    # Federations that can host nowhere stay with a rotation part (their parent base's,
+    # else the first), so that their min_turns is still enforced (and found infeasible).
+    first = instance.bases[0].id if instance.bases else None
     for f in feds:
         if "f:" + f.id not in uf.parent:
-            uf.union("f:" + f.id, rotation)
-    groups: dict[str, tuple[set[str], set[str], list[bool]]] = {}
+            parent = f.parent if f.parent and "b:" + f.parent in uf.parent else first
+            uf.union("f:" + f.id, "b:" + parent if parent else "f:" + f.id)
+    members: dict[str, dict[str, set[str]]] = {}
     for key in list(uf.parent):
-        root = uf.find(key)
-        vs, fs, flags = groups.setdefault(root, (set(), set(), [False, False, False]))
-        if key == rotation:
-            flags[0] = True
-        elif key == "volunteering":
-            flags[1] = True
-        elif key == "care":
-            flags[2] = True
-        else:
-            (vs if key.startswith("v:") else fs).add(key[2:])
-    root_rot = uf.find(rotation)
-    rot_vs, rot_fs, rot_flags = groups.pop(root_rot)
-    parts = [Part("rotation", True, frozenset(rot_vs), frozenset(rot_fs), rot_flags[1],
-                  rot_flags[2])]
-    for vs, fs, flags in sorted(groups.values(),
-                                key=lambda g: sorted(g[0] | g[1] | {"~"})[0]):
-        towns = sorted({instance.town_name(venues[v].town) for v in vs})
-        words = [w for w, on in (("volunteering", flags[1]), ("care", flags[2])) if on]
-        if vs:
+        kind, _, name = key.partition(":")
+        if kind in "bvfacgh":
+            members.setdefault(uf.find(key), {k: set() for k in "bvfacgh"})[kind].add(name)
+    base_rank = {b.id: i for i, b in enumerate(instance.bases)}
+    groups = sorted(members.values(), key=lambda g: (
+        min((base_rank[b] for b in g["b"]), default=len(base_rank)),
+        sorted(g["v"] | g["f"] | g["a"] | g["c"] | {"~"})[0]))
+    n_rotation = sum(1 for g in groups if g["b"])
+    n_volunteering = sum(1 for g in groups if g["a"] and not g["b"])
+    n_care = sum(1 for g in groups if g["c"] and not g["b"])
+    parts = []
+    for g in groups:
+        towns = sorted({instance.town_name(venues[v].town) for v in g["v"]})
+        words = []
+        if g["b"]:
+            words.append("rotation" if n_rotation == 1 else
+                         "rotation " + _label(instance, g["b"]))
+        elif g["a"] or g["g"]:
+            words.append("volunteering" if n_volunteering == 1 else
+                         "volunteering " + _label(instance, {instance.activity_town(
+                             instance.activity(a)) or "" for a in g["a"]}, towns=True))
+        if (g["c"] or g["h"]) and not g["b"]:
+            words.append("care" if n_care == 1 or g["a"] else
+                         f"care {len(g['c'])} children")
+        if g["v"] and not g["b"]:
             words.append("hosting " + "、".join(towns))
-        parts.append(Part(" + ".join(words), False, frozenset(vs), frozenset(fs), flags[1],
-                          flags[2]))
+        parts.append(Part(
+            " + ".join(words) or "hosting", bool(g["b"]), frozenset(g["v"]), frozenset(g["f"]),
+            bool(g["a"] or g["g"]), bool(g["c"] or g["h"]),
+            bases=frozenset(g["b"]), activities=frozenset(g["a"] | g["g"]),
+            children=frozenset(g["c"] | g["h"])))
     return parts
+
+
+def _label(instance: Instance, ids: set[str], towns: bool = False) -> str:
+    """A short place label: the first towns (of bases, or the towns themselves)."""
+    names = sorted({instance.town_name(t) if towns else
+                    instance.town_name(instance.federation(t).town) for t in ids} - {""})
+    return "、".join(names[:3]) + ("…" if len(names) > 3 else "")

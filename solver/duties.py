@@ -113,7 +113,7 @@ def add_personal_duties(ctx: ModelContext) -> None:
     same person, travel between towns included (docs/rules.md)."""
     inst, model = ctx.instance, ctx.model
     travel = inst.travel_minutes
-    acts = {a.id: a for a in inst.activities}
+    acts = {a.id: a for a in ctx.activities}
     # person -> date -> [(start, end, town, [literals that together make the duty])]
     mine: dict[str, dict] = defaultdict(lambda: defaultdict(list))
     for (aid, _role, pid), lit in ctx.assign.items():

@@ -18,7 +18,7 @@ from .context import ModelContext
 def add_variables(ctx: ModelContext) -> None:
     inst = ctx.instance
     feds = ctx.hosting_federations()
-    ctx.all_slots = expand_slots(inst, ctx.timeline.calendar)
+    ctx.all_slots = ctx.shared("slots", lambda: expand_slots(inst, ctx.timeline.calendar))
     published = {h.id for h in ctx.previous.hosting} if ctx.previous else set()
     for slot in ctx.all_slots:
         if not ctx.hosts_at(slot.venue):
@@ -164,7 +164,7 @@ def hosting_penalties(ctx: ModelContext) -> None:
     """``hosting_share``, ``hosting_carry_over``, ``hosting_spread``,
     ``hosting_outside_town``, ``theme_off_date`` and ``empty_slot``."""
     inst, model = ctx.instance, ctx.model
-    shares = fair_shares(inst, ctx.all_slots)
+    shares = ctx.shared("shares", lambda: fair_shares(inst, ctx.all_slots))
     turns = _turns_by_federation(ctx)
     share_parts, carry_parts, spread_parts, outside_parts = [], [], [], []
     for f in ctx.hosting_federations():
@@ -208,7 +208,7 @@ def hosting_penalties(ctx: ModelContext) -> None:
     ctx.penalise("hosting_spread", inst.weights.hosting_spread, spread_parts)
     ctx.penalise("hosting_outside_town", inst.weights.hosting_outside_town, outside_parts)
 
-    placed, _ = place_themes(inst, ctx.all_slots)
+    placed, _ = ctx.shared("themes", lambda: place_themes(inst, ctx.all_slots))
     theme_parts = [
         (1, t.days_off, f"{t.name} 在 {inst.venue(ctx.slots[t.slot].venue).name} "
                         f"安排于 {ctx.slots[t.slot].date}，偏离{t.days_off}天")

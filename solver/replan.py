@@ -38,8 +38,9 @@ def add_frozen_past(ctx: ModelContext) -> None:
     if prev is None or today is None:
         return
     model = ctx.model
-    for term in prev.rotation if ctx.bases else ():
-        if term.end >= today:
+    mine = {b.id for b in ctx.bases}
+    for term in prev.rotation:
+        if term.end >= today or term.base not in mine:
             continue
         var = ctx.chair.get((term.base, term.period, term.chair))
         if var is None:
@@ -85,8 +86,9 @@ def change_terms(ctx: ModelContext) -> None:
         return
     w = ctx.instance.change_weights
     out = ctx.change_terms
-    if ctx.bases:
-        for term in prev.rotation:
+    mine = {b.id for b in ctx.bases}
+    if mine:
+        for term in (t for t in prev.rotation if t.base in mine):
             var = ctx.chair.get((term.base, term.period, term.chair))
             out.append(ChangeTerm("rotation", f"{term.base}/p{term.period}", w.rotation_term,
                                   1 - var if var is not None else 1))
@@ -138,8 +140,13 @@ def add_hints(ctx: ModelContext) -> None:
             model.add_hint(lit, turns.get(sid) == fid)
 
 
-def _published_assignments(prev) -> set[tuple[str, str, str]]:
-    return {(v.activity, v.role, v.person) for v in prev.volunteering}
+def _published_assignments(ctx: ModelContext) -> set[tuple[str, str, str]]:
+    """The published assignments of this model's activities."""
+    part = ctx.part
+    if part is None or part.activities is None:
+        return {(v.activity, v.role, v.person) for v in ctx.previous.volunteering}
+    return {(v.activity, v.role, v.person) for v in ctx.previous.volunteering
+            if v.activity in part.activities}
 
 
 def _visit_key(v) -> tuple:
@@ -149,6 +156,9 @@ def _visit_key(v) -> tuple:
 def _published_visits(ctx: ModelContext) -> dict[tuple, object]:
     out = {}
     for v in ctx.previous.care.visits:
+        part = ctx.part
+        if part is not None and part.children is not None and v.child not in part.children:
+            continue  # another part's child
         start = v.start.hour * 60 + v.start.minute
         out[(v.child, v.kind, v.start.date(), start)] = v
     return out
@@ -160,8 +170,8 @@ def add_frozen_volunteering(ctx: ModelContext) -> None:
     if prev is None or today is None or not (ctx.has_volunteering or ctx.has_care):
         return
     model = ctx.model
-    acts = {a.id: a for a in ctx.instance.activities}
-    published = _published_assignments(prev)
+    acts = {a.id: a for a in ctx.activities}
+    published = _published_assignments(ctx)
     for key, lit in ctx.assign.items():
         if acts[key[0]].date < today:
             model.add(lit == (1 if key in published else 0))
@@ -182,7 +192,7 @@ def volunteering_change_terms(ctx: ModelContext) -> None:
     if prev is None or not (ctx.has_volunteering or ctx.has_care):
         return
     w = ctx.instance.change_weights
-    published = _published_assignments(prev) if ctx.has_volunteering else set()
+    published = _published_assignments(ctx) if ctx.has_volunteering else set()
     for key, lit in sorted(ctx.assign.items()):
         changed = (1 - lit) if key in published else lit
         ctx.change_terms.append(ChangeTerm("volunteering", "/".join(key), w.volunteer, changed))
@@ -201,7 +211,7 @@ def add_volunteering_hints(ctx: ModelContext) -> None:
     prev = ctx.previous
     if prev is None or not (ctx.has_volunteering or ctx.has_care):
         return
-    published = _published_assignments(prev)
+    published = _published_assignments(ctx)
     for key, lit in ctx.assign.items():
         ctx.model.add_hint(lit, key in published)
     visits = _published_visits(ctx)

@@ -99,7 +99,10 @@ def add_max_terms(ctx: ModelContext) -> None:
 def add_pinned_terms(ctx: ModelContext) -> None:
     if not ctx.bases:
         return
+    mine = {b.id for b in ctx.bases}
     for i, pin in enumerate(ctx.instance.pins.rotation):
+        if pin.base not in mine:
+            continue  # another part's base
         ctx.enforce(ctx.model.add(ctx.chair[pin.base, pin.period, pin.chair] == 1), ctx.require(
             f"pin_rotation:{i}", lambda i=i: requirements.pin_rotation(ctx.instance, i)))
 

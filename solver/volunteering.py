@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from math import ceil
 
-from ..models.volunteering import Activity, RoleDemand
+from ..models.volunteering import Activity, RoleDemand, shortfall_reason
 from .context import ModelContext
 
 
@@ -27,36 +27,85 @@ def eligible(inst, a: Activity, r: RoleDemand, person, town: str | None) -> int 
     if r.language is not None and r.language not in v.languages:
         return None
     minutes = inst.travel_minutes(person.town, town)
-    if minutes > inst.volunteering.max_travel_minutes or person.is_unavailable(a.date):
+    if minutes > inst.volunteering.max_travel_minutes:
         return None
     start, end = a.minutes
-    return minutes if v.free(a.date, start, end) else None
+    if not v.free(a.date, start, end) or person.is_unavailable(a.date):
+        return None
+    return minutes
+
+
+class VolunteerIndex:
+    """Volunteers by town, skill and language, and for each town the volunteers within
+    ``volunteering.max_travel_minutes`` who have a role's skill and language (so a role
+    looks at its neighbourhood, not at every volunteer of a province)."""
+
+    def __init__(self, inst) -> None:
+        self.by_town: dict[str | None, list] = defaultdict(list)
+        for p in inst.people:
+            if p.volunteer is not None:
+                self.by_town[p.town].append(p)
+        self._near: dict[tuple, list] = {}
+        self._inst = inst
+
+    def near(self, town: str | None, skill: str | None = None,
+             language: str | None = None) -> list:
+        key = (town, skill, language)
+        if key not in self._near:
+            inst, limit = self._inst, self._inst.volunteering.max_travel_minutes
+            self._near[key] = [
+                p for t, people in self.by_town.items()
+                if inst.travel_minutes(t, town) <= limit for p in people
+                if (skill is None or skill in p.volunteer.skills)
+                and (language is None or language in p.volunteer.languages)]
+        return self._near[key]
+
+    @classmethod
+    def of(cls, inst) -> VolunteerIndex:
+        """The index of an instance, built once (instances are immutable)."""
+        index = inst._by_id.get("_volunteer_index")
+        if index is None:
+            index = inst._by_id["_volunteer_index"] = cls(inst)
+        return index
+
+
+def eligible_pool(inst, a: Activity, r: RoleDemand) -> list[tuple[int, str]]:
+    """(travel minutes, person) of every eligible volunteer of a role, nearest first
+    (computed once per instance)."""
+    cache = inst._by_id.setdefault("_volunteer_pools", {})
+    key = (a.id, r.role)
+    if key not in cache:
+        town = inst.activity_town(a)
+        cache[key] = sorted(
+            (m, p.id) for p in VolunteerIndex.of(inst).near(town, r.skill, r.language)
+            if (m := eligible(inst, a, r, p, town)) is not None)
+    return cache[key]
+
+
+def pool(inst, a: Activity, r: RoleDemand, previous=None) -> list[str]:
+    """The eligible volunteers a role is chosen from: the nearest
+    ``volunteering.candidates_per_role`` (by travel, then id), or all when 0. Pinned
+    people (and, re-planning, the published team) are always kept when eligible."""
+    found = eligible_pool(inst, a, r)
+    limit = inst.volunteering.candidates_per_role
+    keep = [pid for _, pid in (found[:limit] if limit else found)]
+    pinned = {pin.person for pin in inst.pins.volunteering
+              if pin.activity == a.id and pin.role == r.role}
+    if previous is not None:
+        pinned |= {v.person for v in previous.volunteering
+                   if v.activity == a.id and v.role == r.role}
+    return keep + sorted(pinned - set(keep) & {pid for _, pid in found})
 
 
 def candidates(ctx: ModelContext, a: Activity, r: RoleDemand) -> list[str]:
-    """The eligible volunteers a role is chosen from: the nearest
-    ``volunteering.candidates_per_role`` (by travel, then id), or all when 0. Pinned
-    people are always kept."""
-    inst = ctx.instance
-    town = inst.activity_town(a)
-    volunteers = ctx.cache.setdefault(
-        "volunteers", [p for p in inst.people if p.volunteer is not None])
-    pool = sorted((m, p.id) for p in volunteers
-                  if (m := eligible(inst, a, r, p, town)) is not None)
-    limit = inst.volunteering.candidates_per_role
-    keep = [pid for _, pid in (pool[:limit] if limit else pool)]
-    pinned = {pin.person for pin in inst.pins.volunteering
-              if pin.activity == a.id and pin.role == r.role}
-    if ctx.previous is not None:  # re-planning: the published team stays reachable
-        pinned |= {v.person for v in ctx.previous.volunteering
-                   if v.activity == a.id and v.role == r.role}
-    return keep + sorted(pinned - set(keep) & {pid for _, pid in pool})
+    """``pool`` for this model."""
+    return pool(ctx.instance, a, r, ctx.previous)
 
 
 def add_variables(ctx: ModelContext) -> None:
     if not ctx.has_volunteering:
         return
-    for a in ctx.instance.activities:
+    for a in ctx.activities:
         for r in a.roles:
             for pid in candidates(ctx, a, r):
                 ctx.assign[a.id, r.role, pid] = ctx.new_bool(f"x[{a.id},{r.role},{pid}]")
@@ -74,7 +123,7 @@ def add_role_headcount(ctx: ModelContext) -> None:
     if not ctx.has_volunteering:
         return
     per_role = _by(ctx, lambda k: (k[0], k[1]))
-    for a in ctx.instance.activities:
+    for a in ctx.activities:
         for r in a.roles:
             lits = per_role.get((a.id, r.role), [])
             if len(lits) > r.upper:
@@ -88,7 +137,7 @@ def add_monthly_load(ctx: ModelContext) -> None:
     if not ctx.has_volunteering:
         return
     inst = ctx.instance
-    acts = {a.id: a for a in inst.activities}
+    acts = {a.id: a for a in ctx.activities}
     per: dict[tuple[str, int], list] = defaultdict(list)
     for (aid, _role, pid), lit in ctx.assign.items():
         per[pid, acts[aid].date.month].append((acts[aid], lit))
@@ -105,7 +154,10 @@ def add_monthly_load(ctx: ModelContext) -> None:
 def add_pinned_volunteering(ctx: ModelContext) -> None:
     if not ctx.has_volunteering:
         return
+    mine = {a.id for a in ctx.activities}
     for pin in ctx.instance.pins.volunteering:
+        if pin.activity not in mine:
+            continue  # another part's activity
         lit = ctx.assign.get((pin.activity, pin.role, pin.person))
         # Not eligible (skill, time, travel...): infeasible, and the pre-check says why.
         ctx.model.add_bool_or([lit] if lit is not None else [])
@@ -117,7 +169,7 @@ def shortfalls(ctx: ModelContext) -> dict[tuple[str, str], object]:
         return ctx.cache["short"]
     per_role = _by(ctx, lambda k: (k[0], k[1]))
     out = {}
-    for a in ctx.instance.activities:
+    for a in ctx.activities:
         for r in a.roles:
             if r.min == 0:
                 continue
@@ -136,18 +188,16 @@ def volunteering_penalties(ctx: ModelContext) -> None:
         return
     inst, model = ctx.instance, ctx.model
     w = inst.weights
-    acts = {a.id: a for a in inst.activities}
+    acts = {a.id: a for a in ctx.activities}
     unfilled = [(short, 1, f"{acts[aid].title}（{acts[aid].date}）{role} 缺人")
                 for (aid, role), short in shortfalls(ctx).items()]
     ctx.penalise("unfilled_role", w.unfilled_role, unfilled)
 
-    volunteers = [p for p in inst.people if p.volunteer is not None]
-    demand = sum(r.min for a in inst.activities for r in a.roles)
-    k = ceil(demand / len(volunteers)) if volunteers else 0
+    k = fair_load(inst)
     per_person = _by(ctx, lambda key: key[2])
     overload = []
-    for p in volunteers:
-        lits = per_person.get(p.id, [])
+    for pid, lits in sorted(per_person.items()):
+        p = inst.person(pid)
         if len(lits) <= k:
             continue
         over = model.new_int_var(0, len(lits), f"over[{p.id}]")
@@ -168,7 +218,7 @@ def volunteering_penalties(ctx: ModelContext) -> None:
     ctx.penalise("travel_time", w.travel_time, travel)
 
     series: dict[str, list[Activity]] = defaultdict(list)
-    for a in inst.activities:
+    for a in ctx.activities:
         if a.series:
             series[a.series].append(a)
     per_act_person = _by(ctx, lambda key: (key[0], key[2]))
@@ -195,11 +245,14 @@ def volunteering_penalties(ctx: ModelContext) -> None:
     ctx.penalise("series_change", w.series_change, changes)
 
     no_lead = []
-    for a in inst.activities:
+    leads_of: dict[str, list] = defaultdict(list)
+    for (aid, _r, pid), lit in ctx.assign.items():
+        if inst.person(pid).volunteer.experienced:  # type: ignore[union-attr]
+            leads_of[aid].append(lit)
+    for a in ctx.activities:
         if not a.lead_required:
             continue
-        leads = [lit for (aid, _r, pid), lit in ctx.assign.items()
-                 if aid == a.id and inst.person(pid).volunteer.experienced]  # type: ignore[union-attr]
+        leads = leads_of.get(a.id, [])
         ok = model.new_bool_var(f"lead[{a.id}]")
         if leads:
             model.add_max_equality(ok, leads)
@@ -209,18 +262,17 @@ def volunteering_penalties(ctx: ModelContext) -> None:
     ctx.penalise("no_lead", w.no_lead, no_lead)
 
 
+def fair_load(inst) -> int:
+    """``k`` of ``volunteer_overload``: ceil(total minimum headcount / volunteers)."""
+    volunteers = sum(1 for p in inst.people if p.volunteer is not None)
+    demand = sum(r.min for a in inst.activities for r in a.roles)
+    return ceil(demand / volunteers) if volunteers else 0
+
+
 def why_unfilled(ctx: ModelContext, a: Activity, r: RoleDemand, assigned: int) -> str:
     """A reason in words for a role left below its minimum."""
-    eligible_ids = {pid for (aid, role, pid) in ctx.assign if aid == a.id and role == r.role}
-    need = []
-    if r.skill:
-        need.append(f"技能 {r.skill}")
-    if r.language:
-        need.append(f"会{r.language}")
-    what = "、".join(need) or "志愿者"
-    if len(eligible_ids) < r.min:
-        return (f"只有 {len(eligible_ids)} 名符合条件的志愿者（{what}，当天该时段有空，路程 ≤ "
-                f"{ctx.instance.volunteering.max_travel_minutes} 分钟）/ only "
-                f"{len(eligible_ids)} eligible volunteer(s) for {r.min} needed")
-    return (f"符合条件的 {len(eligible_ids)} 人已达每月上限或另有安排 / the eligible "
-            f"volunteers are at their monthly limits or busy elsewhere ({assigned} assigned)")
+    per_role = ctx.cache.get("per_role")
+    if per_role is None:
+        per_role = ctx.cache["per_role"] = _by(ctx, lambda k: (k[0], k[1]))
+    n = len(per_role.get((a.id, r.role), []))
+    return shortfall_reason(r, n, ctx.instance.volunteering.max_travel_minutes, assigned)
