@@ -134,6 +134,38 @@ def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers
                    + "; ".join(v.message for v in violations[:3]), EXIT_INVALID)
 
 
+@main.command()
+@click.argument("instance", required=False, type=click.Path(path_type=Path))
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=Path("baseline-plan"),
+              show_default=True, help="Plan directory to write (replaced atomically).")
+def baseline(instance: Path | None, out: Path) -> None:
+    """Make a greedy baseline plan for INSTANCE the way a clerk does it by hand (list
+    order, no solver), write it like `plan` does and print its objective and how many
+    hard rules it breaks. Exits 0 even with violations: it is a yardstick, not a plan."""
+    from collections import Counter
+
+    from .baseline import greedy_plan
+    from .checker import check
+    from .export.plan_dir import OutputError, write_plan_dir
+    from .export.summary import plan_warnings
+
+    inst, timeline = _instance_and_timeline(instance or default_instance())
+    plan_ = greedy_plan(inst, timeline.calendar)
+    violations = check(inst, plan_, timeline.calendar)
+    warnings = plan_warnings(inst, plan_, timeline.calendar.source)
+    try:
+        written = write_plan_dir(inst, plan_, out, warnings
+                                 + [f"VIOLATION {v.rule}: {v.message}" for v in violations])
+    except OutputError as e:
+        raise Fail(str(e)) from None
+    by_rule = Counter(v.rule for v in violations)
+    click.echo(f"BASELINE: objective {plan_.solve.objective}, {len(violations)} hard-rule "
+               f"violation(s), {plan_.solve.wall_seconds:.2f} s")
+    for rule, n in by_rule.items():
+        click.echo(f"  {rule}: {n}")
+    click.echo(f"plan written to {written}", err=True)
+
+
 def _explain_text(inst, calendar, lang: str | None, time_limit: float) -> str:
     from .solver.explain import explain
 

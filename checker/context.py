@@ -88,6 +88,7 @@ class Ctx:
             t: month_bounds(self.year, (t - 1) * pm + 1, pm) for t in range(1, self.n_periods + 1)
         }
         self.quarters = {q: month_bounds(self.year, (q - 1) * 3 + 1, 3) for q in range(1, 5)}
+        self.cache: dict = {}  # indices built once per check (checker/volunteering.py)
         self.people = {p.id: p for p in inst.people}
         self.bases = {f.id: f for f in inst.federations if f.kind == FederationKind.BASE}
         self.feds = {f.id: f for f in inst.federations}

@@ -73,7 +73,14 @@ def _holders(ctx: Ctx) -> dict[tuple[str, str], list[str]]:
 
 
 def _people_of(ctx: Ctx, aid: str) -> list[str]:
-    return list(dict.fromkeys(pid for a, pid, _ in assignments(ctx) if a == aid))
+    """The distinct people on an activity, in plan order (indexed once per check)."""
+    index = ctx.cache.get("people_of")
+    if index is None:
+        index = {}
+        for a, pid, _ in assignments(ctx):
+            index.setdefault(a, {})[pid] = None
+        ctx.cache["people_of"] = index
+    return list(index.get(aid, ()))
 
 
 def _duration(a: Activity) -> int:

@@ -204,3 +204,19 @@ class VolunteerRules(Frozen):
 
 
 CareLiteral = Annotated[str, Field(pattern="^(meet|talk|festival)$")]
+
+
+def shortfall_reason(r: RoleDemand, eligible: int, max_travel: int, assigned: int,
+                     busy: str = "另有安排 / busy elsewhere") -> str:
+    """Why a role stays below its minimum, in Chinese and English: too few eligible
+    volunteers, or the eligible ones are at their limits (``busy`` says what else)."""
+    need = [f"技能 {r.skill}"] if r.skill else []
+    if r.language:
+        need.append(f"会{r.language}")
+    what = "、".join(need) or "志愿者"
+    if eligible < r.min:
+        return (f"只有 {eligible} 名符合条件的志愿者（{what}，当天该时段有空，路程 ≤ "
+                f"{max_travel} 分钟）/ only {eligible} eligible volunteer(s) for {r.min} needed")
+    zh, _, en = busy.partition(" / ")
+    return (f"符合条件的 {eligible} 人已达每月上限或{zh} / the eligible volunteers are at "
+            f"their monthly limits or {en} ({assigned} assigned)")

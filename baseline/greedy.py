@@ -1,0 +1,465 @@
+"""The greedy baseline: a complete plan made by list-order rules, without a solver.
+
+The rules are what a careful clerk does by hand; they look at little and never go back:
+
+- **Rotation.** Per base, the presidium (chair first, then the vice-chairs) takes turns
+  in list order, continuing after last year's last chair (``history.rotation``). A
+  pinned term (``pins.rotation``) is kept and the turn continues after the pinned
+  person. Availability is not looked at.
+- **Meetings.** Per base and quarter: the first working day of the quarter's meeting
+  window, the first meeting slot, the first venue in list order that takes meetings,
+  seats the expected attendees and is in reach (``Instance.meeting_venues``); no look at
+  other bookings. The host is that period's chair; attendees and absent by
+  availability. ``pins.meetings`` are kept.
+- **Hosting.** Per venue, its usable slots in date order go round-robin to the eligible
+  federations in list order (a pinned turn is kept, the turn continues after it).
+  Unusable slots are listed in ``hosting_skipped``; themes are named as the solver names
+  them.
+- **Volunteering.** Activities in date order; per role, the first volunteers in
+  ``people`` order who are eligible (skill, language, available that day, weekly pattern,
+  travel), not already in this activity and under their monthly caps so far, up to the
+  role's ``min``. Shortfalls go to ``unfilled`` with a reason. ``pins.volunteering`` are
+  placed first.
+- **Caring mothers.** Last year's mother when she is still a caring mother (and has
+  room), else the first caring mother of the child's town with room, else the first
+  with room anywhere. Visits: each meet / talk on the first day of the quarter that is a
+  visit day on which the mother is available, festival visits at the first festivals
+  (list order) on the available day nearest the festival, at the first allowed time.
+
+Volunteers are indexed by town and by (town, skill, language), so the work grows with the
+number of activities times the local pool, not with all people (K = 100 counties:
+30,000 volunteers, 35,000 activities).
+
+The plan's ``solve`` has status ``BASELINE``, the checker's score as objective and no
+bound; ``penalties`` are the checker's amounts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter, defaultdict
+from zoneinfo import ZoneInfo
+
+from ..checker import score
+from ..models.hosting import Slot, eligible, expand_slots, hosting_federations, place_themes
+from ..models.instance import Federation, Instance, Person, Venue
+from ..models.plan import (
+    Care,
+    CarePair,
+    CareVisit,
+    Hosting,
+    Meeting,
+    Penalty,
+    Plan,
+    RotationTerm,
+    SkippedSlot,
+    SolveInfo,
+    Unfilled,
+    Volunteering,
+)
+from ..models.timeline import Timeline, WorkCalendar
+from ..models.volunteering import WEEKDAYS, shortfall_reason
+
+STATUS = "BASELINE"
+
+
+def greedy_plan(instance: Instance, calendar: WorkCalendar | None = None) -> Plan:
+    """A complete plan by the clerk's list-order rules (module docstring).
+
+    The plan may break hard rules (``checker.check`` lists them); it is always a valid
+    :class:`~xinglian.models.plan.Plan` the checker can read. Deterministic: two calls
+    differ only in ``generated_at`` and ``solve.wall_seconds``.
+
+    Raises
+    ------
+    CalendarError
+        When no working-day calendar can be decided for the plan year.
+    """
+    started = time.perf_counter()
+    tl = Timeline(instance, calendar)
+    terms, chair_of = _rotation(instance, tl)
+    meetings = _meetings(instance, tl, chair_of)
+    turns, skipped, host_unfilled = _hosting(instance, tl)
+    assigned, vol_unfilled = _volunteering(instance)
+    pairs, visits = _care(instance, tl)
+    plan = Plan(
+        instance=instance.id,
+        year=instance.year,
+        generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        solve=SolveInfo(status=STATUS, calendar_source=tl.calendar.source),
+        rotation=tuple(terms),
+        meetings=tuple(sorted(meetings, key=lambda m: (m.start, m.base))),
+        hosting=tuple(sorted(turns, key=lambda h: (h.start, h.venue))),
+        hosting_skipped=tuple(skipped),
+        volunteering=tuple(sorted(assigned, key=lambda v: (v.activity, v.role, v.person))),
+        care=Care(pairs=tuple(pairs), visits=tuple(sorted(visits, key=lambda v: (v.start, v.id)))),
+        unfilled=tuple(sorted(host_unfilled + vol_unfilled, key=lambda u: u.what)),
+    )
+    s = score(instance, plan, tl.calendar)
+    penalties = tuple(
+        Penalty(rule=rule, weight=s.weights[rule], amount=s.amounts[rule],
+                cost=s.weights[rule] * s.amounts[rule])
+        for rule in s.amounts
+    )
+    info = SolveInfo(status=STATUS, objective=s.total, bound=None, gap=None,
+                     wall_seconds=round(time.perf_counter() - started, 3), seed=0, workers=1,
+                     time_limit=None, calendar_source=tl.calendar.source)
+    return plan.model_copy(update={"solve": info, "penalties": penalties})
+
+
+# -- places ----------------------------------------------------------------------------
+
+
+def _near(inst: Instance) -> dict[str, set[str]]:
+    """town -> the towns the travel table lists with it."""
+    near: dict[str, set[str]] = defaultdict(set)
+    for t in inst.travel:
+        near[t.a].add(t.b)
+        near[t.b].add(t.a)
+    return near
+
+
+def _within(inst: Instance, near: dict[str, set[str]], town: str | None, limit: int | None,
+            towns) -> list[str | None]:
+    """Those of ``towns`` at most ``limit`` minutes from ``town``
+    (:meth:`Instance.travel_minutes`; no limit: all). When unlisted pairs are out of
+    reach only the town itself and its listed neighbours are tried, so that a big
+    instance is not scanned town by town."""
+    if limit is None:
+        return list(towns)
+    if town is not None and inst.volunteering.default_travel_minutes > limit:
+        towns = [t for t in (town, None, *sorted(near.get(town, ()))) if t in towns]
+    return [t for t in towns if inst.travel_minutes(t, town) <= limit]
+
+
+# -- rotation and meetings ------------------------------------------------------------
+
+
+def _rotation(inst: Instance, tl: Timeline) -> tuple[list[RotationTerm], dict]:
+    pins = {(p.base, p.period): p.chair for p in inst.pins.rotation}
+    terms: list[RotationTerm] = []
+    chair_of: dict[tuple[str, int], str] = {}
+    for base in inst.bases:
+        members = list(base.presidium)
+        past = [h for h in inst.history.rotation
+                if h.base == base.id and h.year < inst.year and h.chair in members]
+        turn = 0
+        if past:
+            last = max(past, key=lambda h: (h.year, h.period))
+            turn = members.index(last.chair) + 1
+        for t in range(1, inst.periods + 1):
+            chair = pins.get((base.id, t)) or members[turn % len(members)]
+            turn = members.index(chair) + 1 if chair in members else turn + 1
+            chair_of[base.id, t] = chair
+            start, end = tl.periods[t - 1]
+            terms.append(RotationTerm(base=base.id, period=t, start=start, end=end, chair=chair))
+    return terms, chair_of
+
+
+def _meetings(inst: Instance, tl: Timeline, chair_of: dict) -> list[Meeting]:
+    pins = {(p.base, p.quarter): p for p in inst.pins.meetings}
+    slots = inst.meetings.slots
+    rooms: dict[str | None, list[tuple[int, Venue]]] = defaultdict(list)
+    for k, v in enumerate(inst.venues):
+        if v.meetings:
+            rooms[v.town].append((k, v))
+    near = _near(inst)
+    out: list[Meeting] = []
+    for base in inst.bases:
+        expected = inst.meeting_attendees(base.id)
+        # The first venue in list order that takes meetings, seats A_b and lies within
+        # meetings.max_travel_minutes of the base's town (as Instance.meeting_venues);
+        # failing that, the first that takes meetings (the checker reports it).
+        towns = _within(inst, near, base.town, inst.meetings.max_travel_minutes, rooms)
+        fits = [kv for t in towns for kv in rooms[t] if kv[1].capacity >= len(expected)]
+        room = (min(fits, key=lambda kv: kv[0])[1] if fits else
+                next((v for v in inst.venues if v.meetings), None) or next(iter(inst.venues), None))
+        for q in range(1, 5):
+            ws, we = tl.meeting_window(inst.meetings, q)
+            day = next((d for d in tl.days(ws, we) if tl.calendar.is_workday(d)), ws)
+            slot, venue = slots[0], room.id if room is not None else ""
+            pin = pins.get((base.id, q))
+            if pin is not None:
+                day = pin.date or day
+                slot = slots[pin.slot - 1] if pin.slot else slot
+                venue = pin.venue or venue
+            absent = tuple(p for p in expected if inst.person(p).is_unavailable(day))
+            out.append(Meeting(
+                id=f"mtg-{base.id}-q{q}", base=base.id, quarter=q,
+                start=tl.at(day, slot.start), end=tl.at(day, slot.end), venue=venue,
+                host=chair_of[base.id, tl.period_of(day)],
+                attendees=tuple(p for p in expected if p not in absent), absent=absent))
+    return out
+
+
+# -- hosting ----------------------------------------------------------------------------
+
+
+class _HostIndex:
+    """The hosting federations that might host at a venue, in list order: a superset of
+    ``models.hosting.eligible`` found by base, town and id instead of trying them all."""
+
+    def __init__(self, feds: list[Federation]) -> None:
+        self.rank = {f.id: k for k, f in enumerate(feds)}
+        self.by_id = {f.id: f for f in feds}
+        self.by_base: dict[str | None, list[Federation]] = defaultdict(list)
+        self.by_town: dict[str | None, list[Federation]] = defaultdict(list)
+        for f in feds:
+            self.by_base[f.parent].append(f)
+            self.by_town[f.town].append(f)
+
+    def candidates(self, venue: Venue) -> list[Federation]:
+        rule = venue.hosts
+        if rule is None:
+            found = [*self.by_town.get(venue.town, ())]
+            if venue.owner in self.by_id:
+                found.append(self.by_id[venue.owner])
+        else:
+            found = [f for b in rule.bases for f in self.by_base.get(b, ())]
+            found += [f for t in rule.towns for f in self.by_town.get(t, ())]
+            found += [self.by_id[x] for x in rule.federations if x in self.by_id]
+        unique = {f.id: f for f in found}
+        return sorted(unique.values(), key=lambda f: self.rank[f.id])
+
+
+def _hosting(inst: Instance, tl: Timeline
+             ) -> tuple[list[Hosting], list[SkippedSlot], list[Unfilled]]:
+    all_slots = expand_slots(inst, tl.calendar)
+    themes = {t.slot: t.name for t in place_themes(inst, all_slots)[0]}
+    host_index = _HostIndex(hosting_federations(inst))
+    by_venue: dict[str, list[Slot]] = defaultdict(list)
+    for s in all_slots:
+        if s.usable:
+            by_venue[s.venue].append(s)
+    pins_at: dict[str, list] = defaultdict(list)
+    for pin in inst.pins.hosting:
+        pins_at[pin.venue].append(pin)
+    turns: list[Hosting] = []
+    unfilled: list[Unfilled] = []
+    for venue in inst.venues:
+        if not by_venue.get(venue.id):
+            continue
+        hosts = [f.id for f in host_index.candidates(venue) if eligible(inst, venue, f)]
+        pending = list(pins_at.get(venue.id, []))
+        turn = 0
+        for s in by_venue[venue.id]:  # sorted by date, then start
+            pin = next((p for p in pending if p.date == s.date
+                        and (p.start is None or p.start == f"{s.start:%H:%M}")), None)
+            if pin is not None:
+                pending.remove(pin)
+                host = pin.federation
+                turn = hosts.index(host) + 1 if host in hosts else turn
+            elif hosts:
+                host = hosts[turn % len(hosts)]
+                turn += 1
+            else:
+                unfilled.append(Unfilled(
+                    what=f"hosting slot {s.id} ({venue.name} {s.date})",
+                    missing="1 x host federation",
+                    why="没有符合条件的主办单位 no eligible federation"))
+                continue
+            turns.append(Hosting(id=s.id, venue=s.venue, federation=host,
+                                 start=tl.at(s.date, f"{s.start:%H:%M}"),
+                                 end=tl.at(s.date, f"{s.end:%H:%M}"), theme=themes.get(s.id)))
+    tz = ZoneInfo(inst.timezone)
+    skipped = [SkippedSlot(id=s.id, venue=s.venue, start=dt.datetime.combine(s.date, s.start, tz),
+                           end=dt.datetime.combine(s.date, s.end, tz), why=s.obstacle or "")
+               for s in all_slots if not s.usable]
+    return turns, skipped, unfilled
+
+
+# -- volunteering -------------------------------------------------------------------------
+
+
+class _Pools:
+    """Volunteers (as indices into the list of volunteers, i.e. ``people`` order) within
+    reach of a town, optionally with a skill and a language; built once per key."""
+
+    def __init__(self, inst: Instance, vols: list[Person]) -> None:
+        self.inst = inst
+        self.skills = [frozenset(p.volunteer.skills) for p in vols]  # type: ignore[union-attr]
+        self.languages = [frozenset(p.volunteer.languages) for p in vols]  # type: ignore[union-attr]
+        self.limit = inst.volunteering.max_travel_minutes
+        self.by_town: dict[str | None, list[int]] = defaultdict(list)
+        for i, p in enumerate(vols):
+            self.by_town[p.town].append(i)
+        self.near = _near(inst)
+        self._reach: dict[str | None, list[int]] = {}
+        self._pool: dict[tuple, list[int]] = {}
+
+    def reach(self, town: str | None) -> list[int]:
+        if town not in self._reach:
+            keep = _within(self.inst, self.near, town, self.limit, self.by_town)
+            self._reach[town] = sorted(i for t in keep for i in self.by_town[t])
+        return self._reach[town]
+
+    def pool(self, town: str | None, skill: str | None, language: str | None) -> list[int]:
+        key = (town, skill, language)
+        if key not in self._pool:
+            pool = self.reach(town)
+            if skill is not None:
+                pool = [i for i in pool if skill in self.skills[i]]
+            if language is not None:
+                pool = [i for i in pool if language in self.languages[i]]
+            self._pool[key] = pool
+        return self._pool[key]
+
+
+def _volunteering(inst: Instance) -> tuple[list[Volunteering], list[Unfilled]]:
+    if not inst.activities:
+        return [], []
+    vols = [p for p in inst.people if p.volunteer is not None]
+    index = {p.id: i for i, p in enumerate(vols)}
+    pools = _Pools(inst, vols)
+    n_acts: Counter[tuple[int, int]] = Counter()  # (volunteer, month) -> activities
+    minutes: Counter[tuple[int, int]] = Counter()  # (volunteer, month) -> minutes
+    skip_to: dict[tuple, int] = {}  # (pool key, month) -> first not yet full volunteer
+    pins: dict[str, list] = defaultdict(list)
+    for pin in inst.pins.volunteering:
+        pins[pin.activity].append(pin)
+    out: list[Volunteering] = []
+    unfilled: list[Unfilled] = []
+
+    def full(i: int, month: int) -> bool:
+        v = vols[i].volunteer
+        return (n_acts[i, month] >= v.max_activities_per_month  # type: ignore[union-attr]
+                or minutes[i, month] >= 60 * v.max_hours_per_month)  # type: ignore[union-attr]
+
+    for a in sorted(inst.activities, key=lambda a: (a.date, a.start, a.end, a.id)):
+        month = a.date.month
+        start, end = a.minutes
+        length = end - start
+        town = inst.activity_town(a)
+        used: set[int] = set()
+        have: Counter[str] = Counter()
+        for pin in pins.get(a.id, []):
+            out.append(Volunteering(activity=a.id, person=pin.person, role=pin.role))
+            have[pin.role] += 1
+            i = index.get(pin.person)
+            if i is not None and i not in used:
+                used.add(i)
+                n_acts[i, month] += 1
+                minutes[i, month] += length
+        for r in a.roles:
+            need = r.min - have[r.role]
+            if need <= 0:
+                continue
+            pool = pools.pool(town, r.skill, r.language)
+            key = (town, r.skill, r.language, month)
+            first = skip_to.get(key, 0)
+            while first < len(pool) and full(pool[first], month):
+                first += 1
+            skip_to[key] = first
+            got = 0
+            for i in pool[first:]:
+                if i in used or full(i, month):
+                    continue
+                v = vols[i].volunteer
+                if minutes[i, month] + length > 60 * v.max_hours_per_month:  # type: ignore[union-attr]
+                    continue
+                if vols[i].is_unavailable(a.date) or not v.free(a.date, start, end):  # type: ignore[union-attr]
+                    continue
+                out.append(Volunteering(activity=a.id, person=vols[i].id, role=r.role))
+                used.add(i)
+                n_acts[i, month] += 1
+                minutes[i, month] += length
+                got += 1
+                if got == need:
+                    break
+            if got < need:
+                n_ok = sum(1 for i in pool if not vols[i].is_unavailable(a.date)
+                           and vols[i].volunteer.free(a.date, start, end))  # type: ignore[union-attr]
+                unfilled.append(Unfilled(
+                    what=f"activity {a.id} ({a.title} {a.date} {a.start}-{a.end})",
+                    missing=f"{need - got} x {r.role}" + (f" ({r.skill})" if r.skill else ""),
+                    why=_why(inst, r, n_ok, have[r.role] + got)))
+    return out, unfilled
+
+
+def _why(inst: Instance, r, n_ok: int, assigned: int) -> str:
+    return shortfall_reason(r, n_ok, inst.volunteering.max_travel_minutes, assigned,
+                            busy="已在本活动 / already on this activity (greedy, no look-ahead)")
+
+
+# -- caring mothers -------------------------------------------------------------------------
+
+
+def _care(inst: Instance, tl: Timeline) -> tuple[list[CarePair], list[CareVisit]]:
+    if not inst.children:
+        return [], []
+    rules = inst.care
+    mothers = [p for p in inst.people if p.caring_mother]
+    caring = {p.id for p in mothers}
+    cap = rules.max_children_per_mother
+    load: Counter[str] = Counter()
+    last = {h.child: h.mother for h in inst.history.care if h.year == inst.year - 1}
+    mother_of: dict[str, str] = {}
+    for c in inst.children:  # last year's pairs first
+        m = last.get(c.code)
+        if m in caring and load[m] < cap:
+            mother_of[c.code] = m
+            load[m] += 1
+    in_town: dict[str | None, list[str]] = defaultdict(list)
+    for p in mothers:
+        in_town[p.town].append(p.id)
+    skip: dict[str | None, int] = defaultdict(int)  # first mother with room, per list
+
+    def first_with_room(key: str | None, ids: list[str]) -> str | None:
+        k = skip[key]
+        while k < len(ids) and load[ids[k]] >= cap:
+            k += 1
+        skip[key] = k
+        return ids[k] if k < len(ids) else None
+
+    everyone = [p.id for p in mothers]
+    for c in inst.children:
+        if c.code in mother_of or not everyone:
+            continue
+        m = (first_with_room("town:" + c.town, in_town.get(c.town, []))
+             or first_with_room(None, everyone) or everyone[0])
+        mother_of[c.code] = m
+        load[m] += 1
+
+    days_ok = {WEEKDAYS.index(d) for d in rules.visit_days}
+    visit_days = [[d for d in tl.days(qs, qe) if d.weekday() in days_ok]
+                  for qs, qe in tl.quarters]
+    windows = [sorted(tl.days(f.date - dt.timedelta(days=f.window_days),
+                              f.date + dt.timedelta(days=f.window_days)),
+                      key=lambda d, f=f: (abs((d - f.date).days), d))
+               for f in rules.festivals]  # nearest the festival first
+    visits: list[CareVisit] = []
+    for c in inst.children:
+        m = mother_of.get(c.code)
+        if m is None:
+            continue
+        person = inst.person(m)
+
+        def visit(vid: str, kind: str, day: dt.date, at: str, length: int,
+                  code: str = c.code, mother: str = m) -> CareVisit:
+            start = tl.at(day, at)
+            return CareVisit(id=vid, mother=mother, child=code, kind=kind, start=start,
+                             end=start + dt.timedelta(minutes=length))
+
+        for q, candidates in enumerate(visit_days, start=1):
+            free = (d for d in candidates if not person.is_unavailable(d))
+            days = [d for _, d in zip(range(max(rules.meet_per_quarter,
+                                                rules.talk_per_quarter)), free, strict=False)]
+            for kind, n, times, length in (
+                    ("meet", rules.meet_per_quarter, rules.meet_times, rules.meet_minutes),
+                    ("talk", rules.talk_per_quarter, rules.talk_times, rules.talk_minutes)):
+                for k, day in enumerate(days[:n], start=1):
+                    visits.append(visit(f"visit-{c.code}-{inst.year}-q{q}-{kind}{k}", kind,
+                                        day, times[0], length))
+        made = 0
+        for i, window in enumerate(windows, start=1):
+            if made == rules.festivals_per_year:
+                break
+            day = next((d for d in window if not person.is_unavailable(d)), None)
+            if day is None:
+                continue
+            visits.append(visit(f"visit-{c.code}-{inst.year}-f{i}", "festival", day,
+                                rules.festival_times[0], rules.festival_minutes))
+            made += 1
+    pairs = [CarePair(mother=m, child=code) for code, m in sorted(mother_of.items())]
+    return pairs, visits
