@@ -361,7 +361,8 @@ def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today
     echo(f"re-planning {plan_dir} (version {previous.version}) from {today}: "
          f"{len(applied)} change(s) in {source}", err=True)
     result = solve(inst, time_limit=time_limit, seed=seed, workers=workers,
-                   calendar=timeline.calendar, previous=previous, today=today)
+                   calendar=timeline.calendar, previous=previous, today=today,
+                   previous_instance=prev_inst)
     if result.plan is None:
         if result.status == "INFEASIBLE":
             why = _explain_text(inst, timeline.calendar, None, max(10.0, time_limit))

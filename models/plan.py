@@ -25,6 +25,12 @@ class PartInfo(_Out):
     bound: float = 0.0
     seconds: float = 0.0
     variables: int = 0
+    key: str = ""
+    """Fingerprint of what the part decides: a re-plan keeps an untouched part whole."""
+    penalties: dict[str, int] = {}
+    """Soft-rule amounts of this part (non-zero ones)."""
+    kept: bool = False
+    """Re-planning: copied from the published plan, not re-solved (nothing in it changed)."""
 
 
 class SolveInfo(_Out):

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from ortools.sat.python import cp_model
 
-from ..models.hosting import place_themes
+from ..models.hosting import expand_slots, place_themes
 from ..models.instance import Instance
 from ..models.plan import (
     Care,
@@ -35,7 +35,7 @@ from ..models.plan import (
     Volunteering,
 )
 from ..models.timeline import Timeline, WorkCalendar
-from . import care, duties, hosting, meetings, replan, rotation, volunteering
+from . import care, duties, hosting, keep, meetings, replan, rotation, volunteering
 from .context import ModelContext, Part
 from .decompose import decompose
 from .precheck import precheck
@@ -180,6 +180,7 @@ class _PartResult:
     changed: list[tuple[str, str]] = field(default_factory=list)
     problem: str = ""
     seconds: float = 0.0
+    kept: bool = False
 
 
 def solve(
@@ -194,6 +195,7 @@ def solve(
     decompose_parts: bool = True,
     previous: Plan | None = None,
     today: dt.date | None = None,
+    previous_instance: Instance | None = None,
 ) -> Result:
     """Solve the yearly plan.
 
@@ -220,6 +222,9 @@ def solve(
         Re-plan against ``previous``: freeze what ended before ``today``, then minimise
         the weighted number of changed decisions (proven minimal when the result's
         ``change_status`` is OPTIMAL), then the original objective.
+    previous_instance
+        The instance ``previous`` was made from: parts whose inputs did not change are
+        kept as published without being solved (solver/keep.py).
 
     Raises
     ------
@@ -246,12 +251,28 @@ def solve(
                                             "mother (capacity or distance)"])
     parts: list[Part | None] = (list(decompose(instance, timeline, pairing.pairs, previous))
                                 if decompose_parts else [None])
+    # Re-planning: parts the change does not reach keep their published decisions.
+    all_parts = list(parts)
+    kept = keep.kept_parts([p for p in parts if p is not None], instance, previous_instance,
+                           previous, pairing.pairs)
+    done: list[_PartResult] = []
+    if kept:
+        slots = expand_slots(instance, timeline.calendar)
+        for part in parts:
+            part_info = kept.get(id(part))
+            if part is None or part_info is None:
+                continue
+            assert previous is not None
+            done.append(_PartResult(
+                part, part, part_info.status, part_info.objective, part_info.bound,
+                keep.kept_pieces(part, previous, part_info, instance, slots),
+                {"booleans": 0, "constraints": 0}, "OPTIMAL", 0, [], kept=True))
+        parts = [p for p in parts if id(p) not in kept]
     # Independent parts run side by side, `workers` at a time, one CP-SAT thread each
     # (CP-SAT releases the GIL while it searches). A plan that is one part gets all the
     # workers instead.
     threads = workers if len(parts) == 1 else 1
     build_times: list[float] = []
-    done: list[_PartResult] = []
     # Time: each part gets its share (by size) of the thread-seconds left, so that the
     # first big part cannot eat the whole limit; a part that proves optimal early leaves
     # its unused share to the parts after it.
@@ -271,7 +292,11 @@ def solve(
             share = sizes[id(part)] / max(left["weight"], 1e-9)
             left["weight"] -= sizes[id(part)]
         remaining = deadline - now
-        budget = min(remaining, remaining * min(workers, len(parts)) * share)
+        # Size says little about how long a small part needs to prove its optimum
+        # (seconds, mostly), so every part may use up to a tenth of the limit; the big
+        # ones (volunteering, which rarely proves optimal) live on their share.
+        budget = min(remaining, max(remaining * min(workers, len(parts)) * share,
+                                    min(SMALL_PART_SECONDS, time_limit / 10)))
         # A part that starts late still gets a few seconds: a plan slightly over the
         # time limit beats no plan at all.
         budget = max(min(MIN_PART_SECONDS, time_limit), budget)
@@ -283,11 +308,9 @@ def solve(
         result.seconds = time.perf_counter() - t0
         return result
 
-    # Big parts first, so that the long solves start at once: volunteering (the
-    # largest), then rotation, then the hosting groups.
-    order = sorted(parts, key=lambda p: (0 if p is None or p.volunteering else
-                                         1 if p.care else 2 if p.rotation else 3,
-                                         -len(p.venues) if p else 0))
+    # Small parts first: they prove optimal in moments and hand their unused share to
+    # the big ones (volunteering), which then split what is left by size.
+    order = sorted(parts, key=lambda p: sizes[id(p)])
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(order)))) as pool:
         futures = [pool.submit(run, part) for part in order]
         for fut in as_completed(futures):
@@ -296,12 +319,13 @@ def solve(
                 progress(sum(r.objective for r in done), sum(r.bound for r in done),
                          time.perf_counter() - started)
     # Assemble in a fixed order, whatever order the parts finished in.
-    rank = {id(p): k for k, p in enumerate(order)}
+    rank = {id(p): k for k, p in enumerate(all_parts)}
     done.sort(key=lambda r: rank[id(r.source)])
     build_seconds = sum(build_times)
     wall = time.perf_counter() - started
     stats = {k: sum(r.stats.get(k, 0) for r in done) for k in ("booleans", "constraints")}
-    stats["parts"] = len(parts)
+    stats["parts"] = len(all_parts)
+    stats["kept"] = len(kept)
     statuses = [r.status for r in done]
     if any(r.pieces is None for r in done):
         status = next((s for s in statuses if s == "INFEASIBLE"),
@@ -315,8 +339,10 @@ def solve(
     part_info = tuple(
         PartInfo(name=r.part.name, status=r.status, objective=r.objective,
                  bound=round(r.bound, 3), seconds=round(r.seconds, 3),
-                 variables=r.stats.get("booleans", 0))
-        for r in done)
+                 variables=r.stats.get("booleans", 0), key=r.part.key, kept=r.kept,
+                 penalties={rule: amount for rule, _, amount, _ in r.pieces["penalties"]
+                            if amount})
+        for r in done if r.pieces is not None)
     plan = _assemble(
         instance, done, pairing,
         SolveInfo(status=status, objective=objective, bound=bound,
@@ -333,7 +359,9 @@ def solve(
 
 
 #: The least time a part gets, even when it starts after the deadline.
-MIN_PART_SECONDS = 5.0
+MIN_PART_SECONDS = 1.0
+#: What a small part may use at most beyond its share (a tenth of the limit at most).
+SMALL_PART_SECONDS = 10.0
 
 
 def _size(instance: Instance, part: Part | None) -> float:
@@ -515,7 +543,7 @@ def _assemble(instance: Instance, done: list[_PartResult], pairing: care.Pairing
         unfilled += pieces["unfilled"]
         vol += pieces["volunteering"]
         visits += pieces["visits"]
-        all_slots = pieces["all_slots"]
+        all_slots = pieces["all_slots"] or all_slots
         for rule, weight, amount, hits in pieces["penalties"]:
             entry = amounts.setdefault(rule, [weight, 0, []])
             entry[1] += amount

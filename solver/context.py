@@ -4,6 +4,8 @@ every sub-problem, and the named penalty terms that make up the objective."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -84,6 +86,16 @@ class Part:
     """The activities this part staffs (None: every activity)."""
     children: frozenset[str] | None = None
     """The children whose visits this part schedules (None: every child)."""
+
+    @functools.cached_property
+    def key(self) -> str:
+        """A fingerprint of what the part decides (the same part of two plans of one
+        instance has the same key; solver/keep.py)."""
+        ids = sorted([f"b:{x}" for x in self.bases or ()] + [f"v:{x}" for x in self.venues]
+                     + [f"f:{x}" for x in self.federations]
+                     + [f"a:{x}" for x in self.activities or ()]
+                     + [f"c:{x}" for x in self.children or ()])
+        return hashlib.sha1("\n".join(ids).encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass

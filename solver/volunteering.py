@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from math import ceil
 
-from ..models.volunteering import Activity, RoleDemand, shortfall_reason
+from ..models.common import hhmm_minutes
+from ..models.volunteering import WEEKDAYS, Activity, RoleDemand, shortfall_reason
 from .context import ModelContext
 
 
@@ -41,24 +42,50 @@ class VolunteerIndex:
     looks at its neighbourhood, not at every volunteer of a province)."""
 
     def __init__(self, inst) -> None:
+        self._inst = inst
+        # person data ``eligible`` reads, unpacked once: (id, skills, languages, weekly
+        # free spans by weekday or None for any time, unavailable date ranges)
         self.by_town: dict[str | None, list] = defaultdict(list)
         for p in inst.people:
-            if p.volunteer is not None:
-                self.by_town[p.town].append(p)
+            v = p.volunteer
+            if v is None:
+                continue
+            weekly = None
+            if v.weekly:
+                weekly = defaultdict(list)
+                for w in v.weekly:
+                    for d in w.days:
+                        weekly[WEEKDAYS.index(d)].append(
+                            (hhmm_minutes(w.start), hhmm_minutes(w.end)))
+            self.by_town[p.town].append((p.id, set(v.skills), set(v.languages), weekly,
+                                         [(r.start, r.end) for r in p.unavailable]))
+        self._reach: dict[str | None, list[tuple[str | None, int]]] = {}
         self._near: dict[tuple, list] = {}
-        self._inst = inst
 
-    def near(self, town: str | None, skill: str | None = None,
-             language: str | None = None) -> list:
-        key = (town, skill, language)
-        if key not in self._near:
+    def near(self, town: str | None, skill: str | None, language: str | None,
+             weekday: int) -> list[tuple[int, str, list | None, list]]:
+        """(travel minutes, person id, her free spans that weekday or None for any time,
+        unavailable date ranges) of the volunteers in reach with the skill and language
+        who may be free that weekday."""
+        key = (town, skill, language, weekday)
+        if key in self._near:
+            return self._near[key]
+        if town not in self._reach:
             inst, limit = self._inst, self._inst.volunteering.max_travel_minutes
-            self._near[key] = [
-                p for t, people in self.by_town.items()
-                if inst.travel_minutes(t, town) <= limit for p in people
-                if (skill is None or skill in p.volunteer.skills)
-                and (language is None or language in p.volunteer.languages)]
-        return self._near[key]
+            self._reach[town] = [(t, m) for t in self.by_town
+                                 if (m := inst.travel_minutes(t, town)) <= limit]
+        out = []
+        for t, minutes in self._reach[town]:
+            for pid, skills, languages, weekly, away in self.by_town[t]:
+                if (skill is not None and skill not in skills) or (
+                        language is not None and language not in languages):
+                    continue
+                spans = None if weekly is None else weekly.get(weekday)
+                if weekly is not None and not spans:
+                    continue
+                out.append((minutes, pid, spans, away))
+        self._near[key] = out
+        return out
 
     @classmethod
     def of(cls, inst) -> VolunteerIndex:
@@ -75,10 +102,19 @@ def eligible_pool(inst, a: Activity, r: RoleDemand) -> list[tuple[int, str]]:
     cache = inst._by_id.setdefault("_volunteer_pools", {})
     key = (a.id, r.role)
     if key not in cache:
-        town = inst.activity_town(a)
-        cache[key] = sorted(
-            (m, p.id) for p in VolunteerIndex.of(inst).near(town, r.skill, r.language)
-            if (m := eligible(inst, a, r, p, town)) is not None)
+        # ``eligible`` for every volunteer in reach with the skill and language, on
+        # unpacked data (a test checks both agree).
+        day = a.date
+        start, end = a.minutes
+        found = []
+        for m, pid, spans, away in VolunteerIndex.of(inst).near(
+                inst.activity_town(a), r.skill, r.language, day.weekday()):
+            if spans is not None and not any(s <= start and end <= e for s, e in spans):
+                continue
+            if any(lo <= day <= hi for lo, hi in away):
+                continue
+            found.append((m, pid))
+        cache[key] = sorted(found)
     return cache[key]
 
 
@@ -89,12 +125,25 @@ def pool(inst, a: Activity, r: RoleDemand, previous=None) -> list[str]:
     found = eligible_pool(inst, a, r)
     limit = inst.volunteering.candidates_per_role
     keep = [pid for _, pid in (found[:limit] if limit else found)]
-    pinned = {pin.person for pin in inst.pins.volunteering
-              if pin.activity == a.id and pin.role == r.role}
-    if previous is not None:
-        pinned |= {v.person for v in previous.volunteering
-                   if v.activity == a.id and v.role == r.role}
+    pinned = _pinned(inst, previous).get((a.id, r.role), set())
+    if not pinned:
+        return keep
     return keep + sorted(pinned - set(keep) & {pid for _, pid in found})
+
+
+def _pinned(inst, previous) -> dict[tuple[str, str], set[str]]:
+    """(activity, role) -> people pinned there (and, re-planning, the published team)."""
+    memo = inst._by_id.setdefault("_pinned_teams", {})
+    key = id(previous)
+    if key not in memo:
+        out: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for pin in inst.pins.volunteering:
+            out[pin.activity, pin.role].add(pin.person)
+        for v in previous.volunteering if previous is not None else ():
+            out[v.activity, v.role].add(v.person)
+        memo.clear()  # one previous plan at a time
+        memo[key] = (previous, out)
+    return memo[key][1]
 
 
 def candidates(ctx: ModelContext, a: Activity, r: RoleDemand) -> list[str]:
@@ -196,12 +245,14 @@ def volunteering_penalties(ctx: ModelContext) -> None:
     k = fair_load(inst)
     per_person = _by(ctx, lambda key: key[2])
     overload = []
+    overs: dict[str, object] = {}
     for pid, lits in sorted(per_person.items()):
         p = inst.person(pid)
         if len(lits) <= k:
             continue
         over = model.new_int_var(0, len(lits), f"over[{p.id}]")
         model.add_max_equality(over, [sum(lits) - k, 0])
+        overs[pid] = over
         overload.append((over, 1, f"{p.name} 承担 {k} 次以上志愿活动"))
     ctx.penalise("volunteer_overload", w.volunteer_overload, overload)
 
@@ -223,22 +274,41 @@ def volunteering_penalties(ctx: ModelContext) -> None:
             series[a.series].append(a)
     per_act_person = _by(ctx, lambda key: (key[0], key[2]))
     per_act = _by(ctx, lambda key: key[0])
+    people_of: dict[str, set[str]] = defaultdict(set)
+    for aid, pid in per_act_person:
+        people_of[aid].add(pid)
+    short = shortfalls(ctx)
     changes = []
     for sid, members in sorted(series.items()):
-        people = sorted({pid for (aid, pid) in per_act_person if aid in {a.id for a in members}})
+        people = sorted(set().union(*(people_of[a.id] for a in members)))
         used = []
         for pid in people:
             lits = [lit for a in members for lit in per_act_person.get((a.id, pid), [])]
             u = model.new_bool_var(f"used[{sid},{pid}]")
             model.add_max_equality(u, lits)
             used.append(u)
-        counts = []
+            if len(lits) > k and pid in overs:
+                # Redundant (the same rule, a stronger LP): past k assignments she is
+                # overloaded, so her share of a series is at most k + over, and 0 when
+                # she is not on it. Without it the LP spreads fractions of many people
+                # over every session and sees no series_change at all.
+                model.add(sum(lits) <= k * u + overs[pid])
+        counts, ceilings = [], []
         for a in members:
-            c = model.new_int_var(0, len(per_act.get(a.id, [])), f"n[{a.id}]")
+            ub = min(len(per_act.get(a.id, [])), sum(r.upper for r in a.roles))
+            c = model.new_int_var(0, ub, f"n[{a.id}]")
             model.add(c == sum(per_act.get(a.id, []), start=0))
             counts.append(c)
-        top = model.new_int_var(0, len(people), f"top[{sid}]")
+            ceilings.append(ub)
+        # top is a max the objective pushes up: give the LP its true ceiling, and bound
+        # it by what the other sessions need at least (their minimum less their
+        # shortfall) -- both hold in every plan.
+        top = model.new_int_var(0, max(ceilings, default=0), f"top[{sid}]")
         model.add_max_equality(top, counts)
+        mins = [sum(r.min for r in a.roles) for a in members]
+        model.add(top <= sum(counts) - (sum(mins) - max(mins)) + sum(
+            (short[a.id, r.role] for a in members for r in a.roles if (a.id, r.role) in short),
+            start=0))
         amount = model.new_int_var(0, len(people), f"series[{sid}]")
         model.add(amount == sum(used, start=0) - top)
         changes.append((amount, 1, f"系列活动 {members[0].title} 换人"))

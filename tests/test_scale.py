@@ -69,3 +69,57 @@ def test_the_plan_reports_every_part_and_their_sums_are_the_plan_figures():
     assert all(p.status in ("OPTIMAL", "FEASIBLE") and p.seconds >= 0 for p in parts)
     assert sum(p.objective for p in parts) == res.objective == score(inst, res.plan).total
     assert abs(sum(p.bound for p in parts) - res.bound) < 1e-6
+
+
+def test_the_indexed_volunteer_pools_agree_with_the_eligibility_rule():
+    from xinglian.solver import volunteering
+
+    inst = load_instance(Path(__file__).parent.parent / "instances" / "nanan-2027-full.yaml")
+    volunteers = [p for p in inst.people if p.volunteer is not None]
+    for a in inst.activities[::7]:
+        town = inst.activity_town(a)
+        for r in a.roles:
+            slow = sorted((m, p.id) for p in volunteers
+                          if (m := volunteering.eligible(inst, a, r, p, town)) is not None)
+            assert volunteering.eligible_pool(inst, a, r) == slow, (a.id, r.role)
+
+
+def _two_counties_without_volunteering():
+    two = generate(2, seed=0)
+    history = two.history.model_copy(update={"care": ()})
+    pins = two.pins.model_copy(update={"volunteering": ()})
+    return two.model_copy(update={"activities": (), "children": (), "history": history,
+                                  "pins": pins})
+
+
+def test_a_replan_keeps_the_parts_a_change_does_not_reach_without_solving_them():
+    import datetime as dt
+
+    from xinglian.models.changes import ChangeSet, apply_changes
+
+    inst = _two_counties_without_volunteering()
+    first = solve(inst, time_limit=20, workers=2)
+    assert first.plan is not None
+    base = inst.bases[0]
+    p4 = next(t for t in first.plan.rotation if t.base == base.id and t.period == 4)
+    changes = ChangeSet.model_validate({"changes": [{
+        "kind": "unavailable", "person": p4.chair, "start": p4.start, "end": p4.end,
+        "reason": "test"}]})
+    today = dt.date(inst.year, 6, 1)
+    new = apply_changes(inst, changes, today)
+    fast = solve(new, time_limit=20, workers=2, previous=first.plan, today=today,
+                 previous_instance=inst)
+    full = solve(new, time_limit=20, workers=2, previous=first.plan, today=today)
+    assert fast.plan is not None and check(new, fast.plan) == []
+    assert score(new, fast.plan).total == fast.objective
+    # Every part of the other county is kept; the changed base's part is re-solved.
+    kept = [p for p in fast.plan.solve.parts if p.kept]
+    assert fast.stats["kept"] == len(kept) > 0
+    assert all(not p.kept for p in fast.plan.solve.parts if "（1县）" in p.name
+               and p.name.startswith("rotation"))
+    k2 = [t for t in first.plan.rotation if t.base.startswith("k002-")]
+    assert [t for t in fast.plan.rotation if t.base.startswith("k002-")] == k2
+    # Keeping is exact: the same fewest changes and objective as re-solving every part.
+    assert fast.change_status == full.change_status == "OPTIMAL"
+    assert fast.change_cost == full.change_cost >= 1
+    assert fast.objective == full.objective

@@ -1,0 +1,177 @@
+"""Re-planning at scale: keep the parts a change does not touch, without solving them.
+
+A part of the new plan whose inputs are exactly those of a part of the published plan
+(the same bases, venues, federations, activities and children, every one of them and
+every person they involve unchanged, the same global rules) would be re-solved to the
+published decisions: with zero changes possible, the change-minimising stage keeps
+them all. So it is not built at all; its decisions, objective and bound are copied from
+the published plan. Only the parts the change reaches are re-solved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from ..models.instance import Instance
+from ..models.plan import PartInfo, Plan
+from .context import Part
+from .volunteering import pool
+
+#: Instance fields holding entities (compared one by one); every other field is a
+#: global rule or setting, and any difference there re-solves everything.
+ENTITY_FIELDS = frozenset({"people", "federations", "venues", "activities", "children",
+                           "history", "pins"})
+
+
+# "hosting slot host-<venue>-<YYYY-MM-DD>[-HHMM] (...)" (solver/__init__.py: extract_part)
+_SLOT = re.compile(r"hosting slot host-(.+)-\d{4}-\d{2}-\d{2}(?:-\d{4})? ")
+
+
+def _child(c) -> dict | None:
+    # plan directories keep children without name, address and needs (privacy)
+    return None if c is None else c.model_dump(exclude={"name", "address", "needs"})
+
+
+class _Index:
+    """Both instances and the published plan, indexed for the comparisons."""
+
+    def __init__(self, new: Instance, old: Instance, previous: Plan) -> None:
+        self.new, self.old = new, old
+        old_people = {p.id: p for p in old.people}
+        self.changed_people = {p.id for p in new.people if old_people.get(p.id) != p}
+        self.changed_people |= set(old_people) - {p.id for p in new.people}
+        self.old_feds = {f.id: f for f in old.federations}
+        self.old_venues = {v.id: v for v in old.venues}
+        self.old_acts = {a.id: a for a in old.activities}
+        self.old_children = {c.code: _child(c) for c in old.children}
+        self.new_children = {c.code: _child(c) for c in new.children}
+        self.people_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for t in previous.rotation:
+            self.people_of["b", t.base].add(t.chair)
+        for v in previous.volunteering:
+            self.people_of["a", v.activity].add(v.person)
+        for cv in previous.care.visits:
+            self.people_of["c", cv.child].add(cv.mother)
+        self.pairs = {p.child: p.mother for p in previous.care.pairs}
+        self.history_new = _by_owner(new)
+        self.history_old = _by_owner(old)
+
+    def same_base(self, b: str) -> bool:
+        new, old = self.new, self.old
+        if self.old_feds.get(b) != new.federation(b):
+            return False
+        people = set(new.meeting_attendees(b)) | self.people_of["b", b]
+        if people & self.changed_people or new.meeting_attendees(b) != old.meeting_attendees(b):
+            return False
+        venues = new.meeting_venues(b)
+        return (venues == old.meeting_venues(b)
+                and all(self.old_venues.get(v) == new.venue(v) for v in venues)
+                and self.history_new["b", b] == self.history_old["b", b])
+
+    def same_hosting(self, venues, federations) -> bool:
+        new = self.new
+        for v in venues:
+            if self.old_venues.get(v) != new.venue(v):
+                return False
+            if self.history_new["v", v] != self.history_old["v", v]:
+                return False
+        for f in federations:
+            fed = new.federation(f)
+            if self.old_feds.get(f) != fed or self.history_new["f", f] != self.history_old["f", f]:
+                return False
+            contact = fed.hosting.contact if fed.hosting and fed.hosting.contact else fed.chair
+            if contact in self.changed_people:
+                return False
+        return True
+
+    def same_activity(self, aid: str, previous: Plan) -> bool:
+        new = self.new
+        if not new.has_activity(aid):
+            return False  # cancelled: its published assignments change
+        a = new.activity(aid)
+        if self.old_acts.get(aid) != a or self.history_new["a", aid] != self.history_old["a", aid]:
+            return False
+        people = self.people_of["a", aid] | {p for r in a.roles
+                                             for p in pool(new, a, r, previous)}
+        return not people & self.changed_people
+
+    def same_child(self, code: str, pairs: dict[str, str]) -> bool:
+        if code not in self.new_children or self.old_children.get(code) != self.new_children[code]:
+            return False
+        mother = pairs.get(code)
+        if mother is None or mother != self.pairs.get(code):
+            return False
+        return not ({mother} | self.people_of["c", code]) & self.changed_people
+
+
+def _by_owner(inst: Instance) -> dict[tuple[str, str], list]:
+    """History entries and pins by the entity they concern."""
+    out: dict[tuple[str, str], list] = defaultdict(list)
+    for h in inst.history.rotation:
+        out["b", h.base].append(h)
+    for h in inst.history.hosting:
+        out["f", h.federation].append(h)
+    for pin in inst.pins.rotation:
+        out["b", pin.base].append(pin)
+    for pin in inst.pins.meetings:
+        out["b", pin.base].append(pin)
+    for pin in inst.pins.hosting:
+        out["v", pin.venue].append(pin)
+    for pin in inst.pins.volunteering:
+        out["a", pin.activity].append(pin)
+    return out
+
+
+def kept_parts(parts: list[Part], new: Instance, old: Instance | None, previous: Plan | None,
+               pairs: dict[str, str]) -> dict[int, PartInfo]:
+    """id(part) -> the published part's figures, for every part that can be kept."""
+    if old is None or previous is None or not previous.solve.parts:
+        return {}
+    for name in type(new).model_fields:
+        if name not in ENTITY_FIELDS and getattr(new, name) != getattr(old, name):
+            return {}
+    if [h for h in new.history.care] != [h for h in old.history.care]:
+        return {}
+    published = {p.key: p for p in previous.solve.parts
+                 if p.key and p.status in ("OPTIMAL", "FEASIBLE")}
+    index = _Index(new, old, previous)
+    out: dict[int, PartInfo] = {}
+    for part in parts:
+        info = published.get(part.key)
+        if info is None or part.bases is None or part.activities is None \
+                or part.children is None:
+            continue
+        if (all(index.same_base(b) for b in part.bases)
+                and index.same_hosting(part.venues, part.federations)
+                and all(index.same_activity(a, previous) for a in part.activities)
+                and all(index.same_child(c, pairs) for c in part.children)):
+            out[id(part)] = info
+    return out
+
+
+def kept_pieces(part: Part, previous: Plan, info: PartInfo, instance: Instance,
+                all_slots: list) -> dict:
+    """The published decisions of a kept part, in ``extract_part``'s shape."""
+    bases, venues = part.bases or frozenset(), part.venues
+    acts, kids = part.activities or frozenset(), part.children or frozenset()
+    weights = instance.weights.model_dump()
+    unfilled = []
+    for u in previous.unfilled:
+        words = u.what.split(" ")
+        if u.what.startswith("activity ") and words[1] in acts:
+            unfilled.append(u)
+        slot = _SLOT.match(u.what)
+        if slot and slot.group(1) in venues:
+            unfilled.append(u)
+    return {
+        "rotation": [t for t in previous.rotation if t.base in bases],
+        "meetings": [m for m in previous.meetings if m.base in bases],
+        "hosting": [h for h in previous.hosting if h.venue in venues],
+        "unfilled": unfilled,
+        "volunteering": [v for v in previous.volunteering if v.activity in acts],
+        "visits": [v for v in previous.care.visits if v.child in kids],
+        "penalties": [(rule, weights.get(rule, 0), amount, [])
+                      for rule, amount in sorted(info.penalties.items())],
+        "all_slots": all_slots,
+    }
