@@ -33,7 +33,7 @@ class Fail(click.ClickException):
 
 
 def default_instance() -> Path:
-    return Path(str(resources.files("xinglian.instances") / "nanan-2027.yaml"))
+    return Path(str(resources.files("xinglian.instances") / "nanan-2027-full.yaml"))
 
 
 def _load(path: Path):
@@ -83,7 +83,7 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines or summary.")
 def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers: int,
          quiet: bool) -> None:
-    """Make the yearly plan for INSTANCE (default: the bundled nanan-2027.yaml).
+    """Make the yearly plan for INSTANCE (default: the bundled nanan-2027-full.yaml).
 
     INSTANCE is a YAML or JSON file, an Excel workbook (see `xinglian template`) or a
     folder of CSV files (UTF-8 or GBK/GB18030, Chinese or English headers).

@@ -56,7 +56,7 @@ def _one(path: str, time_limit: float, seed: int, workers: int, queue) -> None:
 
 
 def main() -> int:
-    default = str(Path(__file__).resolve().parent.parent / "instances" / "nanan-2027.yaml")
+    default = str(Path(__file__).resolve().parent.parent / "instances" / "nanan-2027-full.yaml")
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("instances", nargs="*", default=[default])
     ap.add_argument("--time-limit", type=float, default=60.0)
