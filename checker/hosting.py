@@ -64,6 +64,10 @@ def offered_slots(instance: Instance, calendar: WorkCalendar) -> list[OfferedSlo
     for s in expand_slots(instance, calendar):
         spans[(s.venue, s.date)].add((s.start, s.end))
     venues = {v.id: v for v in instance.venues}
+    held: dict[tuple[str, dt.date], list] = defaultdict(list)
+    for a in instance.activities:
+        if a.venue is not None:
+            held[(a.venue, a.date)].append(a)
     out: list[OfferedSlot] = []
     for (vid, day), times in spans.items():
         blocked = obstacles(venues[vid], calendar, day)
@@ -71,7 +75,11 @@ def offered_slots(instance: Instance, calendar: WorkCalendar) -> list[OfferedSlo
             sid = f"host-{vid}-{day.isoformat()}"
             if len(times) > 1:
                 sid += f"-{start:%H%M}"
-            out.append(OfferedSlot(sid, vid, day, start, end, blocked))
+            # docs: an activity held at the venue at an overlapping time occupies it
+            taken = tuple(f"{venues[vid].name} holds activity {a.id} ({a.title}) then"
+                          for a in held.get((vid, day), ())
+                          if f"{start:%H:%M}" < a.end and a.start < f"{end:%H:%M}")
+            out.append(OfferedSlot(sid, vid, day, start, end, blocked + taken))
     return sorted(out, key=lambda s: (s.date, s.start, s.venue, s.end))
 
 

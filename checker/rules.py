@@ -371,18 +371,39 @@ def _events(ctx: Ctx) -> list[_Event]:
     return out
 
 
+def _held_activities(ctx: Ctx) -> list[_Event]:
+    """Activities held at a venue: fixed by the instance, they occupy it (docs:
+    no_double_booking_venue). Their people are checked as duties, not here."""
+    out = []
+    for a in ctx.instance.activities:
+        if a.venue is None:
+            continue
+        h1, m1 = (int(x) for x in a.start.split(":"))
+        h2, m2 = (int(x) for x in a.end.split(":"))
+        out.append(_Event(f"activity {a.id} ({a.title})", False, "activity:" + a.id,
+                          dt.datetime.combine(a.date, dt.time(h1, m1), ctx.tz),
+                          dt.datetime.combine(a.date, dt.time(h2, m2), ctx.tz), a.venue, ()))
+    return out
+
+
 def _overlapping(ctx: Ctx) -> Iterator[tuple[_Event, _Event]]:
-    """Pairs of events (meetings, turns) whose times overlap (touching end-to-start is no
-    overlap), found by a sweep over them sorted by start; two turns of one slot are left
-    out. Used for venues; people go through :func:`_duties` (travel counts there)."""
-    events = sorted(enumerate(_events(ctx)), key=lambda ie: (ie[1].start, ie[0]))
-    for i, (_, a) in enumerate(events):
-        for _, b in events[i + 1 :]:
-            if b.start >= a.end:
-                break
-            same_slot = not a.is_meeting and not b.is_meeting and a.key == b.key
-            if a.start < b.end and not same_slot:
-                yield a, b
+    """Pairs of events at one venue (meetings, turns, activities held there) whose times
+    overlap (touching end-to-start is no overlap), by a sweep per venue over them sorted
+    by start; two turns of one slot, and two activities (both fixed by the instance), are
+    left out. People go through :func:`_duties` (travel counts there)."""
+    by_venue: dict[str, list[_Event]] = defaultdict(list)
+    for e in _events(ctx) + _held_activities(ctx):
+        by_venue[e.venue].append(e)
+    for vid in sorted(by_venue):
+        events = sorted(enumerate(by_venue[vid]), key=lambda ie: (ie[1].start, ie[0]))
+        for i, (_, a) in enumerate(events):
+            for _, b in events[i + 1 :]:
+                if b.start >= a.end:
+                    break
+                same_slot = not a.is_meeting and not b.is_meeting and a.key == b.key
+                both_fixed = a.key.startswith("activity:") and b.key.startswith("activity:")
+                if a.start < b.end and not same_slot and not both_fixed:
+                    yield a, b
 
 
 @dataclass(frozen=True)

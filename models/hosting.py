@@ -56,6 +56,7 @@ def expand_slots(instance: Instance, calendar: WorkCalendar) -> list[Slot]:
     than one slot that day.
     """
     out: list[Slot] = []
+    busy = activities_at_venues(instance)
     for venue in instance.venues:
         times: dict[dt.date, set[tuple[dt.time, dt.time]]] = defaultdict(set)
         for spec in venue.slots:
@@ -68,8 +69,26 @@ def expand_slots(instance: Instance, calendar: WorkCalendar) -> list[Slot]:
                 sid = f"host-{venue.id}-{day.isoformat()}"
                 if len(spans) > 1:
                     sid += f"-{start:%H%M}"
-                out.append(Slot(day, start, end, venue.id, sid, obstacle))
+                taken = obstacle or next(
+                    (f"场地有活动 taken by activity {a.id}（{a.title}）"
+                     for a in busy.get((venue.id, day), ())
+                     if _minutes(start) < a.minutes[1] and a.minutes[0] < _minutes(end)),
+                    None)
+                out.append(Slot(day, start, end, venue.id, sid, taken))
     return sorted(out)
+
+
+def _minutes(t: dt.time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def activities_at_venues(instance: Instance) -> dict[tuple[str, dt.date], list]:
+    """(venue, date) -> the activities held at that venue that day (they occupy it)."""
+    out: dict[tuple[str, dt.date], list] = defaultdict(list)
+    for a in instance.activities:
+        if a.venue is not None:
+            out[a.venue, a.date].append(a)
+    return out
 
 
 def hosting_federations(instance: Instance) -> list[Federation]:

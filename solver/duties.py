@@ -15,7 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from itertools import combinations
 
-from ..models.hosting import contact_of
+from ..models.hosting import activities_at_venues, contact_of
 from .context import MeetingVars, ModelContext
 
 
@@ -25,8 +25,25 @@ def _overlap(a: tuple[dt.time, dt.time], b: tuple[dt.time, dt.time]) -> bool:
 
 def add_no_double_booking(ctx: ModelContext) -> None:
     _meetings_among_themselves(ctx)
+    _meetings_against_activities(ctx)
     _turns_against_meetings(ctx)
     _turns_among_themselves(ctx)
+
+
+def _meetings_against_activities(ctx: ModelContext) -> None:
+    """An activity held at a venue occupies it: no meeting there at the same time.
+    (A hosting slot that overlaps one is unusable: models.hosting.expand_slots.)"""
+    busy = ctx.shared("activities_at_venues", lambda: activities_at_venues(ctx.instance))
+    if not busy:
+        return
+    slots = [s.times() for s in ctx.instance.meetings.slots]
+    for mv in ctx.meetings.values():
+        for vid, vlit in mv.venue.items():
+            for (d, s), lit in mv.day_slot.items():
+                span = tuple(t.hour * 60 + t.minute for t in slots[s])
+                if any(span[0] < a.minutes[1] and a.minutes[0] < span[1]
+                       for a in busy.get((vid, d), ())):
+                    ctx.model.add(lit + vlit <= 1)
 
 
 def _meetings_among_themselves(ctx: ModelContext) -> None:

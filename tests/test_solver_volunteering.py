@@ -7,12 +7,15 @@ its score must equal the solver's objective.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xinglian.checker import check, score
-from xinglian.models import Instance
+from xinglian.checker.hosting import offered_slots
+from xinglian.models import Instance, Timeline, load_instance
+from xinglian.models.hosting import expand_slots
 from xinglian.solver import solve
 
 D = dt.date
@@ -23,6 +26,7 @@ OFF = {k: 0 for k in (
     "empty_slot", "unfilled_role", "volunteer_overload", "disliked_kind", "travel_time",
     "series_change", "no_lead", "care_new_mother", "care_outside_town", "festival_off_date")}
 SAT = "2026-03-07"  # a Saturday, an ordinary day
+FULL = Path(__file__).parent.parent / "instances" / "nanan-2027-full.yaml"
 FESTIVALS = [{"name": "六一儿童节", "date": "2026-06-01", "window_days": 3},
              {"name": "中秋节", "date": "2026-09-25", "window_days": 3},
              {"name": "重阳节", "date": "2026-10-18", "window_days": 3}]
@@ -315,3 +319,50 @@ def test_replan_after_activity_changes_keeps_the_past_and_changes_little():
     assert res.change_cost == 2
     past = [v for v in first.plan.care.visits if v.start.date() < today]
     assert [v for v in res.plan.care.visits if v.start.date() < today] == past
+
+
+# -- an activity held at a venue occupies it (no_double_booking_venue, hosting_slot) ------
+
+
+def _q1_days(inst) -> list[dt.date]:
+    tl = Timeline(inst)
+    lo, hi = tl.meeting_window(inst.meetings, 1)
+    return [d for d in tl.days(lo, hi) if tl.calendar.is_workday(d)]
+
+
+def test_a_meeting_avoids_the_times_its_only_venue_holds_an_activity():
+    rules = {"slots": [{"start": "09:00", "end": "11:00"}], "earliest_day": 1, "latest_day": 20}
+    probe = make([], meetings=rules)
+    days = _q1_days(probe)
+    free = days[-1]  # the one working day of the window the hall is not taken
+    held = [act(f"x{i}", date=str(d), start="08:30", end="10:00", town=None, venue="hall")
+            for i, d in enumerate(days[:-1])]
+    inst = make([], held, meetings=rules, weights={"late_meeting": 1})  # early is better
+    res = run(inst)  # run() asserts the checker finds nothing
+    (q1,) = [m for m in res.plan.meetings if m.quarter == 1]
+    assert q1.start.date() == free
+    # The checker sees the clash on its own: move the meeting onto a taken day.
+    taken = days[0]
+    moved = q1.model_copy(update={"start": q1.start.replace(day=taken.day, month=taken.month),
+                                  "end": q1.end.replace(day=taken.day, month=taken.month)})
+    plan = res.plan.model_copy(update={"meetings": tuple(
+        moved if m.id == q1.id else m for m in res.plan.meetings)})
+    found = [str(v) for v in check(inst, plan) if v.rule == "no_double_booking_venue"]
+    assert len(found) == 1 and "activity x0" in found[0]
+
+
+def test_a_hosting_slot_under_an_activity_is_skipped_with_the_reason_by_both_sides():
+    inst = load_instance(FULL)
+    cal = Timeline(inst).calendar
+    slot = next(s for s in expand_slots(inst, cal) if s.usable)
+    extra = act("held", date=str(slot.date), start=f"{slot.start:%H:%M}",
+                end=f"{slot.end:%H:%M}", town=None, venue=slot.venue)
+    busy = inst.model_copy(update={"activities": (*inst.activities, extra)})
+    after = {s.id: s for s in expand_slots(busy, cal)}
+    assert not after[slot.id].usable and "held" in after[slot.id].obstacle
+    theirs = {s.id: s for s in offered_slots(busy, cal)}
+    assert not theirs[slot.id].usable and "activity held" in theirs[slot.id].obstacles[-1]
+    # Every other slot is as it was.
+    before = {s.id: s.usable for s in expand_slots(inst, cal)}
+    assert {k: s.usable for k, s in after.items() if k != slot.id} == {
+        k: u for k, u in before.items() if k != slot.id}
