@@ -49,6 +49,36 @@ def _fmt_bound(b: float | None) -> str:
     return "—" if b is None else (f"{b:.0f}" if float(b).is_integer() else f"{b:.2f}")
 
 
+def _parts_lines(plan: Plan) -> list[str]:
+    """How the plan was solved: the independent parts, by status, and the ones not
+    proven optimal with their own gap (the plan's gap is the sum of theirs)."""
+    parts = plan.solve.parts
+    if not parts:
+        return []
+    counts: dict[str, int] = {}
+    for p in parts:
+        counts[p.status] = counts.get(p.status, 0) + 1
+    kept = sum(1 for p in parts if p.kept)
+    line = (f"分块求解 parts solved apart: {len(parts)}（"
+            + "，".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            + (f"；沿用上一版 kept from the previous version {kept}" if kept else "") + "）")
+    out = [line + "\n"]
+    open_ = sorted((p for p in parts if p.status != "OPTIMAL"),
+                   key=lambda p: p.bound - p.objective)
+    if open_:
+        out.append("| 未证明最优的部分 part not proven optimal | 目标值 objective | 下界 bound | "
+                   "差距 gap | 用时 s |")
+        out.append("| --- | --- | --- | --- | --- |")
+        for p in open_[:10]:
+            gap = (p.objective - p.bound) / max(1, abs(p.objective))
+            out.append(f"| {p.name} | {p.objective} | {_fmt_bound(p.bound)} | {gap:.2%} | "
+                       f"{p.seconds:.1f} |")
+        if len(open_) > 10:
+            out.append(f"| …… 另有 {len(open_) - 10} 个 and {len(open_) - 10} more | | | | |")
+        out.append("")
+    return out
+
+
 def render_summary(instance: Instance, plan: Plan, warnings: list[str] | None = None) -> str:
     """Markdown summary of a plan. Names come from the instance, ids in brackets."""
     name = instance.person
@@ -63,6 +93,7 @@ def render_summary(instance: Instance, plan: Plan, warnings: list[str] | None = 
         f"{_fmt_bound(s.bound)} | {gap} | {s.wall_seconds:.2f} s | {s.seed} (workers {s.workers}) |"
     )
     out.append("")
+    out.extend(_parts_lines(plan))
     out.append(f"节假日来源 holiday calendar: {s.calendar_source}\n")
 
     # Rotation table: base x period.

@@ -69,6 +69,10 @@ def test_the_plan_reports_every_part_and_their_sums_are_the_plan_figures():
     assert all(p.status in ("OPTIMAL", "FEASIBLE") and p.seconds >= 0 for p in parts)
     assert sum(p.objective for p in parts) == res.objective == score(inst, res.plan).total
     assert abs(sum(p.bound for p in parts) - res.bound) < 1e-6
+    from xinglian.export.summary import render_summary
+
+    text = render_summary(inst, res.plan)
+    assert f"分块求解 parts solved apart: {len(parts)}（" in text
 
 
 def test_the_indexed_volunteer_pools_agree_with_the_eligibility_rule():
