@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from ortools.sat.python import cp_model
 
-from ..models.hosting import expand_slots, place_themes
+from ..models.hosting import expand_slots
 from ..models.instance import Instance
 from ..models.plan import (
     Care,
@@ -273,11 +273,15 @@ def solve(
     # workers instead.
     threads = workers if len(parts) == 1 else 1
     build_times: list[float] = []
-    # Time: each part gets its share (by size) of the thread-seconds left, so that the
-    # first big part cannot eat the whole limit; a part that proves optimal early leaves
-    # its unused share to the parts after it.
+    # Time: every part has an expected need (seconds, by size); the thread-seconds left
+    # are shared in proportion to the needs still to come, so that no part can eat the
+    # limit and a part that proves optimal early hands its unused time on. Small parts
+    # (which prove optimal in moments, or are done when their time is up) may take up to
+    # three times their need when time is short; the big ones (volunteering, which
+    # rarely proves optimal) live on their share.
     sizes = {id(p): _size(instance, p) for p in parts}
-    left = {"weight": float(sum(sizes.values()))}
+    left = {"need": float(sum(sizes.values()))}
+    running: dict[int, float] = {}  # part -> when its budget ends
     lock = threading.Lock()
 
     def run(part: Part | None) -> _PartResult:
@@ -288,24 +292,33 @@ def solve(
             return _PartResult(part or Part("whole", True), part, "INFEASIBLE", problem=str(e))
         build_times.append(time.perf_counter() - t0)
         now = time.perf_counter()
-        with lock:
-            share = sizes[id(part)] / max(left["weight"], 1e-9)
-            left["weight"] -= sizes[id(part)]
+        need = sizes[id(part)]
         remaining = deadline - now
-        # Size says little about how long a small part needs to prove its optimum
-        # (seconds, mostly), so every part may use up to a tenth of the limit; the big
-        # ones (volunteering, which rarely proves optimal) live on their share.
-        budget = min(remaining, max(remaining * min(workers, len(parts)) * share,
-                                    min(SMALL_PART_SECONDS, time_limit / 10)))
-        # A part that starts late still gets a few seconds: a plan slightly over the
-        # time limit beats no plan at all.
-        budget = max(min(MIN_PART_SECONDS, time_limit), budget)
+        with lock:
+            share = need / max(left["need"], 1e-9)
+            left["need"] -= need
+            # thread-seconds left, less what the parts running beside this one hold
+            free = remaining * min(workers, len(parts)) - sum(
+                max(0.0, end - now) for end in running.values())
+            budget = max(0.0, free) * share
+            if part is not None and not part.volunteering:
+                budget = max(budget, min(3 * need, time_limit / 10))
+            # A part that starts late still gets a moment: a plan slightly over the
+            # time limit beats no plan at all.
+            budget = max(min(MIN_PART_SECONDS, time_limit), min(remaining, budget))
+            running[id(part)] = now + budget
         report = None
         if progress and len(parts) == 1:
             def report(obj: int, bound: float, secs: float) -> None:
                 progress(obj, bound, time.perf_counter() - started)
         result = _solve_part(ctx, budget, seed, threads, report)
+        if result.status == "UNKNOWN" and ctx.previous is None:
+            # No plan for this part in its time: try once more with a little longer (a
+            # late plan beats none; the overrun shows in the wall time).
+            result = _solve_part(ctx, max(RETRY_SECONDS, 2 * budget), seed + 1, threads, None)
         result.seconds = time.perf_counter() - t0
+        with lock:
+            running.pop(id(part), None)
         return result
 
     # Small parts first: they prove optimal in moments and hand their unused share to
@@ -360,13 +373,14 @@ def solve(
 
 #: The least time a part gets, even when it starts after the deadline.
 MIN_PART_SECONDS = 1.0
-#: What a small part may use at most beyond its share (a tenth of the limit at most).
-SMALL_PART_SECONDS = 10.0
+#: A part that found nothing in its time is tried once more with at least this long.
+RETRY_SECONDS = 10.0
 
 
 def _size(instance: Instance, part: Part | None) -> float:
-    """A rough measure of a part's search effort (its share of the time limit):
-    volunteer roles weigh most, then bases, visits and hosting venues."""
+    """The seconds a part roughly needs (measured on the default instance, one CP-SAT
+    thread): ~10 s for a county's volunteering to come near its bound, ~2 s for seven
+    bases' rotation and meetings to prove optimal, less for hosting groups and visits."""
     if part is None:
         return 1.0
     roles = (sum(len(a.roles) for a in instance.activities) if part.activities is None
@@ -375,8 +389,8 @@ def _size(instance: Instance, part: Part | None) -> float:
     bases = (len(instance.bases) if part.bases is None else len(part.bases)) * part.rotation
     children = (len(instance.children) if part.children is None
                 else len(part.children)) * part.care
-    return 1.0 + 10.0 * roles * part.volunteering + 30.0 * bases + 2.0 * children \
-        + 5.0 * len(part.venues)
+    return (0.05 + 0.015 * roles * part.volunteering + 0.3 * bases + 0.05 * children
+            + 0.3 * len(part.venues))
 
 
 def _new_solver(time_limit: float, seed: int, workers: int,
@@ -465,8 +479,7 @@ def extract_part(ctx: ModelContext, solver: cp_model.CpSolver) -> dict:
             venue=venue, host=chair_of[b, tl.period_of(d)],
             attendees=tuple(p for p in expected if p not in absent), absent=absent,
         ))
-    themes = {t.slot: t.name for t in
-              ctx.shared("themes", lambda: place_themes(inst, ctx.all_slots))[0]}
+    themes = hosting.theme_of(ctx)
     turns: list[Hosting] = []
     unfilled: list[Unfilled] = []
     for sid, hosts in ctx.hosting.items():
@@ -482,7 +495,7 @@ def extract_part(ctx: ModelContext, solver: cp_model.CpSolver) -> dict:
                                      missing="1 x host federation", why=why))
             continue
         turns.append(Hosting(id=sid, venue=slot.venue, federation=host, start=start, end=end,
-                             theme=themes.get(sid)))
+                             theme=themes[sid].name if sid in themes else None))
     assigned = sorted((aid, pid, role) for (aid, role, pid), lit in ctx.assign.items()
                       if solver.boolean_value(lit))
     volunteering_ = [Volunteering(activity=aid, person=pid, role=role)

@@ -188,8 +188,19 @@ class ModelContext:
         return self.part is None or venue_id in self.part.venues
 
     def hosting_federations(self) -> list[Federation]:
-        return [f for f in self.instance.federations if f.hosting is not None
-                and (self.part is None or f.id in self.part.federations)]
+        """The hosting federations of this model, in instance order."""
+        if "hosting_federations" not in self.cache:
+            inst = self.instance
+            if self.part is None:
+                feds = [f for f in inst.federations if f.hosting is not None]
+            else:
+                order = self.shared("federation_order",
+                                    lambda: {f.id: i for i, f in enumerate(inst.federations)})
+                feds = [inst.federation(f) for f in sorted(self.part.federations,
+                                                           key=order.__getitem__)]
+                feds = [f for f in feds if f.hosting is not None]
+            self.cache["hosting_federations"] = feds
+        return self.cache["hosting_federations"]
 
     def attends(self, mv: MeetingVars, person: str) -> cp_model.IntVar:
         """A bool: the person attends the meeting (she is available on its day)."""

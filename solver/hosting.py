@@ -20,9 +20,10 @@ def add_variables(ctx: ModelContext) -> None:
     feds = ctx.hosting_federations()
     ctx.all_slots = ctx.shared("slots", lambda: expand_slots(inst, ctx.timeline.calendar))
     published = {h.id for h in ctx.previous.hosting} if ctx.previous else set()
-    for slot in ctx.all_slots:
-        if not ctx.hosts_at(slot.venue):
-            continue
+    by_venue = ctx.shared("slots_by_venue", lambda: _by_venue(ctx.all_slots))
+    mine = (ctx.all_slots if ctx.part is None else
+            sorted(s for v in ctx.part.venues for s in by_venue.get(v, ())))
+    for slot in mine:
         # Explaining: a slot lost only to a closure is kept, the closure a requirement.
         closed_only = ctx.explain and not slot.usable and not _calendar_obstacle(ctx, slot)
         if not slot.usable and not closed_only:
@@ -41,6 +42,19 @@ def add_variables(ctx: ModelContext) -> None:
                 continue
             hosts[f.id] = ctx.new_bool(f"host[{slot.id},{f.id}]")
         ctx.hosting[slot.id] = hosts
+
+
+def theme_of(ctx: ModelContext) -> dict:
+    """slot id -> the theme placed on it (models.hosting.place_themes), once per solve."""
+    return ctx.shared("theme_of", lambda: {t.slot: t for t in ctx.shared(
+        "themes", lambda: place_themes(ctx.instance, ctx.all_slots))[0]})
+
+
+def _by_venue(slots) -> dict[str, list]:
+    out: dict[str, list] = defaultdict(list)
+    for s in slots:
+        out[s.venue].append(s)
+    return out
 
 
 def _calendar_obstacle(ctx: ModelContext, slot) -> bool:
@@ -208,11 +222,11 @@ def hosting_penalties(ctx: ModelContext) -> None:
     ctx.penalise("hosting_spread", inst.weights.hosting_spread, spread_parts)
     ctx.penalise("hosting_outside_town", inst.weights.hosting_outside_town, outside_parts)
 
-    placed, _ = ctx.shared("themes", lambda: place_themes(inst, ctx.all_slots))
+    themes = theme_of(ctx)
     theme_parts = [
         (1, t.days_off, f"{t.name} 在 {inst.venue(ctx.slots[t.slot].venue).name} "
                         f"安排于 {ctx.slots[t.slot].date}，偏离{t.days_off}天")
-        for t in placed if t.days_off and t.slot in ctx.slots
+        for t in (themes[sid] for sid in ctx.slots if sid in themes) if t.days_off
     ]
     ctx.penalise("theme_off_date", inst.weights.theme_off_date, theme_parts)
 
