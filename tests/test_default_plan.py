@@ -1,4 +1,6 @@
-"""End to end on the bundled default instance: solve, check, score, calendars."""
+"""End to end on the bundled organisers instance (nanan-2027.yaml: the default without
+volunteers and children, which proves optimal in seconds): solve, check, score,
+calendars. The full default instance has tests/test_full_plan.py."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from xinglian.solver import solve
 
 @pytest.fixture(scope="module")
 def solved():
-    inst = load_instance(default_instance())
+    inst = load_instance(default_instance().with_name("nanan-2027.yaml"))
     timeline = Timeline(inst)
     res = solve(inst, time_limit=120, seed=0, workers=2, calendar=timeline.calendar)
     return inst, timeline, res
