@@ -26,7 +26,8 @@ The rules are what a careful clerk does by hand; they look at little and never g
   visit day on which the mother is available, festival visits at the first festivals
   (list order) on the available day nearest the festival, at the first allowed time.
 
-Volunteers are indexed by town and by (town, skill, language), so the work grows with the
+Volunteers are indexed by town and by (town, skill, language)
+(``models.volunteering.VolunteersNearby``, shared with the solver), so the work grows with the
 number of activities times the local pool, not with all people (K = 100 counties:
 30,000 volunteers, 35,000 activities).
 
@@ -43,7 +44,7 @@ from zoneinfo import ZoneInfo
 
 from ..checker import score
 from ..models.hosting import Slot, eligible, expand_slots, hosting_federations, place_themes
-from ..models.instance import Federation, Instance, Person, Venue
+from ..models.instance import Federation, Instance, Venue
 from ..models.plan import (
     Care,
     CarePair,
@@ -59,7 +60,7 @@ from ..models.plan import (
     Volunteering,
 )
 from ..models.timeline import Timeline, WorkCalendar
-from ..models.volunteering import WEEKDAYS, shortfall_reason
+from ..models.volunteering import WEEKDAYS, VolunteersNearby, shortfall_reason
 
 STATUS = "BASELINE"
 
@@ -111,28 +112,6 @@ def greedy_plan(instance: Instance, calendar: WorkCalendar | None = None) -> Pla
 # -- places ----------------------------------------------------------------------------
 
 
-def _near(inst: Instance) -> dict[str, set[str]]:
-    """town -> the towns the travel table lists with it."""
-    near: dict[str, set[str]] = defaultdict(set)
-    for t in inst.travel:
-        near[t.a].add(t.b)
-        near[t.b].add(t.a)
-    return near
-
-
-def _within(inst: Instance, near: dict[str, set[str]], town: str | None, limit: int | None,
-            towns) -> list[str | None]:
-    """Those of ``towns`` at most ``limit`` minutes from ``town``
-    (:meth:`Instance.travel_minutes`; no limit: all). When unlisted pairs are out of
-    reach only the town itself and its listed neighbours are tried, so that a big
-    instance is not scanned town by town."""
-    if limit is None:
-        return list(towns)
-    if town is not None and inst.volunteering.default_travel_minutes > limit:
-        towns = [t for t in (town, None, *sorted(near.get(town, ()))) if t in towns]
-    return [t for t in towns if inst.travel_minutes(t, town) <= limit]
-
-
 # -- rotation and meetings ------------------------------------------------------------
 
 
@@ -160,20 +139,14 @@ def _rotation(inst: Instance, tl: Timeline) -> tuple[list[RotationTerm], dict]:
 def _meetings(inst: Instance, tl: Timeline, chair_of: dict) -> list[Meeting]:
     pins = {(p.base, p.quarter): p for p in inst.pins.meetings}
     slots = inst.meetings.slots
-    rooms: dict[str | None, list[tuple[int, Venue]]] = defaultdict(list)
-    for k, v in enumerate(inst.venues):
-        if v.meetings:
-            rooms[v.town].append((k, v))
-    near = _near(inst)
     out: list[Meeting] = []
     for base in inst.bases:
         expected = inst.meeting_attendees(base.id)
         # The first venue in list order that takes meetings, seats A_b and lies within
-        # meetings.max_travel_minutes of the base's town (as Instance.meeting_venues);
+        # meetings.max_travel_minutes of the base's town (Instance.meeting_venues);
         # failing that, the first that takes meetings (the checker reports it).
-        towns = _within(inst, near, base.town, inst.meetings.max_travel_minutes, rooms)
-        fits = [kv for t in towns for kv in rooms[t] if kv[1].capacity >= len(expected)]
-        room = (min(fits, key=lambda kv: kv[0])[1] if fits else
+        fits = inst.meeting_venues(base.id)
+        room = (inst.venue(fits[0]) if fits else
                 next((v for v in inst.venues if v.meetings), None) or next(iter(inst.venues), None))
         for q in range(1, 5):
             ws, we = tl.meeting_window(inst.meetings, q)
@@ -272,46 +245,12 @@ def _hosting(inst: Instance, tl: Timeline
 # -- volunteering -------------------------------------------------------------------------
 
 
-class _Pools:
-    """Volunteers (as indices into the list of volunteers, i.e. ``people`` order) within
-    reach of a town, optionally with a skill and a language; built once per key."""
-
-    def __init__(self, inst: Instance, vols: list[Person]) -> None:
-        self.inst = inst
-        self.skills = [frozenset(p.volunteer.skills) for p in vols]  # type: ignore[union-attr]
-        self.languages = [frozenset(p.volunteer.languages) for p in vols]  # type: ignore[union-attr]
-        self.limit = inst.volunteering.max_travel_minutes
-        self.by_town: dict[str | None, list[int]] = defaultdict(list)
-        for i, p in enumerate(vols):
-            self.by_town[p.town].append(i)
-        self.near = _near(inst)
-        self._reach: dict[str | None, list[int]] = {}
-        self._pool: dict[tuple, list[int]] = {}
-
-    def reach(self, town: str | None) -> list[int]:
-        if town not in self._reach:
-            keep = _within(self.inst, self.near, town, self.limit, self.by_town)
-            self._reach[town] = sorted(i for t in keep for i in self.by_town[t])
-        return self._reach[town]
-
-    def pool(self, town: str | None, skill: str | None, language: str | None) -> list[int]:
-        key = (town, skill, language)
-        if key not in self._pool:
-            pool = self.reach(town)
-            if skill is not None:
-                pool = [i for i in pool if skill in self.skills[i]]
-            if language is not None:
-                pool = [i for i in pool if language in self.languages[i]]
-            self._pool[key] = pool
-        return self._pool[key]
-
-
 def _volunteering(inst: Instance) -> tuple[list[Volunteering], list[Unfilled]]:
     if not inst.activities:
         return [], []
-    vols = [p for p in inst.people if p.volunteer is not None]
+    pools = VolunteersNearby.of(inst)
+    vols = pools.people
     index = {p.id: i for i, p in enumerate(vols)}
-    pools = _Pools(inst, vols)
     n_acts: Counter[tuple[int, int]] = Counter()  # (volunteer, month) -> activities
     minutes: Counter[tuple[int, int]] = Counter()  # (volunteer, month) -> minutes
     skip_to: dict[tuple, int] = {}  # (pool key, month) -> first not yet full volunteer

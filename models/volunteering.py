@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -220,3 +221,57 @@ def shortfall_reason(r: RoleDemand, eligible: int, max_travel: int, assigned: in
     zh, _, en = busy.partition(" / ")
     return (f"符合条件的 {eligible} 人已达每月上限或{zh} / the eligible volunteers are at "
             f"their monthly limits or {en} ({assigned} assigned)")
+
+
+class VolunteersNearby:
+    """The volunteers of an instance (in ``people`` order, as indices into ``people``)
+    within ``volunteering.max_travel_minutes`` of a town, optionally with a skill and a
+    language; each key computed once. Shared by the solver and the greedy baseline so
+    that neither scans every volunteer of a province for every role."""
+
+    def __init__(self, inst) -> None:
+        self.inst = inst
+        self.people = [p for p in inst.people if p.volunteer is not None]
+        self.by_town: dict[str | None, list[int]] = defaultdict(list)
+        for i, p in enumerate(self.people):
+            self.by_town[p.town].append(i)
+        self.listed: dict[str, set[str]] = defaultdict(set)  # towns the travel table pairs
+        for t in inst.travel:
+            self.listed[t.a].add(t.b)
+            self.listed[t.b].add(t.a)
+        self._reach: dict[str | None, list[int]] = {}
+        self._pool: dict[tuple, list[int]] = {}
+
+    @classmethod
+    def of(cls, inst) -> VolunteersNearby:
+        """The index of an instance, built once (instances are immutable)."""
+        index = inst._by_id.get("_volunteers_nearby")
+        if index is None:
+            index = inst._by_id["_volunteers_nearby"] = cls(inst)
+        return index
+
+    def reach(self, town: str | None) -> list[int]:
+        """Volunteers at most ``max_travel_minutes`` from ``town``
+        (``Instance.travel_minutes``). When unlisted pairs are out of reach only the town
+        itself, people without a town and its listed neighbours are tried."""
+        if town not in self._reach:
+            inst, limit = self.inst, self.inst.volunteering.max_travel_minutes
+            towns = list(self.by_town)
+            if town is not None and inst.volunteering.default_travel_minutes > limit:
+                towns = [t for t in (town, None, *sorted(self.listed.get(town, ())))
+                         if t in self.by_town]
+            self._reach[town] = sorted(i for t in towns if inst.travel_minutes(t, town) <= limit
+                                       for i in self.by_town[t])
+        return self._reach[town]
+
+    def pool(self, town: str | None, skill: str | None, language: str | None) -> list[int]:
+        """``reach`` narrowed to the volunteers with the skill and language (when set)."""
+        key = (town, skill, language)
+        if key not in self._pool:
+            found = self.reach(town)
+            if skill is not None:
+                found = [i for i in found if skill in self.people[i].volunteer.skills]
+            if language is not None:
+                found = [i for i in found if language in self.people[i].volunteer.languages]
+            self._pool[key] = found
+        return self._pool[key]

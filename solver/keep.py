@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from ..models.hosting import contact_of
 from ..models.instance import Instance
 from ..models.plan import PartInfo, Plan
 from .context import Part
@@ -80,8 +81,7 @@ class _Index:
             fed = new.federation(f)
             if self.old_feds.get(f) != fed or self.history_new["f", f] != self.history_old["f", f]:
                 return False
-            contact = fed.hosting.contact if fed.hosting and fed.hosting.contact else fed.chair
-            if contact in self.changed_people:
+            if contact_of(fed) in self.changed_people:
                 return False
         return True
 

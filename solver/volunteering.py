@@ -12,7 +12,13 @@ from collections import defaultdict
 from math import ceil
 
 from ..models.common import hhmm_minutes
-from ..models.volunteering import WEEKDAYS, Activity, RoleDemand, shortfall_reason
+from ..models.volunteering import (
+    WEEKDAYS,
+    Activity,
+    RoleDemand,
+    VolunteersNearby,
+    shortfall_reason,
+)
 from .context import ModelContext
 
 
@@ -37,30 +43,28 @@ def eligible(inst, a: Activity, r: RoleDemand, person, town: str | None) -> int 
 
 
 class VolunteerIndex:
-    """Volunteers by town, skill and language, and for each town the volunteers within
-    ``volunteering.max_travel_minutes`` who have a role's skill and language (so a role
-    looks at its neighbourhood, not at every volunteer of a province)."""
+    """The volunteers in reach with a role's skill and language
+    (``models.volunteering.VolunteersNearby``), with the data ``eligible`` reads unpacked
+    once per person: free spans by weekday, unavailable date ranges."""
 
     def __init__(self, inst) -> None:
         self._inst = inst
-        # person data ``eligible`` reads, unpacked once: (id, skills, languages, weekly
-        # free spans by weekday or None for any time, unavailable date ranges)
-        self.by_town: dict[str | None, list] = defaultdict(list)
-        for p in inst.people:
-            v = p.volunteer
-            if v is None:
-                continue
+        self._nearby = VolunteersNearby.of(inst)
+        self._unpacked: dict[int, tuple[dict | None, list]] = {}
+        self._near: dict[tuple, list] = {}
+
+    def _person(self, i: int) -> tuple[dict | None, list]:
+        if i not in self._unpacked:
+            p = self._nearby.people[i]
             weekly = None
-            if v.weekly:
+            if p.volunteer.weekly:
                 weekly = defaultdict(list)
-                for w in v.weekly:
+                for w in p.volunteer.weekly:
                     for d in w.days:
                         weekly[WEEKDAYS.index(d)].append(
                             (hhmm_minutes(w.start), hhmm_minutes(w.end)))
-            self.by_town[p.town].append((p.id, set(v.skills), set(v.languages), weekly,
-                                         [(r.start, r.end) for r in p.unavailable]))
-        self._reach: dict[str | None, list[tuple[str | None, int]]] = {}
-        self._near: dict[tuple, list] = {}
+            self._unpacked[i] = (weekly, [(r.start, r.end) for r in p.unavailable])
+        return self._unpacked[i]
 
     def near(self, town: str | None, skill: str | None, language: str | None,
              weekday: int) -> list[tuple[int, str, list | None, list]]:
@@ -68,24 +72,16 @@ class VolunteerIndex:
         unavailable date ranges) of the volunteers in reach with the skill and language
         who may be free that weekday."""
         key = (town, skill, language, weekday)
-        if key in self._near:
-            return self._near[key]
-        if town not in self._reach:
-            inst, limit = self._inst, self._inst.volunteering.max_travel_minutes
-            self._reach[town] = [(t, m) for t in self.by_town
-                                 if (m := inst.travel_minutes(t, town)) <= limit]
-        out = []
-        for t, minutes in self._reach[town]:
-            for pid, skills, languages, weekly, away in self.by_town[t]:
-                if (skill is not None and skill not in skills) or (
-                        language is not None and language not in languages):
-                    continue
+        if key not in self._near:
+            inst, people, out = self._inst, self._nearby.people, []
+            for i in self._nearby.pool(town, skill, language):
+                weekly, away = self._person(i)
                 spans = None if weekly is None else weekly.get(weekday)
                 if weekly is not None and not spans:
                     continue
-                out.append((minutes, pid, spans, away))
-        self._near[key] = out
-        return out
+                out.append((inst.travel_minutes(people[i].town, town), people[i].id, spans, away))
+            self._near[key] = out
+        return self._near[key]
 
     @classmethod
     def of(cls, inst) -> VolunteerIndex:
