@@ -43,8 +43,8 @@ from collections import Counter, defaultdict
 from zoneinfo import ZoneInfo
 
 from ..checker import score
-from ..models.hosting import Slot, eligible, expand_slots, hosting_federations, place_themes
-from ..models.instance import Federation, Instance, Venue
+from ..models.hosting import HostIndex, Slot, expand_slots, place_themes
+from ..models.instance import Instance
 from ..models.plan import (
     Care,
     CarePair,
@@ -169,38 +169,11 @@ def _meetings(inst: Instance, tl: Timeline, chair_of: dict) -> list[Meeting]:
 # -- hosting ----------------------------------------------------------------------------
 
 
-class _HostIndex:
-    """The hosting federations that might host at a venue, in list order: a superset of
-    ``models.hosting.eligible`` found by base, town and id instead of trying them all."""
-
-    def __init__(self, feds: list[Federation]) -> None:
-        self.rank = {f.id: k for k, f in enumerate(feds)}
-        self.by_id = {f.id: f for f in feds}
-        self.by_base: dict[str | None, list[Federation]] = defaultdict(list)
-        self.by_town: dict[str | None, list[Federation]] = defaultdict(list)
-        for f in feds:
-            self.by_base[f.parent].append(f)
-            self.by_town[f.town].append(f)
-
-    def candidates(self, venue: Venue) -> list[Federation]:
-        rule = venue.hosts
-        if rule is None:
-            found = [*self.by_town.get(venue.town, ())]
-            if venue.owner in self.by_id:
-                found.append(self.by_id[venue.owner])
-        else:
-            found = [f for b in rule.bases for f in self.by_base.get(b, ())]
-            found += [f for t in rule.towns for f in self.by_town.get(t, ())]
-            found += [self.by_id[x] for x in rule.federations if x in self.by_id]
-        unique = {f.id: f for f in found}
-        return sorted(unique.values(), key=lambda f: self.rank[f.id])
-
-
 def _hosting(inst: Instance, tl: Timeline
              ) -> tuple[list[Hosting], list[SkippedSlot], list[Unfilled]]:
     all_slots = expand_slots(inst, tl.calendar)
     themes = {t.slot: t.name for t in place_themes(inst, all_slots)[0]}
-    host_index = _HostIndex(hosting_federations(inst))
+    host_index = HostIndex.of(inst)
     by_venue: dict[str, list[Slot]] = defaultdict(list)
     for s in all_slots:
         if s.usable:
@@ -213,7 +186,7 @@ def _hosting(inst: Instance, tl: Timeline
     for venue in inst.venues:
         if not by_venue.get(venue.id):
             continue
-        hosts = [f.id for f in host_index.candidates(venue) if eligible(inst, venue, f)]
+        hosts = [f.id for f in host_index.at(venue)]
         pending = list(pins_at.get(venue.id, []))
         turn = 0
         for s in by_venue[venue.id]:  # sorted by date, then start

@@ -118,10 +118,70 @@ def eligible(instance: Instance, venue: Venue, fed: Federation) -> bool:
     return fed.town is not None and fed.town == venue.town
 
 
+class HostIndex:
+    """The hosting federations that may host at each venue (``eligible``), in list
+    order, and the venues open to each federation; built once per instance.
+
+    Candidates are looked up by base, town and id (a superset of ``eligible``, then
+    filtered by it) rather than by trying every federation at every venue: a province
+    has thousands of both. Shared by the solver, the pre-checks, the decomposition, the
+    summary and the greedy baseline."""
+
+    def __init__(self, instance: Instance) -> None:
+        self.instance = instance
+        feds = hosting_federations(instance)
+        self.rank = {f.id: k for k, f in enumerate(feds)}
+        self.by_id = {f.id: f for f in feds}
+        self.by_base: dict[str | None, list[Federation]] = defaultdict(list)
+        self.by_town: dict[str | None, list[Federation]] = defaultdict(list)
+        for f in feds:
+            self.by_base[f.parent].append(f)
+            self.by_town[f.town].append(f)
+        self._at: dict[str, list[Federation]] = {}
+        self._venues_of: dict[str, list[str]] | None = None
+
+    @classmethod
+    def of(cls, instance: Instance) -> HostIndex:
+        index = instance._by_id.get("_host_index")
+        if index is None:
+            index = instance._by_id["_host_index"] = cls(instance)
+        return index
+
+    def _candidates(self, venue: Venue) -> list[Federation]:
+        rule = venue.hosts
+        if rule is None:
+            found = [*self.by_town.get(venue.town, ())]
+            if venue.owner in self.by_id:
+                found.append(self.by_id[venue.owner])
+        else:
+            found = [f for b in rule.bases for f in self.by_base.get(b, ())]
+            found += [f for t in rule.towns for f in self.by_town.get(t, ())]
+            found += [self.by_id[x] for x in rule.federations if x in self.by_id]
+        unique = {f.id: f for f in found}
+        return sorted(unique.values(), key=lambda f: self.rank[f.id])
+
+    def at(self, venue: Venue) -> list[Federation]:
+        """The federations that may host at ``venue``, in list order."""
+        if venue.id not in self._at:
+            self._at[venue.id] = [f for f in self._candidates(venue)
+                                  if eligible(self.instance, venue, f)]
+        return self._at[venue.id]
+
+    def venues_of(self, fid: str) -> list[str]:
+        """The venues where federation ``fid`` may host, in list order."""
+        if self._venues_of is None:
+            out: dict[str, list[str]] = defaultdict(list)
+            for v in self.instance.venues:
+                for f in self.at(v):
+                    out[f.id].append(v.id)
+            self._venues_of = out
+        return self._venues_of.get(fid, [])
+
+
 def eligible_hosts(instance: Instance) -> dict[str, list[str]]:
     """venue id -> ids of the federations that may host there."""
-    feds = hosting_federations(instance)
-    return {v.id: [f.id for f in feds if eligible(instance, v, f)] for v in instance.venues}
+    index = HostIndex.of(instance)
+    return {v.id: [f.id for f in index.at(v)] for v in instance.venues}
 
 
 def max_turns_possible(instance: Instance, calendar: WorkCalendar, fed: Federation,
@@ -133,9 +193,10 @@ def max_turns_possible(instance: Instance, calendar: WorkCalendar, fed: Federati
     contact = contact_of(fed)
     person = instance.person(contact) if contact else None
     gap = instance.hosting.min_gap_days
+    open_to = set(HostIndex.of(instance).venues_of(fed.id))
     n, last = 0, None
     for s in sorted(slots):
-        if not s.usable or not eligible(instance, instance.venue(s.venue), fed):
+        if not s.usable or s.venue not in open_to:
             continue
         if person is not None and person.is_unavailable(s.date):
             continue

@@ -8,6 +8,7 @@ outside this package sees an OR-Tools type.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +42,8 @@ from .decompose import decompose
 from .precheck import precheck
 
 Rule = Callable[[ModelContext], None]
+
+log = logging.getLogger(__name__)
 
 #: Hard rules in the order of docs/rules.md. Names are what users read.
 HARD_RULES: tuple[tuple[str, Rule], ...] = (
@@ -312,11 +315,10 @@ def solve(
             def report(obj: int, bound: float, secs: float) -> None:
                 progress(obj, bound, time.perf_counter() - started)
         result = _solve_part(ctx, budget, seed, threads, report)
-        if result.status == "UNKNOWN" and ctx.previous is None:
-            # No plan for this part in its time: try once more with a little longer (a
-            # late plan beats none; the overrun shows in the wall time).
-            result = _solve_part(ctx, max(RETRY_SECONDS, 2 * budget), seed + 1, threads, None)
         result.seconds = time.perf_counter() - t0
+        log.debug("part %s: %s %s/%s in %.2f s (budget %.2f s, build %.2f s)",
+                  result.part.name, result.status, result.objective, result.bound,
+                  result.seconds, budget, now - t0)
         with lock:
             running.pop(id(part), None)
         return result
@@ -373,8 +375,8 @@ def solve(
 
 #: The least time a part gets, even when it starts after the deadline.
 MIN_PART_SECONDS = 1.0
-#: A part that found nothing in its time is tried once more with at least this long.
-RETRY_SECONDS = 10.0
+#: A part that found nothing in its time gets up to this long for a first plain solution.
+FALLBACK_SECONDS = 10.0
 
 
 def _size(instance: Instance, part: Part | None) -> float:
@@ -446,6 +448,15 @@ def _solve_part(ctx: ModelContext, time_limit: float, seed: int, workers: int,
     lin = 2 if ctx.assign or ctx.visits else None
     solver = _new_solver(time_limit, seed, workers, lin)
     code = solver.solve(model, _Progress(report) if report else None)
+    if code == cp_model.UNKNOWN:
+        # Nothing found in the part's time (the fuller LP is slow to start on a big
+        # volunteering part): take the first plan the plain search finds, usually within
+        # a second or two. A poor plan, with its gap in the report, beats no plan.
+        solver = _new_solver(max(FALLBACK_SECONDS, time_limit), seed, workers, 0)
+        solver.parameters.stop_after_first_solution = True
+        code = solver.solve(model)
+        log.info("part %s found nothing in %.1f s; first plain solution: %s",
+                 part.name, time_limit, STATUS_NAMES.get(code, str(code)))
     status = STATUS_NAMES.get(code, str(code))
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _PartResult(part, ctx.part, status, stats=stats, change_status=change_status)

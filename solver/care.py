@@ -10,6 +10,7 @@ her other duties (solver/duties.py). Definitions in docs/rules.md.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -31,16 +32,31 @@ class Pairing:
 
 
 def candidate_mothers(instance: Instance, child_code: str) -> list[str]:
-    """Caring mothers within ``care.max_travel_minutes`` of the child's town."""
+    """Caring mothers within ``care.max_travel_minutes`` of the child's town, in
+    ``people`` order. When unlisted town pairs are out of reach, only the child's town,
+    mothers without a town and the town's listed neighbours are tried (a province has
+    thousands of mothers)."""
     cache = instance._by_id.setdefault("_mothers_near", {})
     if not cache:
         cache["_children"] = {c.code: c.town for c in instance.children}
-        cache["_mothers"] = [p for p in instance.people if p.caring_mother]
+        by_town: dict[str | None, list[tuple[int, str]]] = {}
+        for k, p in enumerate(instance.people):
+            if p.caring_mother:
+                by_town.setdefault(p.town, []).append((k, p.id))
+        listed: dict[str, set[str]] = {}
+        for t in instance.travel:
+            listed.setdefault(t.a, set()).add(t.b)
+            listed.setdefault(t.b, set()).add(t.a)
+        cache["_by_town"], cache["_listed"] = by_town, listed
     town = cache["_children"][child_code]
     if town not in cache:
         limit = instance.care.max_travel_minutes
-        cache[town] = [p.id for p in cache["_mothers"]
-                       if instance.travel_minutes(p.town, town) <= limit]
+        by_town = cache["_by_town"]
+        towns = list(by_town)
+        if town is not None and instance.volunteering.default_travel_minutes > limit:
+            towns = [t for t in {town, None, *cache["_listed"].get(town, ())} if t in by_town]
+        cache[town] = [pid for _, pid in sorted(
+            m for t in towns if instance.travel_minutes(t, town) <= limit for m in by_town[t])]
     return cache[town]
 
 
@@ -51,37 +67,92 @@ def last_year_mother(instance: Instance) -> dict[str, str]:
 def pair_children(instance: Instance, *, time_limit: float = 10.0, seed: int = 0,
                   previous: dict[str, str] | None = None) -> Pairing:
     """Stage 1. ``previous`` (re-planning) are the published pairs, kept unless
-    impossible (a change costs ``change_weights.care_pair``)."""
+    impossible (a change costs ``change_weights.care_pair``).
+
+    Children who share no candidate mother (directly or through other children) are
+    independent: each such group is its own small model, with a share of ``time_limit``
+    by its number of children. A province's children are hundreds of groups that each
+    prove optimal in moments, not one model of them all."""
     if not instance.children:
         return Pairing("OPTIMAL")
+    groups = pairing_groups(instance)
+    facts = (last_year_mother(instance), {p.id for p in instance.people if p.caring_mother},
+             {c.code: c.town for c in instance.children})
+    total = len(instance.children)
+    started = time.perf_counter()
+    out = Pairing("OPTIMAL")
+    done = 0
+    for codes in groups:
+        left = time_limit - (time.perf_counter() - started)
+        share = max(0.1, left * len(codes) / max(1, total - done))
+        done += len(codes)
+        one = _pair_group(instance, codes, share, seed, previous, facts)
+        if one.status not in ("OPTIMAL", "FEASIBLE"):
+            return Pairing(one.status)
+        if one.status != "OPTIMAL":
+            out.status = "FEASIBLE"
+        out.pairs.update(one.pairs)
+        out.objective += one.objective
+        out.bound += one.bound
+        if not out.penalties:
+            out.penalties = [(rule, weight, 0, []) for rule, weight, _, _ in one.penalties]
+        for k, (rule, weight, amount, hits) in enumerate(one.penalties):
+            _, _, total_amount, all_hits = out.penalties[k]
+            out.penalties[k] = (rule, weight, total_amount + amount, all_hits + hits)
+    return out
+
+
+def pairing_groups(instance: Instance) -> list[list[str]]:
+    """Children linked by a shared candidate mother, in instance order."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for c in instance.children:
+        find("c:" + c.code)
+        for m in candidate_mothers(instance, c.code):
+            parent[find("c:" + c.code)] = find("p:" + m)
+    groups: dict[str, list[str]] = {}
+    for c in instance.children:
+        groups.setdefault(find("c:" + c.code), []).append(c.code)
+    return list(groups.values())
+
+
+def _pair_group(instance: Instance, codes: list[str], time_limit: float, seed: int,
+                previous: dict[str, str] | None, facts: tuple) -> Pairing:
+    """One group of children (see :func:`pairing_groups`) paired in one model.
+    ``facts``: last year's mothers, the caring mothers, the children's towns."""
     model = cp_model.CpModel()
     y: dict[tuple[str, str], cp_model.IntVar] = {}
-    for c in instance.children:
-        for m in candidate_mothers(instance, c.code):
-            y[c.code, m] = model.new_bool_var(f"pair[{c.code},{m}]")
+    for code in codes:
+        for m in candidate_mothers(instance, code):
+            y[code, m] = model.new_bool_var(f"pair[{code},{m}]")
     per_child: dict[str, list] = {}
     per_mother: dict[str, list] = {}
     for (code, m), lit in y.items():
         per_child.setdefault(code, []).append(lit)
         per_mother.setdefault(m, []).append(lit)
-    for c in instance.children:
-        model.add_exactly_one(per_child.get(c.code, []))
+    for code in codes:
+        model.add_exactly_one(per_child.get(code, []))
     cap = instance.care.max_children_per_mother
     for m in sorted(per_mother):
         lits = per_mother[m]
         if len(lits) > cap:
             model.add(sum(lits) <= cap)
-    before = last_year_mother(instance)
-    caring = {p.id for p in instance.people if p.caring_mother}
-    town = {c.code: c.town for c in instance.children}
-    names = {p.id: p.name for p in instance.people}
+    before, caring, town = facts
     new_mother, outside, change = [], [], []
     for (code, m), lit in y.items():
         old = before.get(code)
         if old is not None and old in caring and old != m:
-            new_mother.append((lit, f"儿童 {code} 换了爱心妈妈（去年：{names.get(old, old)}）"))
+            new_mother.append((lit, f"儿童 {code} 换了爱心妈妈（去年："
+                                    f"{_name(instance, old)}）"))
         if instance.person(m).town != town[code]:
-            outside.append((lit, f"{names[m]} 与儿童 {code} 不在同一镇街"))
+            outside.append((lit, f"{_name(instance, m)} 与儿童 {code} 不在同一镇街"))
         if previous and previous.get(code) not in (None, m):
             change.append(lit)
         model.add_hint(lit, (previous or before).get(code) == m)
@@ -113,6 +184,10 @@ def pair_children(instance: Instance, *, time_limit: float = 10.0, seed: int = 0
     bound = float(total) if code == cp_model.OPTIMAL else float(
         max(0.0, solver.best_objective_bound))
     return Pairing(status, pairs, total, min(bound, float(total)), penalties)
+
+
+def _name(instance: Instance, pid: str) -> str:
+    return instance.person(pid).name
 
 
 def add_variables(ctx: ModelContext) -> None:

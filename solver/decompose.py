@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..models.hosting import contact_of, eligible, expand_slots
+from ..models.hosting import HostIndex, contact_of, expand_slots
 from ..models.instance import Instance
 from ..models.plan import Plan
 from ..models.timeline import Timeline
 from . import volunteering
+from .care import pairing_groups
 from .context import Part
 
 
@@ -73,11 +74,11 @@ def decompose(instance: Instance, timeline: Timeline,
         for v in instance.meeting_venues(b.id):
             uf.union("b:" + b.id, "m:" + v)
     usable_venues = {s.venue for s in slots}
+    hosts = HostIndex.of(instance)
     for vid in sorted(usable_venues):
         uf.find("v:" + vid)  # a venue nobody may host at is still a part: its slots count
-        for f in feds:
-            if eligible(instance, venues[vid], f):
-                uf.union("f:" + f.id, "v:" + vid)
+        for f in hosts.at(venues[vid]):
+            uf.union("f:" + f.id, "v:" + vid)
     # Contacts shared between federations tie their groups together.
     by_contact: dict[str, list[str]] = {}
     for f in feds:
@@ -99,9 +100,9 @@ def decompose(instance: Instance, timeline: Timeline,
             venue = venues[s.venue]
             if venue.meetings:
                 uf.union("v:" + s.venue, "m:" + s.venue)
-            for f in feds:
+            for f in hosts.at(venue):
                 c = contact_of(f)
-                if c in attendees and eligible(instance, venue, f):
+                if c in attendees:
                     uf.union("v:" + s.venue, "p:" + c)
     # Volunteering and visits: an activity with the volunteers who may staff it, a
     # child's visits with her caring mother; those people's hosting turns join in.
@@ -141,7 +142,7 @@ def decompose(instance: Instance, timeline: Timeline,
         if kind in "bvfacgh":
             members.setdefault(uf.find(key), {k: set() for k in "bvfacgh"})[kind].add(name)
     base_rank = {b.id: i for i, b in enumerate(instance.bases)}
-    groups = sorted(members.values(), key=lambda g: (
+    groups = sorted(_bundle_care(instance, list(members.values())), key=lambda g: (
         min((base_rank[b] for b in g["b"]), default=len(base_rank)),
         sorted(g["v"] | g["f"] | g["a"] | g["c"] | {"~"})[0]))
     n_rotation = sum(1 for g in groups if g["b"])
@@ -169,6 +170,32 @@ def decompose(instance: Instance, timeline: Timeline,
             bases=frozenset(g["b"]), activities=frozenset(g["a"] | g["g"]),
             children=frozenset(g["c"] | g["h"])))
     return parts
+
+
+def _bundle_care(instance: Instance, groups: list[dict[str, set[str]]]
+                 ) -> list[dict[str, set[str]]]:
+    """Merge the parts that are only some children's visits into one part per pairing
+    group (children who share candidate mothers: care.pairing_groups).
+
+    They are independent of each other, and each is a few dozen variables: one model
+    apiece would spend more on building and starting models than on solving them (a
+    province has thousands). The pairing group is fixed by the instance, not by the
+    plan, so a re-plan bundles them the same way and keeps the bundles nothing touched.
+    """
+    group_of = {code: k for k, codes in enumerate(pairing_groups(instance)) for code in codes}
+    out: list[dict[str, set[str]]] = []
+    bundles: dict[int, dict[str, set[str]]] = {}
+    for g in groups:
+        if not g["c"] or any(g[k] for k in "bvfag"):
+            out.append(g)
+            continue
+        k = min(group_of.get(c, -1) for c in g["c"])
+        if k not in bundles:
+            bundles[k] = {kind: set() for kind in g}
+            out.append(bundles[k])
+        for kind, names in g.items():
+            bundles[k][kind] |= names
+    return out
 
 
 def _label(instance: Instance, ids: set[str], towns: bool = False) -> str:

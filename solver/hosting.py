@@ -10,14 +10,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..models.hosting import contact_of, eligible, expand_slots, fair_shares, place_themes
+from ..models.hosting import (
+    HostIndex,
+    contact_of,
+    expand_slots,
+    fair_shares,
+    place_themes,
+)
 from . import requirements
 from .context import ModelContext
 
 
 def add_variables(ctx: ModelContext) -> None:
     inst = ctx.instance
-    feds = ctx.hosting_federations()
+    mine_feds = {f.id for f in ctx.hosting_federations()}
+    index = HostIndex.of(inst)
     ctx.all_slots = ctx.shared("slots", lambda: expand_slots(inst, ctx.timeline.calendar))
     published = {h.id for h in ctx.previous.hosting} if ctx.previous else set()
     by_venue = ctx.shared("slots_by_venue", lambda: _by_venue(ctx.all_slots))
@@ -33,8 +40,8 @@ def add_variables(ctx: ModelContext) -> None:
         venue = inst.venue(slot.venue)
         ctx.slots[slot.id] = slot
         hosts = {}
-        for f in feds:
-            if not eligible(inst, venue, f):
+        for f in index.at(venue):
+            if f.id not in mine_feds:
                 continue
             contact = contact_of(f)
             if (not ctx.explain and contact is not None

@@ -8,9 +8,10 @@ everything else come from solver/explain.py.
 
 from __future__ import annotations
 
-from ..models.hosting import contact_of, eligible, expand_slots
+from ..models.hosting import HostIndex, contact_of, eligible, expand_slots
 from ..models.instance import Instance
 from ..models.timeline import Timeline
+from .care import candidate_mothers
 
 
 class Message(str):
@@ -130,11 +131,9 @@ def _care_prechecks(instance: Instance) -> list[Message]:
     the mothers around can take."""
     problems: list[Message] = []
     limit, cap = instance.care.max_travel_minutes, instance.care.max_children_per_mother
-    mothers = [p for p in instance.people if p.caring_mother]
     reach: dict[str, list[str]] = {}
     for c in instance.children:
-        reach[c.code] = [m.id for m in mothers
-                         if instance.travel_minutes(m.town, c.town) <= limit]
+        reach[c.code] = candidate_mothers(instance, c.code)
         if not reach[c.code]:
             problems.append(Message(
                 f"child {c.code} ({instance.town_name(c.town)}): no caring mother lives within "
@@ -161,6 +160,7 @@ def _hosting_prechecks(instance: Instance, timeline: Timeline) -> list[Message]:
     problems: list[Message] = []
     slots = expand_slots(instance, timeline.calendar)
     feds = [f for f in instance.federations if f.hosting is not None]
+    hosts = HostIndex.of(instance)
 
     def free(fed, day) -> bool:
         c = contact_of(fed)
@@ -183,9 +183,9 @@ def _hosting_prechecks(instance: Instance, timeline: Timeline) -> list[Message]:
         if not s.usable:
             continue
         venue = instance.venue(s.venue)
-        candidates[s.id] = [f.id for f in feds if eligible(instance, venue, f) and free(f, s.date)]
+        candidates[s.id] = [f.id for f in hosts.at(venue) if free(f, s.date)]
         if not candidates[s.id] and not instance.hosting.allow_empty:
-            elig = [f.name for f in feds if eligible(instance, venue, f)]
+            elig = [f.name for f in hosts.at(venue)]
             if elig:
                 why_en = (f"its eligible federations ({'、'.join(elig)}) have their contact "
                           f"person away that day")

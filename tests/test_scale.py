@@ -127,3 +127,39 @@ def test_a_replan_keeps_the_parts_a_change_does_not_reach_without_solving_them()
     assert fast.change_status == full.change_status == "OPTIMAL"
     assert fast.change_cost == full.change_cost >= 1
     assert fast.objective == full.objective
+
+
+def test_children_are_paired_group_by_group_with_the_optimum_of_one_model():
+    from xinglian.solver import care
+
+    two = generate(2, seed=0)
+    groups = care.pairing_groups(two)
+    assert sorted(c for g in groups for c in g) == sorted(c.code for c in two.children)
+    for g in groups:  # a group never spans two counties: no mother is in reach of both
+        assert len({_county(c) for c in g}) == 1
+    assert len(groups) >= 2
+    apart = care.pair_children(two, time_limit=10)
+    facts = (care.last_year_mother(two), {p.id for p in two.people if p.caring_mother},
+             {c.code: c.town for c in two.children})
+    together = care._pair_group(two, [c.code for c in two.children], 10, 0, None, facts)
+    assert apart.status == together.status == "OPTIMAL"
+    assert apart.objective == together.objective
+    assert set(apart.pairs) == {c.code for c in two.children}
+    # the rule amounts are summed over the groups
+    assert sum(w * n for _, w, n, _ in apart.penalties) == apart.objective
+
+
+def test_visits_of_children_alone_are_bundled_per_pairing_group():
+    from xinglian.solver import care
+
+    two = generate(2, seed=0)
+    pairs = care.pair_children(two, time_limit=10).pairs
+    parts = decompose(two, Timeline(two), pairs)
+    alone = [p for p in parts if p.care and not (p.rotation or p.volunteering or p.venues)]
+    group_of = {c: k for k, g in enumerate(care.pairing_groups(two)) for c in g}
+    assert 0 < len(alone) <= len(care.pairing_groups(two))
+    for p in alone:
+        assert len({group_of[c] for c in p.children}) == 1, p.name
+    # every child's visits are still scheduled by exactly one part
+    kids = [c for p in parts for c in p.children]
+    assert sorted(kids) == sorted(c.code for c in two.children)
