@@ -514,6 +514,22 @@ class Instance(Frozen):
         """Lookup usable during validation (before the indices exist)."""
         return next(f for f in self.federations if f.id == fid)
 
+    def towns_within(self, town: str | None, minutes: int | None) -> frozenset | None:
+        """The towns (and None: no town) that may lie within ``minutes`` of ``town``, or
+        None when any town may (unlisted pairs are ``default_travel_minutes`` apart and
+        that is within reach). A superset: callers still check ``travel_minutes``. Lets
+        a province's lookups try a town's listed neighbours instead of every town."""
+        if town is None or minutes is None or \
+                self.volunteering.default_travel_minutes <= minutes:
+            return None
+        table = self._by_id.get("_neighbours")
+        if table is None:
+            table = self._by_id["_neighbours"] = {}
+            for t in self.travel:
+                table.setdefault(t.a, set()).add(t.b)
+                table.setdefault(t.b, set()).add(t.a)
+        return frozenset({town, None, *table.get(town, ())})
+
     def meeting_venues(self, base_id: str, any_size: bool = False) -> tuple[str, ...]:
         """Venues a base's joint meeting may use: they take meetings, seat every expected
         attendee (unless ``any_size``: every venue in reach) and lie within
@@ -523,8 +539,19 @@ class Instance(Frozen):
         if key not in cache:
             need = len(self.meeting_attendees(base_id))
             town, reach = self.federation(base_id).town, self.meetings.max_travel_minutes
+            near = self.towns_within(town, reach)
+            if near is None:
+                venues = list(self.venues)
+            else:
+                by_town = self._by_id.get("_venues_by_town")
+                if by_town is None:
+                    by_town = self._by_id["_venues_by_town"] = {}
+                    for k, v in enumerate(self.venues):
+                        by_town.setdefault(v.town, []).append(k)
+                venues = [self.venues[k] for k in sorted(k for t in near
+                                                         for k in by_town.get(t, ()))]
             cache[key] = tuple(
-                v.id for v in self.venues
+                v.id for v in venues
                 if (any_size or (v.meetings and v.capacity >= need))
                 and (reach is None or self.travel_minutes(town, v.town) <= reach))
         return cache[key]

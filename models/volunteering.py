@@ -235,10 +235,6 @@ class VolunteersNearby:
         self.by_town: dict[str | None, list[int]] = defaultdict(list)
         for i, p in enumerate(self.people):
             self.by_town[p.town].append(i)
-        self.listed: dict[str, set[str]] = defaultdict(set)  # towns the travel table pairs
-        for t in inst.travel:
-            self.listed[t.a].add(t.b)
-            self.listed[t.b].add(t.a)
         self._reach: dict[str | None, list[int]] = {}
         self._pool: dict[tuple, list[int]] = {}
 
@@ -256,10 +252,9 @@ class VolunteersNearby:
         itself, people without a town and its listed neighbours are tried."""
         if town not in self._reach:
             inst, limit = self.inst, self.inst.volunteering.max_travel_minutes
-            towns = list(self.by_town)
-            if town is not None and inst.volunteering.default_travel_minutes > limit:
-                towns = [t for t in (town, None, *sorted(self.listed.get(town, ())))
-                         if t in self.by_town]
+            near = inst.towns_within(town, limit)
+            towns = list(self.by_town) if near is None else [t for t in near
+                                                             if t in self.by_town]
             self._reach[town] = sorted(i for t in towns if inst.travel_minutes(t, town) <= limit
                                        for i in self.by_town[t])
         return self._reach[town]

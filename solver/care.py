@@ -43,18 +43,13 @@ def candidate_mothers(instance: Instance, child_code: str) -> list[str]:
         for k, p in enumerate(instance.people):
             if p.caring_mother:
                 by_town.setdefault(p.town, []).append((k, p.id))
-        listed: dict[str, set[str]] = {}
-        for t in instance.travel:
-            listed.setdefault(t.a, set()).add(t.b)
-            listed.setdefault(t.b, set()).add(t.a)
-        cache["_by_town"], cache["_listed"] = by_town, listed
+        cache["_by_town"] = by_town
     town = cache["_children"][child_code]
     if town not in cache:
         limit = instance.care.max_travel_minutes
         by_town = cache["_by_town"]
-        towns = list(by_town)
-        if town is not None and instance.volunteering.default_travel_minutes > limit:
-            towns = [t for t in {town, None, *cache["_listed"].get(town, ())} if t in by_town]
+        near = instance.towns_within(town, limit)
+        towns = list(by_town) if near is None else [t for t in near if t in by_town]
         cache[town] = [pid for _, pid in sorted(
             m for t in towns if instance.travel_minutes(t, town) <= limit for m in by_town[t])]
     return cache[town]

@@ -8,6 +8,8 @@ everything else come from solver/explain.py.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from ..models.hosting import HostIndex, contact_of, eligible, expand_slots
 from ..models.instance import Instance
 from ..models.timeline import Timeline
@@ -198,8 +200,9 @@ def _hosting_prechecks(instance: Instance, timeline: Timeline) -> list[Message]:
                 f"hosting.allow_empty: true",
                 f"{venue.name}（{venue.id}）：{s.date} {s.start:%H:%M} 的场次需要主办单位，但"
                 f"{why_zh}；请扩大可主办单位、增加主办单位，或设置 hosting.allow_empty: true"))
+    open_slots = Counter(fid for c in candidates.values() for fid in c)
     for f in feds:
-        reachable = sum(1 for c in candidates.values() if f.id in c)
+        reachable = open_slots[f.id]
         n = f.hosting.min_turns  # type: ignore[union-attr]
         if n > reachable:
             problems.append(Message(
