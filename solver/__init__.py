@@ -244,6 +244,7 @@ def solve(
                       wall_seconds=time.perf_counter() - started)
     # Leave a moment at the end for reading and assembling the parts' plans.
     deadline = started + time_limit - min(1.0, 0.01 * time_limit)
+    keep.carry_pools(instance, previous_instance)
     # Caring mothers, stage 1: the pairs (a small model), then the visits in the parts.
     published_pairs = ({p.child: p.mother for p in previous.care.pairs}
                        if previous is not None else None)

@@ -9,6 +9,11 @@ it to another part:
   merged into the rotation part;
 - a person is the contact of federations in two groups -- then those groups merge.
 
+Each activity is tied to the volunteers who may staff it and to the other sessions of
+its series (``series_change`` is one term over all of them); each child to her caring
+mother; a person's hosting turns to her other duties. Visits of children whose mothers
+have nothing else to do are bundled per pairing group (:func:`_bundle_care`).
+
 Parts share no variable and no constraint, and the objective is a sum over parts, so
 solving them apart gives the same optimum as solving them together, and the sums of
 their objectives and bounds are the plan's.
@@ -106,8 +111,13 @@ def decompose(instance: Instance, timeline: Timeline,
                     uf.union("v:" + s.venue, "p:" + c)
     # Volunteering and visits: an activity with the volunteers who may staff it, a
     # child's visits with her caring mother; those people's hosting turns join in.
+    series: dict[str, str] = {}
     for a in instance.activities:
         uf.find("a:" + a.id)
+        if a.series is not None:
+            # series_change counts the distinct people over all sessions of a series:
+            # one term, so one part, even when no volunteer could staff two sessions.
+            uf.union("a:" + a.id, "a:" + series.setdefault(a.series, a.id))
         for r in a.roles:
             for pid in volunteering.pool(instance, a, r, previous):
                 uf.union("a:" + a.id, "p:" + pid)

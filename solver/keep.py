@@ -17,7 +17,7 @@ from ..models.hosting import contact_of
 from ..models.instance import Instance
 from ..models.plan import PartInfo, Plan
 from .context import Part
-from .volunteering import pool
+from .volunteering import eligible, pool
 
 #: Instance fields holding entities (compared one by one); every other field is a
 #: global rule or setting, and any difference there re-solves everything.
@@ -123,14 +123,60 @@ def _by_owner(inst: Instance) -> dict[tuple[str, str], list]:
     return out
 
 
+def same_rules(new: Instance, old: Instance) -> bool:
+    """Whether every global rule and setting (all but the entities) is unchanged."""
+    return all(getattr(new, name) == getattr(old, name) for name in type(new).model_fields
+               if name not in ENTITY_FIELDS)
+
+
+#: Carrying pools over tries each changed person on every activity; past this many
+#: changed people it is cheaper to work the pools out afresh.
+MAX_CARRIED_CHANGES = 50
+
+
+def carry_pools(new: Instance, old: Instance | None) -> None:
+    """Re-planning: start the new instance's eligible-volunteer pools
+    (``volunteering.eligible_pool``) from the published instance's, for every activity
+    and venue that did not change, trying again only the people who did. The pools of
+    a province take a minute to work out; a change touches a handful of people.
+    Exact: eligibility depends on the activity, its venue's town, the person and the
+    global rules, and a pool is carried only when the rules and the activity are the
+    same."""
+    cache = None if old is None else old._by_id.get("_volunteer_pools")
+    if old is None or not cache or new._by_id.get("_volunteer_pools") \
+            or not same_rules(new, old):
+        return
+    old_people = {p.id: p for p in old.people}
+    changed = [p for p in new.people if old_people.get(p.id) != p]
+    if len(changed) > MAX_CARRIED_CHANGES:
+        return
+    gone = (set(old_people) - {p.id for p in new.people}) | {p.id for p in changed}
+    old_acts = {a.id: a for a in old.activities}
+    old_venues = {v.id: v for v in old.venues}
+    out: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for a in new.activities:
+        if old_acts.get(a.id) != a or (a.venue is not None
+                                       and old_venues.get(a.venue) != new.venue(a.venue)):
+            continue
+        town = new.activity_town(a)
+        for r in a.roles:
+            found = cache.get((a.id, r.role))
+            if found is None:
+                continue
+            pool_ = [x for x in found if x[1] not in gone]
+            pool_ += [(m, p.id) for p in changed
+                      if (m := eligible(new, a, r, p, town)) is not None]
+            out[a.id, r.role] = sorted(pool_)
+    new._by_id["_volunteer_pools"] = out
+
+
 def kept_parts(parts: list[Part], new: Instance, old: Instance | None, previous: Plan | None,
                pairs: dict[str, str]) -> dict[int, PartInfo]:
     """id(part) -> the published part's figures, for every part that can be kept."""
     if old is None or previous is None or not previous.solve.parts:
         return {}
-    for name in type(new).model_fields:
-        if name not in ENTITY_FIELDS and getattr(new, name) != getattr(old, name):
-            return {}
+    if not same_rules(new, old):
+        return {}
     if [h for h in new.history.care] != [h for h in old.history.care]:
         return {}
     published = {p.key: p for p in previous.solve.parts

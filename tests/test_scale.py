@@ -163,3 +163,42 @@ def test_visits_of_children_alone_are_bundled_per_pairing_group():
     # every child's visits are still scheduled by exactly one part
     kids = [c for p in parts for c in p.children]
     assert sorted(kids) == sorted(c.code for c in two.children)
+
+
+def test_pools_carried_into_a_replan_equal_pools_worked_out_afresh():
+    from xinglian.models import Instance
+    from xinglian.models.common import DateRange
+    from xinglian.solver import keep
+    from xinglian.solver.volunteering import eligible_pool
+
+    inst = load_instance(Path(__file__).parent.parent / "instances" / "nanan-2027-full.yaml")
+    roles = [(a, r) for a in inst.activities for r in a.roles]
+    for a, r in roles:
+        eligible_pool(inst, a, r)
+    # One volunteer away on the day of an activity she is eligible for; another gains
+    # the skill of a role she could not take.
+    a, r = next((a, r) for a, r in roles if len(eligible_pool(inst, a, r)) > 1)
+    away = eligible_pool(inst, a, r)[0][1]
+    skilled = next((a2, r2) for a2, r2 in roles if r2.skill is not None)
+    volunteers = [p for p in inst.people if p.volunteer is not None]
+    gains = next(p for p in volunteers if skilled[1].skill not in p.volunteer.skills
+                 and p.id != away and p.town == inst.activity_town(skilled[0]))
+    people = []
+    for p in inst.people:
+        if p.id == away:
+            p = p.model_copy(update={"unavailable": (*p.unavailable, DateRange(
+                start=a.date, end=a.date, reason="test"))})
+        elif p.id == gains.id:
+            p = p.model_copy(update={"volunteer": p.volunteer.model_copy(update={
+                "skills": (*p.volunteer.skills, skilled[1].skill)})})
+        people.append(p)
+    data = inst.model_dump()
+    data["people"] = [p.model_dump() for p in people]
+    new = Instance.model_validate(data)
+    keep.carry_pools(new, inst)
+    carried = dict(new._by_id["_volunteer_pools"])
+    assert len(carried) == len(roles)
+    fresh = Instance.model_validate(data)
+    assert carried == {(a.id, r.role): eligible_pool(fresh, a, r) for a, r in roles}
+    assert away not in [pid for _, pid in carried[a.id, r.role]]
+    assert carried != inst._by_id["_volunteer_pools"]

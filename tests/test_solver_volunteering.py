@@ -161,6 +161,19 @@ def test_series_keeps_the_same_people():
     assert len({v.person for v in res.plan.volunteering}) == 1 and res.objective == 0
 
 
+def test_a_series_whose_sessions_no_one_can_share_is_still_one_term():
+    # Nobody can reach both sessions, so no volunteer links them; series_change still
+    # counts the two crews as one series (amount 1) and the plan must say so.
+    series = [act("s1", series="class"), act("s2", date="2026-03-14", town="far",
+                                             series="class")]
+    inst = make([vol("v1"), vol("v2", town="far")], series,
+                weights={"unfilled_role": 100, "series_change": 3},
+                volunteering={"max_travel_minutes": 60})
+    res = run(inst)  # checker clean, score == objective
+    assert res.objective == 3
+    assert len([p for p in res.plan.solve.parts if p.name.startswith("volunteering")]) == 1
+
+
 def test_lead_required_gets_an_experienced_volunteer():
     inst = make([vol("v1"), vol("v2", experienced=True)], [act("a1", lead_required=True)],
                 weights={"unfilled_role": 100, "no_lead": 30})
