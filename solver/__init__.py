@@ -262,15 +262,16 @@ def solve(
                            previous, pairing.pairs)
     done: list[_PartResult] = []
     if kept:
+        assert previous is not None
         slots = expand_slots(instance, timeline.calendar)
+        published = keep.Published(previous)
         for part in parts:
             part_info = kept.get(id(part))
             if part is None or part_info is None:
                 continue
-            assert previous is not None
             done.append(_PartResult(
                 part, part, part_info.status, part_info.objective, part_info.bound,
-                keep.kept_pieces(part, previous, part_info, instance, slots),
+                keep.kept_pieces(part, published, part_info, instance, slots),
                 {"booleans": 0, "constraints": 0}, "OPTIMAL", 0, [], kept=True))
         parts = [p for p in parts if id(p) not in kept]
     # Independent parts run side by side, `workers` at a time, one CP-SAT thread each

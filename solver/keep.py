@@ -196,27 +196,51 @@ def kept_parts(parts: list[Part], new: Instance, old: Instance | None, previous:
     return out
 
 
-def kept_pieces(part: Part, previous: Plan, info: PartInfo, instance: Instance,
+class Published:
+    """The published plan's decisions grouped by what owns them (base, venue, activity,
+    child), so that each kept part takes its own without scanning the whole plan."""
+
+    def __init__(self, previous: Plan) -> None:
+        self.rotation: dict[str, list] = defaultdict(list)
+        self.meetings: dict[str, list] = defaultdict(list)
+        self.hosting: dict[str, list] = defaultdict(list)
+        self.volunteering: dict[str, list] = defaultdict(list)
+        self.visits: dict[str, list] = defaultdict(list)
+        self.unfilled_activity: dict[str, list] = defaultdict(list)
+        self.unfilled_venue: dict[str, list] = defaultdict(list)
+        for t in previous.rotation:
+            self.rotation[t.base].append(t)
+        for m in previous.meetings:
+            self.meetings[m.base].append(m)
+        for h in previous.hosting:
+            self.hosting[h.venue].append(h)
+        for v in previous.volunteering:
+            self.volunteering[v.activity].append(v)
+        for cv in previous.care.visits:
+            self.visits[cv.child].append(cv)
+        for u in previous.unfilled:
+            if u.what.startswith("activity "):
+                self.unfilled_activity[u.what.split(" ")[1]].append(u)
+            slot = _SLOT.match(u.what)
+            if slot:
+                self.unfilled_venue[slot.group(1)].append(u)
+
+
+def kept_pieces(part: Part, published: Published, info: PartInfo, instance: Instance,
                 all_slots: list) -> dict:
-    """The published decisions of a kept part, in ``extract_part``'s shape."""
-    bases, venues = part.bases or frozenset(), part.venues
-    acts, kids = part.activities or frozenset(), part.children or frozenset()
+    """The published decisions of a kept part, in ``extract_part``'s shape (in the
+    published plan's order)."""
+    bases, venues = sorted(part.bases or ()), sorted(part.venues)
+    acts, kids = sorted(part.activities or ()), sorted(part.children or ())
     weights = instance.weights.model_dump()
-    unfilled = []
-    for u in previous.unfilled:
-        words = u.what.split(" ")
-        if u.what.startswith("activity ") and words[1] in acts:
-            unfilled.append(u)
-        slot = _SLOT.match(u.what)
-        if slot and slot.group(1) in venues:
-            unfilled.append(u)
     return {
-        "rotation": [t for t in previous.rotation if t.base in bases],
-        "meetings": [m for m in previous.meetings if m.base in bases],
-        "hosting": [h for h in previous.hosting if h.venue in venues],
-        "unfilled": unfilled,
-        "volunteering": [v for v in previous.volunteering if v.activity in acts],
-        "visits": [v for v in previous.care.visits if v.child in kids],
+        "rotation": [t for b in bases for t in published.rotation.get(b, ())],
+        "meetings": [m for b in bases for m in published.meetings.get(b, ())],
+        "hosting": [h for v in venues for h in published.hosting.get(v, ())],
+        "unfilled": ([u for a in acts for u in published.unfilled_activity.get(a, ())]
+                     + [u for v in venues for u in published.unfilled_venue.get(v, ())]),
+        "volunteering": [v for a in acts for v in published.volunteering.get(a, ())],
+        "visits": [v for c in kids for v in published.visits.get(c, ())],
         "penalties": [(rule, weights.get(rule, 0), amount, [])
                       for rule, amount in sorted(info.penalties.items())],
         "all_slots": all_slots,
