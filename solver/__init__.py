@@ -316,13 +316,7 @@ def solve(
             free = max(0.0, remaining * threads_in_all
                        - sum(max(0.0, end - now) for end in running.values())
                        - rate * left["need"])
-            if free >= all_need:
-                budget = free * need / max(all_need, 1e-9)
-            elif free >= all_floor:
-                budget = floor + (free - all_floor) * (need - floor) / max(
-                    all_need - all_floor, 1e-9)
-            else:
-                budget = free * floor / max(all_floor, 1e-9)
+            budget = share(free, need, floor, all_need, all_floor)
             # A part that starts late still gets a moment: a plan slightly over the
             # time limit beats no plan at all.
             budget = max(min(MIN_PART_SECONDS, time_limit), min(remaining, budget))
@@ -425,6 +419,19 @@ def _size(instance: Instance, part: Part | None) -> float:
                 else len(part.children)) * part.care
     return (0.05 + 0.015 * roles * part.volunteering + 0.3 * bases + 0.05 * children
             + 0.3 * len(part.venues))
+
+
+def share(free: float, need: float, floor: float, all_need: float, all_floor: float
+          ) -> float:
+    """One part's seconds out of ``free`` thread-seconds, given its need and floor and
+    the sums of both over it and every part still to come: in proportion to need when
+    ``free`` covers all needs; else the floor plus a share, by need above the floor, of
+    what the floors leave; else in proportion to floor."""
+    if free >= all_need:
+        return free * need / max(all_need, 1e-9)
+    if free >= all_floor:
+        return floor + (free - all_floor) * (need - floor) / max(all_need - all_floor, 1e-9)
+    return free * floor / max(all_floor, 1e-9)
 
 
 def _floor(instance: Instance, part: Part | None) -> float:

@@ -18,6 +18,7 @@ from ortools.sat.python import cp_model
 from ..models.instance import Instance
 from ..models.volunteering import WEEKDAYS
 from .context import ModelContext, Visit
+from .unionfind import UnionFind
 
 
 @dataclass
@@ -99,22 +100,14 @@ def pair_children(instance: Instance, *, time_limit: float = 10.0, seed: int = 0
 
 def pairing_groups(instance: Instance) -> list[list[str]]:
     """Children linked by a shared candidate mother, in instance order."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    uf = UnionFind()
     for c in instance.children:
-        find("c:" + c.code)
+        uf.find("c:" + c.code)
         for m in candidate_mothers(instance, c.code):
-            parent[find("c:" + c.code)] = find("p:" + m)
+            uf.union("c:" + c.code, "p:" + m)
     groups: dict[str, list[str]] = {}
     for c in instance.children:
-        groups.setdefault(find("c:" + c.code), []).append(c.code)
+        groups.setdefault(uf.find("c:" + c.code), []).append(c.code)
     return list(groups.values())
 
 

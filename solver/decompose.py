@@ -30,21 +30,7 @@ from ..models.timeline import Timeline
 from . import volunteering
 from .care import pairing_groups
 from .context import Part
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: str, b: str) -> None:
-        self.parent[self.find(a)] = self.find(b)
+from .unionfind import UnionFind
 
 
 def _meeting_times(instance: Instance, timeline: Timeline) -> dict[dt.date, list]:
@@ -69,7 +55,7 @@ def decompose(instance: Instance, timeline: Timeline,
     slots = [s for s in expand_slots(instance, timeline.calendar) if s.usable]
     feds = [f for f in instance.federations if f.hosting is not None]
     venues = {v.id: v for v in instance.venues if v.slots}
-    uf = _UnionFind()
+    uf = UnionFind()
     # Rotation and meetings: a base with the people expected at its meetings and the
     # venues its meetings may use.
     for b in instance.bases:

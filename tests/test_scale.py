@@ -202,3 +202,42 @@ def test_pools_carried_into_a_replan_equal_pools_worked_out_afresh():
     assert carried == {(a.id, r.role): eligible_pool(fresh, a, r) for a, r in roles}
     assert away not in [pid for _, pid in carried[a.id, r.role]]
     assert carried != inst._by_id["_volunteer_pools"]
+
+
+def test_time_is_shared_by_need_when_it_covers_every_need_else_floors_come_first():
+    from xinglian.solver import share
+
+    # Enough for every need: proportional to need.
+    assert share(100, 10, 5, 50, 20) == 20
+    # Not enough for the needs, enough for the floors: floor + a share of the rest by
+    # need above the floor (here 30 over floors of 20, needs 50: 10 of 30 extra).
+    assert share(30, 10, 5, 50, 20) == 5 + 10 * 5 / 30
+    # Not even the floors: by floor.
+    assert share(10, 10, 5, 50, 20) == 2.5
+    # The shares of all parts add up to what there is, in every regime.
+    needs, floors = [9.0, 2.0, 1.0, 0.5], [7.0, 2.0, 0.3, 0.5]
+    for free in (5.0, 11.0, 20.0):
+        got = [share(free, n, f, sum(needs), sum(floors))
+               for n, f in zip(needs, floors, strict=True)]
+        assert abs(sum(got) - free) < 1e-9
+
+
+def test_a_part_that_finds_nothing_in_its_time_still_gives_a_checked_plan(monkeypatch):
+    import xinglian.solver as solver_module
+
+    real = solver_module._new_solver
+    used: list = []
+
+    def starved(time_limit, seed, workers, linearization=None):
+        s = real(time_limit, seed, workers, linearization)
+        used.append(linearization)
+        if linearization == solver_module.LINEARIZATION:
+            s.parameters.stop_after_presolve = True  # the part's search finds nothing
+        return s
+
+    monkeypatch.setattr(solver_module, "_new_solver", starved)
+    inst = load_instance(TINY)
+    res = solve(inst, time_limit=20, workers=2)
+    assert 0 in used  # the first plain solution was asked for
+    assert res.plan is not None and check(inst, res.plan) == []
+    assert score(inst, res.plan).total == res.objective
