@@ -240,9 +240,10 @@ def plan_warnings(instance: Instance, plan: Plan, calendar_source: str) -> list[
 
 def _hosting_section(instance: Instance, plan: Plan) -> list[str]:
     """Venue x month grid, turns per federation against fair shares, skipped slots."""
-    from ..models.hosting import expand_slots, fair_shares, max_turns_possible
+    from ..models.hosting import expand_slots, fair_shares
     from ..models.instance import VENUE_KIND_ZH
     from ..models.timeline import work_calendar
+    from .views import share_note
 
     if not plan.hosting and not plan.hosting_skipped and not any(
             f.hosting for f in instance.federations):
@@ -283,18 +284,7 @@ def _hosting_section(instance: Instance, plan: Plan) -> list[str]:
             out.append(f"| {_cell(f.name)} | {f.hosting.weight} | — | {n} | — | — | — | "
                        f"无可主办场地 no venue open to it |")
             continue
-        note = ""
-        if abs(n - sh.this_year) > 1:
-            most = max_turns_possible(instance, calendar, f, all_slots)
-            if f.hosting.max_turns is not None and n >= f.hosting.max_turns:
-                note = f"硬约束：达到上限 max_turns={f.hosting.max_turns}"
-            elif n >= most:
-                note = (f"硬约束：最多可排 {most} 次（可用场次、联系人请假、"
-                        f"间隔≥{instance.hosting.min_gap_days}天）")
-            elif f.hosting.min_turns and n <= f.hosting.min_turns:
-                note = f"硬约束：下限 min_turns={f.hosting.min_turns}"
-            else:
-                note = "与同组单位的间隔、请假等硬约束共同限制"
+        note = share_note(instance, calendar, f, n, sh, all_slots)
         out.append(
             f"| {_cell(f.name)} | {f.hosting.weight} | {sh.previous} | {n} | "
             f"{float(sh.this_year):.1f} | {float(sh.with_carry_over):.1f} | {sh.group} | {note} |"

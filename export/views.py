@@ -13,10 +13,16 @@ from dataclasses import dataclass, field
 from math import ceil
 from statistics import median
 
-from ..models.hosting import contact_of, expand_slots, fair_shares, max_turns_possible
-from ..models.instance import VENUE_KIND_ZH, Instance
+from ..models.hosting import (
+    Share,
+    contact_of,
+    expand_slots,
+    fair_shares,
+    max_turns_possible,
+)
+from ..models.instance import VENUE_KIND_ZH, Federation, Instance
 from ..models.plan import CareVisit, Plan
-from ..models.timeline import CalendarError, period_bounds, work_calendar
+from ..models.timeline import CalendarError, WorkCalendar, period_bounds, work_calendar
 from ..models.volunteering import ACTIVITY_KIND_ZH, Activity
 from .summary import RULE_TITLES, VISIT_KIND_ZH
 
@@ -175,21 +181,34 @@ def fairness_rows(instance: Instance, plan: Plan) -> list[FairRow]:
             out.append(FairRow(f.id, f.name, f.hosting.weight, _prev(instance, f.id), n,
                                None, None, None, note))
             continue
-        note = ""
-        if abs(n - sh.this_year) > 1:
-            most = max_turns_possible(instance, calendar, f, slots)  # type: ignore[arg-type]
-            if f.hosting.max_turns is not None and n >= f.hosting.max_turns:
-                note = f"硬约束：达到上限 max_turns={f.hosting.max_turns}"
-            elif n >= most:
-                note = (f"硬约束：最多可排 {most} 次（可用场次、联系人请假、"
-                        f"间隔≥{instance.hosting.min_gap_days}天）")
-            elif f.hosting.min_turns and n <= f.hosting.min_turns:
-                note = f"硬约束：下限 min_turns={f.hosting.min_turns}"
-            else:
-                note = "与同组单位的间隔、请假等硬约束共同限制"
+        note = share_note(instance, calendar, f, n, sh, slots)  # type: ignore[arg-type]
         out.append(FairRow(f.id, f.name, f.hosting.weight, sh.previous, n,
                            float(sh.this_year), float(sh.with_carry_over), sh.group, note))
     return out
+
+
+def share_note(instance: Instance, calendar: WorkCalendar, f: Federation, n: int,
+               sh: Share, slots: list) -> str:
+    """Why a federation's ``n`` turns are more than one away from its fair share (empty
+    when they are not): last year's carry-over pulls it between its share and its share
+    with carry-over (``hosting_share`` and ``hosting_carry_over`` pull apart), or a hard
+    rule caps it."""
+    assert f.hosting is not None
+    if abs(n - sh.this_year) <= 1:
+        return ""
+    lo, hi = sorted((sh.this_year, sh.with_carry_over))
+    if lo - 1 <= n <= hi + 1:
+        return (f"含上年结转：上年 {sh.previous} 次，份额 {float(sh.this_year):.1f}、"
+                f"含结转 {float(sh.with_carry_over):.1f} 之间取舍")
+    most = max_turns_possible(instance, calendar, f, slots)
+    if f.hosting.max_turns is not None and n >= f.hosting.max_turns:
+        return f"硬约束：达到上限 max_turns={f.hosting.max_turns}"
+    if n >= most:
+        return (f"硬约束：最多可排 {most} 次（可用场次、联系人请假、"
+                f"间隔≥{instance.hosting.min_gap_days}天）")
+    if f.hosting.min_turns and n <= f.hosting.min_turns:
+        return f"硬约束：下限 min_turns={f.hosting.min_turns}"
+    return "与同组单位的间隔、请假等硬约束共同限制"
 
 
 def _prev(instance: Instance, fid: str) -> int:
