@@ -401,8 +401,10 @@ CUTS_SECONDS = 12.0
 #: Build seconds per second of need assumed before any part is built (measured ~0.05-0.08
 #: on the default instance, more when two threads build at once).
 BUILD_PER_NEED = 0.1
-#: A part that found nothing in its time gets up to this long for a first plain solution.
+#: A part that found nothing in its time gets up to this long for each fallback search.
 FALLBACK_SECONDS = 10.0
+#: The fallback searches, in order: (linearization level, LP cuts on).
+FALLBACKS = ((LINEARIZATION, False), (0, True))
 
 
 def _size(instance: Instance, part: Part | None) -> float:
@@ -501,15 +503,20 @@ def _solve_part(ctx: ModelContext, time_limit: float, seed: int, workers: int,
     if ctx.assign and time_limit < CUTS_SECONDS:
         solver.parameters.cut_level = 0
     code = solver.solve(model, _Progress(report) if report else None)
-    if code == cp_model.UNKNOWN:
-        # Nothing found in the part's time (the fuller LP is slow to start on a big
-        # volunteering part): take the first plan the plain search finds, usually within
-        # a second or two. A poor plan, with its gap in the report, beats no plan.
-        solver = _new_solver(max(FALLBACK_SECONDS, time_limit), seed, workers, 0)
+    for lin, cuts in FALLBACKS:
+        if code != cp_model.UNKNOWN:
+            break
+        # Nothing found in the part's time: take the first plan a quicker search finds
+        # -- the LP-guided one without cuts (a good plan, within ~1.5 s for a rotation
+        # and ~4 s for a county's volunteering), else the plain one (within a second or
+        # two, but poor). A plan with its gap in the report beats no plan.
+        solver = _new_solver(max(FALLBACK_SECONDS, time_limit), seed, workers, lin)
         solver.parameters.stop_after_first_solution = True
+        if not cuts:
+            solver.parameters.cut_level = 0
         code = solver.solve(model)
-        log.info("part %s found nothing in %.1f s; first plain solution: %s",
-                 part.name, time_limit, STATUS_NAMES.get(code, str(code)))
+        log.info("part %s found nothing in %.1f s; first solution at linearization %d: %s",
+                 part.name, time_limit, lin, STATUS_NAMES.get(code, str(code)))
     status = STATUS_NAMES.get(code, str(code))
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _PartResult(part, ctx.part, status, stats=stats, change_status=change_status)
