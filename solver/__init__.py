@@ -521,9 +521,18 @@ def _solve_part(ctx: ModelContext, time_limit: float, seed: int, workers: int,
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _PartResult(part, ctx.part, status, stats=stats, change_status=change_status)
     changed = [(t.kind, t.key) for t in ctx.change_terms if solver.value(t.changed)]
-    return _PartResult(part, ctx.part, status, int(round(solver.objective_value)),
-                       float(solver.best_objective_bound), extract_part(ctx, solver), stats,
-                       change_status, change_cost, changed)
+    pieces = extract_part(ctx, solver)
+    # The objective of the plan returned is what its penalty amounts cost -- the figure
+    # the checker recomputes. CP-SAT's own objective_value has been seen to differ from
+    # it once, on a hosting group stopped by its time limit on a loaded machine (142
+    # against 132); the plan, not the counter, is what users get.
+    objective = sum(weight * amount for _, weight, amount, _ in pieces["penalties"] if weight)
+    if objective != int(round(solver.objective_value)):
+        log.warning("part %s: CP-SAT reported objective %s, its plan costs %s (%s)",
+                    part.name, solver.objective_value, objective, status)
+    return _PartResult(part, ctx.part, status, objective,
+                       min(float(solver.best_objective_bound), float(objective)), pieces,
+                       stats, change_status, change_cost, changed)
 
 
 def extract_part(ctx: ModelContext, solver: cp_model.CpSolver) -> dict:
