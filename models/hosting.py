@@ -142,10 +142,8 @@ class HostIndex:
 
     @classmethod
     def of(cls, instance: Instance) -> HostIndex:
-        index = instance._by_id.get("_host_index")
-        if index is None:
-            index = instance._by_id["_host_index"] = cls(instance)
-        return index
+        """The index of an instance, built once (instances are immutable)."""
+        return instance.memo("_host_index", cls)
 
     def _candidates(self, venue: Venue) -> list[Federation]:
         rule = venue.hosts

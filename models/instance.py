@@ -9,6 +9,7 @@ Each entity validates itself; every id that points somewhere is checked once, in
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -513,6 +514,14 @@ class Instance(Frozen):
     def _fed_raw(self, fid: str) -> Federation:
         """Lookup usable during validation (before the indices exist)."""
         return next(f for f in self.federations if f.id == fid)
+
+    def memo(self, key: str, build: Callable[[Instance], Any]) -> Any:
+        """``build(self)``, computed once per instance (instances are immutable): the
+        indexes the solver, the pre-checks, the exports and the baseline share."""
+        value = self._by_id.get(key)
+        if value is None:
+            value = self._by_id[key] = build(self)
+        return value
 
     def towns_within(self, town: str | None, minutes: int | None) -> frozenset | None:
         """The towns (and None: no town) that may lie within ``minutes`` of ``town``, or

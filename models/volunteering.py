@@ -241,10 +241,7 @@ class VolunteersNearby:
     @classmethod
     def of(cls, inst) -> VolunteersNearby:
         """The index of an instance, built once (instances are immutable)."""
-        index = inst._by_id.get("_volunteers_nearby")
-        if index is None:
-            index = inst._by_id["_volunteers_nearby"] = cls(inst)
-        return index
+        return inst.memo("_volunteers_nearby", cls)
 
     def reach(self, town: str | None) -> list[int]:
         """Volunteers at most ``max_travel_minutes`` from ``town``

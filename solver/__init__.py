@@ -416,11 +416,17 @@ def _size(instance: Instance, part: Part | None) -> float:
     roles = (sum(len(a.roles) for a in instance.activities) if part.activities is None
              else sum(len(instance.activity(a).roles) for a in part.activities
                       if instance.has_activity(a)))
+    bases, children = _bases_children(instance, part)
+    return (0.05 + 0.015 * roles * part.volunteering + 0.3 * bases + 0.05 * children
+            + 0.3 * len(part.venues))
+
+
+def _bases_children(instance: Instance, part: Part) -> tuple[int, int]:
+    """The bases whose rotation and the children whose visits a part decides."""
     bases = (len(instance.bases) if part.bases is None else len(part.bases)) * part.rotation
     children = (len(instance.children) if part.children is None
                 else len(part.children)) * part.care
-    return (0.05 + 0.015 * roles * part.volunteering + 0.3 * bases + 0.05 * children
-            + 0.3 * len(part.venues))
+    return bases, children
 
 
 def share(free: float, need: float, floor: float, all_need: float, all_floor: float
@@ -444,9 +450,7 @@ def _floor(instance: Instance, part: Part | None) -> float:
         return 1.0
     if part.volunteering and part.activities:
         return VOLUNTEERING_SECONDS
-    bases = (len(instance.bases) if part.bases is None else len(part.bases)) * part.rotation
-    children = (len(instance.children) if part.children is None
-                else len(part.children)) * part.care
+    bases, children = _bases_children(instance, part)
     return 0.05 + 0.3 * bases + 0.025 * children + 0.1 * len(part.venues)
 
 

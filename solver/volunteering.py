@@ -86,10 +86,7 @@ class VolunteerIndex:
     @classmethod
     def of(cls, inst) -> VolunteerIndex:
         """The index of an instance, built once (instances are immutable)."""
-        index = inst._by_id.get("_volunteer_index")
-        if index is None:
-            index = inst._by_id["_volunteer_index"] = cls(inst)
-        return index
+        return inst.memo("_volunteer_index", cls)
 
 
 def eligible_pool(inst, a: Activity, r: RoleDemand) -> list[tuple[int, str]]:
