@@ -28,7 +28,7 @@ from ..models.hosting import eligible_hosts
 from ..models.instance import Instance
 from ..models.plan import Hosting, Meeting, Plan
 from ..models.timeline import CalendarError, WorkCalendar, month_end, work_calendar
-from .summary import VISIT_KIND_ZH
+from .labels import VISIT_KIND_ZH
 from .views import (
     VISIT_KINDS,
     WEEKDAYS,

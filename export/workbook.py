@@ -49,7 +49,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..models.instance import Instance
 from ..models.plan import Plan
 from .plan_dir import OutputError
-from .summary import VISIT_KIND_SHORT
+from .labels import VISIT_KIND_SHORT
 from .views import (
     Names,
     activity_rows,

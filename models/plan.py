@@ -180,8 +180,9 @@ class Derivation(_Out):
     previous_version: int
     previous_generated_at: AwareDatetime | None = None
     previous_dir: str = ""
-    today: dt.date
-    """Everything that ended before this day is frozen as it was."""
+    today: dt.date | None = None
+    """Everything that ended before this day is frozen as it was (None: a fresh plan of
+    the whole year, made by ``xinglian plan`` over the directory of an earlier one)."""
     source: str = ""
     """The changes file (or edited instance) applied."""
     applied: tuple[str, ...] = ()

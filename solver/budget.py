@@ -28,7 +28,7 @@ from .run import Limits
 #: Deterministic seconds CP-SAT does per wall second on one thread of a quiet
 #: reference machine (x86_64 AMD EPYC at 2 cores; measured over the parts of the
 #: default instance and generated counties: see bench/bench_robust.py).
-WORK_PER_SECOND = 1.0
+WORK_PER_SECOND = 0.5
 #: The share of the time limit the planned work takes on the reference machine. The
 #: rest is headroom for a slower or busier machine before the safety net cuts a search.
 PLANNED_SHARE = 0.6
@@ -110,10 +110,13 @@ class Budget:
 
     @classmethod
     def plan(cls, instance: Instance, parts: list[Part | None], time_limit: float,
-             threads: int, started: float) -> Budget:
+             threads: int, started: float, work: float | None = None) -> Budget:
         """The budget of a solve of ``parts``: the planned share of the time limit on
         every thread, less the expected model building (estimated from the parts' size,
-        never measured, so that it is the same on every machine)."""
+        never measured, so that it is the same on every machine) -- or ``work`` when
+        given."""
+        if work is not None:
+            return cls(time_limit, threads, started, float(work))
         builds = BUILD_PER_NEED * sum(need(instance, p) for p in parts)
         usable = max(0.0, time_limit * PLANNED_SHARE * threads - builds)
         return cls(time_limit, threads, started, usable * WORK_PER_SECOND)

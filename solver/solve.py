@@ -75,6 +75,7 @@ def solve(
     previous: Plan | None = None,
     today: dt.date | None = None,
     previous_instance: Instance | None = None,
+    work: float | None = None,
 ) -> Result:
     """Solve the yearly plan.
 
@@ -111,6 +112,9 @@ def solve(
     previous_instance
         The instance ``previous`` was made from: parts whose inputs did not change are
         kept as published without being solved (solver/keep.py).
+    work
+        The work budget itself (CP-SAT deterministic seconds, all threads), instead of
+        the one ``time_limit`` gives; ``time_limit`` is then only the safety net.
 
     Raises
     ------
@@ -134,7 +138,7 @@ def solve(
     kept = _kept(instance, timeline, parts, previous, previous_instance, pairing)
     to_solve = [p for p in parts if id(p) not in kept]
     threads = min(workers, max(1, len(to_solve)))
-    budget = Budget.plan(instance, to_solve, time_limit, threads, started)
+    budget = Budget.plan(instance, to_solve, time_limit, threads, started, work)
 
     def build_part(part: Part | None):
         return build(instance, timeline, part, previous, today, care_pairs=pairing.pairs)
