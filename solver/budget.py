@@ -31,7 +31,7 @@ from .run import Limits
 WORK_PER_SECOND = 0.5
 #: The share of the time limit the planned work takes on the reference machine. The
 #: rest is headroom for a slower or busier machine before the safety net cuts a search.
-PLANNED_SHARE = 0.6
+PLANNED_SHARE = 0.8
 #: The floor of a volunteering part: single-threaded, the fuller LP finds the first,
 #: already good, plan of a county after 3.5-6 s (measured on generated counties).
 VOLUNTEERING_SECONDS = 7.0
@@ -137,8 +137,9 @@ class Budget:
                   ) -> dict[int, float]:
         """id(part) -> work, for the parts of phase 1 (all but volunteering), each a fixed
         share of the whole budget against every part's need and floor."""
-        needs = {id(p): need(instance, p) for p in parts}
-        floors = {id(p): min(needs[id(p)], floor(instance, p)) for p in parts}
+        needs = {id(p): need(instance, p) * WORK_PER_SECOND for p in parts}
+        floors = {id(p): min(needs[id(p)], floor(instance, p) * WORK_PER_SECOND)
+                  for p in parts}
         all_need, all_floor = sum(needs.values()), sum(floors.values())
         return {id(p): share(self.work, needs[id(p)], floors[id(p)], all_need, all_floor)
                 for p in parts if not is_volunteering(p)}
@@ -148,8 +149,9 @@ class Budget:
         """id(part) -> work, for the volunteering parts, sharing what phase 1 left
         (``used`` is the work phase 1 did: a deterministic count)."""
         rest = [p for p in parts if is_volunteering(p)]
-        needs = {id(p): need(instance, p) for p in rest}
-        floors = {id(p): min(needs[id(p)], floor(instance, p)) for p in rest}
+        needs = {id(p): need(instance, p) * WORK_PER_SECOND for p in rest}
+        floors = {id(p): min(needs[id(p)], floor(instance, p) * WORK_PER_SECOND)
+                  for p in rest}
         free = max(0.0, self.work - used)
         return {id(p): share(free, needs[id(p)], floors[id(p)], sum(needs.values()),
                              sum(floors.values())) for p in rest}

@@ -137,7 +137,8 @@ def solve(
                                 if decompose_parts else [None])
     kept = _kept(instance, timeline, parts, previous, previous_instance, pairing)
     to_solve = [p for p in parts if id(p) not in kept]
-    threads = min(workers, max(1, len(to_solve)))
+    # Parts run `workers` at a time with one thread each; a lone part gets every thread.
+    threads = workers if len(to_solve) == 1 else min(workers, max(1, len(to_solve)))
     budget = Budget.plan(instance, to_solve, time_limit, threads, started, work)
 
     def build_part(part: Part | None):
