@@ -81,8 +81,10 @@ def main() -> None:
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="CP-SAT workers; the same seed and workers give the same plan.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines or summary.")
+@click.option("--cluster", default=None, metavar="local:N|tcp://HOST:8786",
+              help="Solve the parts on a Dask cluster (pip install 'xinglian[cluster]').")
 def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers: int,
-         quiet: bool) -> None:
+         quiet: bool, cluster: str | None) -> None:
     """Make the yearly plan for INSTANCE (default: the bundled nanan-2027-full.yaml).
 
     INSTANCE is a YAML or JSON file, an Excel workbook (see `xinglian template`) or a
@@ -93,7 +95,6 @@ def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers
     from .export.plan_dir import OutputError, write_plan_dir
     from .export.summary import plan_warnings
     from .models.plan import Derivation
-    from .progress import SolveProgress
     from .solver import solve
 
     path = instance or default_instance()
@@ -105,9 +106,8 @@ def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers
     if published is not None:
         echo(f"{out} holds version {published[0].version}: the new plan becomes version "
              f"{published[0].version + 1}, and its calendars update the same events", err=True)
-    with SolveProgress(time_limit, enabled=not quiet) as shown:
-        result = solve(inst, time_limit=time_limit, seed=seed, workers=workers,
-                       calendar=timeline.calendar, **shown.callbacks)
+    result = _solve_with_progress(solve, inst, time_limit, quiet, seed=seed, workers=workers,
+                                  calendar=timeline.calendar, cluster=cluster)
     if result.plan is None:
         if result.status == "INFEASIBLE":
             echo("no plan exists (INFEASIBLE); explaining…", err=True)
@@ -132,8 +132,7 @@ def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers
     violations = check(inst, plan_, timeline.calendar)
     recomputed = score(inst, plan_)
     warnings = plan_warnings(inst, plan_, timeline.calendar.source)
-    if result.wall_stopped:
-        warnings.append(WALL_STOPPED)
+    warnings += _run_notes(result)
     if recomputed.total != result.objective:
         warnings.append(f"checker score {recomputed.total} differs from the solver objective "
                         f"{result.objective} (please report this)")
@@ -158,6 +157,29 @@ def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers
     if violations:
         raise Fail(f"the checker found {len(violations)} violation(s) in the solver's plan: "
                    + "; ".join(v.message for v in violations[:3]), EXIT_INVALID)
+
+
+def _solve_with_progress(solve, inst, time_limit: float, quiet: bool, **kwargs):
+    """``solve`` with the live progress line, and cluster errors as exit 1."""
+    from .progress import SolveProgress
+    from .solver.cluster import ClusterError
+
+    try:
+        with SolveProgress(time_limit, enabled=not quiet) as shown:
+            return solve(inst, time_limit=time_limit, **shown.callbacks, **kwargs)
+    except ClusterError as e:
+        raise Fail(str(e)) from None
+
+
+def _run_notes(result) -> list[str]:
+    """What the summary must say about how the solve ran."""
+    notes = []
+    if result.wall_stopped:
+        notes.append(WALL_STOPPED)
+    if result.plan is not None and result.plan.solve.retried:
+        notes.append("parts re-run on another worker after a worker failed: "
+                     + ", ".join(result.plan.solve.retried))
+    return notes
 
 
 WALL_STOPPED = ("stopped by the wall clock before its work budget was done (the machine "
@@ -362,8 +384,11 @@ def _plan_and_instance(plan_dir: Path):
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
 @click.option("--quiet", "-q", is_flag=True)
+@click.option("--cluster", default=None, metavar="local:N|tcp://HOST:8786",
+              help="Solve the parts the change reaches on a Dask cluster.")
 def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today, out: Path,
-           time_limit: float, seed: int, workers: int, quiet: bool) -> None:
+           time_limit: float, seed: int, workers: int, quiet: bool,
+           cluster: str | None) -> None:
     """Re-plan PLAN_DIR after changes, changing as little as possible.
 
     The past (everything that ended before --today) is frozen; the number of changed
@@ -411,9 +436,10 @@ def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today
     echo = (lambda *a, **k: None) if quiet else click.echo
     echo(f"re-planning {plan_dir} (version {previous.version}) from {today}: "
          f"{len(applied)} change(s) in {source}", err=True)
-    result = solve(inst, time_limit=time_limit, seed=seed, workers=workers,
-                   calendar=timeline.calendar, previous=previous, today=today,
-                   previous_instance=prev_inst)
+    result = _solve_with_progress(solve, inst, time_limit, quiet, seed=seed,
+                                  workers=workers, calendar=timeline.calendar,
+                                  previous=previous, today=today,
+                                  previous_instance=prev_inst, cluster=cluster)
     if result.plan is None:
         if result.status == "INFEASIBLE":
             why = _explain_text(inst, timeline.calendar, None, max(10.0, time_limit))
@@ -433,7 +459,7 @@ def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today
             change_status=result.change_status),
     })
     violations = check(inst, plan_, timeline.calendar)
-    warnings = plan_warnings(inst, plan_, timeline.calendar.source)
+    warnings = plan_warnings(inst, plan_, timeline.calendar.source) + _run_notes(result)
     if score(inst, plan_).total != result.objective:
         warnings.append("checker score differs from the solver objective (please report this)")
     report = ChangeReport(

@@ -76,6 +76,7 @@ class PartResult:
     changed: list[tuple[str, str]] = field(default_factory=list)
     problem: str = ""
     seconds: float = 0.0
+    build_seconds: float = 0.0
     work: float = 0.0
     """Deterministic seconds the searches used (the same on every machine)."""
     wall_stopped: bool = False
