@@ -121,10 +121,11 @@ def _pair_group(instance: Instance, codes: list[str], work: float, time_limit: f
     for code in codes:
         for m in candidate_mothers(instance, code):
             y[code, m] = model.new_bool_var(f"pair[{code},{m}]")
-    add_care_pairing(model, instance, codes, y)
-    pairing = PairingVars(instance, y, facts)
-    terms = [(rule, getattr(instance.weights, rule), penalties(pairing))
-             for rule, penalties in PAIRING_SOFT_RULES]
+    for _, add in PAIRING_HARD_RULES:
+        add(model, instance, codes, y)
+    pv = PairingVars(instance, y, facts)
+    terms = [(rule, getattr(instance.weights, rule), terms_of(pv))
+             for rule, terms_of in PAIRING_SOFT_RULES]
     change = []
     before = facts[0]
     for (code, m), lit in y.items():
