@@ -401,8 +401,7 @@ def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today
     from .export.plan_dir import OutputError, write_plan_dir
     from .export.summary import plan_warnings
     from .models import CalendarError, InputError, Timeline, load_instance
-    from .models.changes import ChangeSet, apply_changes, describe
-    from .models.changes import load_changes
+    from .models.changes import ChangeSet, apply_changes, describe, load_changes
     from .models.plan import Derivation
     from .solver import solve
 

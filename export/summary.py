@@ -10,6 +10,7 @@ from .labels import RULE_TITLES, VISIT_KIND_SHORT, VISIT_KIND_ZH  # noqa: F401 (
 
 _WEEKDAYS = "一二三四五六日"
 
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 

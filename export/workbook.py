@@ -48,8 +48,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..models.instance import Instance
 from ..models.plan import Plan
-from .plan_dir import OutputError
 from .labels import VISIT_KIND_SHORT
+from .plan_dir import OutputError
 from .views import (
     Names,
     activity_rows,

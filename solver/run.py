@@ -11,7 +11,6 @@ run of it may differ.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
