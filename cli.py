@@ -166,11 +166,17 @@ def baseline(instance: Path | None, out: Path) -> None:
     click.echo(f"plan written to {written}", err=True)
 
 
-def _explain_text(inst, calendar, lang: str | None, time_limit: float) -> str:
+def _explain_text(inst, calendar, lang: str | None, time_limit: float, *,
+                  previous=None, today=None) -> str:
+    return _explanation(inst, calendar, time_limit, previous=previous, today=today).render(
+        lang or inst.language)
+
+
+def _explanation(inst, calendar, time_limit: float, *, previous=None, today=None):
     from .solver.explain import explain
 
-    return explain(inst, calendar=calendar, time_limit=time_limit).render(
-        lang or inst.language)
+    return explain(inst, calendar=calendar, time_limit=time_limit, previous=previous,
+                   today=today)
 
 
 @main.command("explain")
@@ -182,13 +188,16 @@ def explain_(instance: Path | None, lang: str | None, time_limit: float) -> None
     """Explain why INSTANCE has no plan: a minimal set of requirements that collide, and
     the smallest changes that make a plan possible (each checked by a solve).
 
-    Exit 0 when a plan exists, 3 when it does not (explained), 1 for bad input.
+    Exit 0 when a plan exists, 3 when it does not (explained), 4 when the time limit
+    left the question open, 1 for bad input.
     """
 
     inst, timeline = _instance_and_timeline(instance or default_instance())
-    text = _explain_text(inst, timeline.calendar, lang, time_limit)
-    click.echo(text, nl=False)
-    if not text.startswith(("存在可行方案", "A plan exists")):
+    exp = _explanation(inst, timeline.calendar, time_limit)
+    click.echo(exp.render(lang or inst.language), nl=False)
+    if exp.undecided:
+        raise SystemExit(EXIT_TIMEOUT)
+    if not exp.feasible:
         raise SystemExit(EXIT_INFEASIBLE)
 
 
@@ -365,7 +374,8 @@ def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today
                    previous_instance=prev_inst)
     if result.plan is None:
         if result.status == "INFEASIBLE":
-            why = _explain_text(inst, timeline.calendar, None, max(10.0, time_limit))
+            why = _explain_text(inst, timeline.calendar, None, max(10.0, time_limit),
+                                previous=previous, today=today)
             if why.startswith(("存在可行方案", "A plan exists")):
                 why = "\n".join(f"  - {r}" for r in result.problems) or (
                     "the changes conflict with the frozen past (what ended before --today)")
