@@ -427,6 +427,11 @@ def diff(plan_a: Path, plan_b: Path, as_json: bool) -> None:
 
     a, inst_a = _plan_and_instance(plan_a)
     b, inst_b = _plan_and_instance(plan_b)
+    if (a.instance, a.year) != (b.instance, b.year):
+        raise Fail(f"{plan_a} is a plan of {a.instance!r} for {a.year} and {plan_b} of "
+                   f"{b.instance!r} for {b.year}: a diff compares two versions of one "
+                   f"instance's plan for one year (e.g. a plan and its re-plan); give two "
+                   f"such plan directories")
     report = ChangeReport(changes=diff_plans(a, b, inst_b, inst_a),
                           title=f"{plan_a.name} → {plan_b.name}")
     click.echo(changes_json(report) if as_json else render_changes_md(report, inst_b, inst_a))

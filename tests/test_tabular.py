@@ -360,7 +360,8 @@ def test_undecodable_and_misplaced_files_are_reported_clearly(default, tmp_path)
     assert problems_of(folder / "人员.csv")[0].startswith("请给出放 CSV 文件的文件夹")
     assert problems_of(tmp_path / "old.xls") == ["找不到文件或文件夹 / no such file or folder"]
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
-    assert "另存为”.xlsx" in problems_of(tmp_path / "old.xls")[0]
+    assert "无法作为旧版 .xls 工作簿打开" in problems_of(tmp_path / "old.xls")[0]
+    assert "save it as an .xlsx workbook" in problems_of(tmp_path / "old.xls")[0]
     (tmp_path / "fake.xlsx").write_text("id,name\n", encoding="utf-8")
     assert "无法作为 .xlsx 工作簿打开" in problems_of(tmp_path / "fake.xlsx")[0]
 
