@@ -48,16 +48,26 @@ def _load(path: Path):
 
 
 def _instance_and_timeline(path: Path):
-    """The instance at ``path`` and its year's timeline, or a one-line error."""
+    """The instance at ``path`` and its year's timeline, or a one-line error. Warns (on
+    stderr) about statutory holidays the instance's own holiday table misses."""
     from .models import CalendarError, Timeline
 
     if not path.exists():
         raise Fail(f"{path}: file not found")
     inst = _load(path)
     try:
-        return inst, Timeline(inst)
+        timeline = Timeline(inst)
     except CalendarError as e:
         raise Fail(f"{path}: {e}") from None
+    for line in _holiday_warnings(timeline.calendar):
+        click.echo(f"warning: {path}: {line}", err=True)
+    return inst, timeline
+
+
+def _holiday_warnings(calendar) -> list[str]:
+    from .models.statutory import holiday_warnings
+
+    return holiday_warnings(calendar)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -113,7 +123,8 @@ def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers
                    f"raise --time-limit", EXIT_TIMEOUT)
     violations = check(inst, result.plan, timeline.calendar)
     recomputed = score(inst, result.plan)
-    warnings = plan_warnings(inst, result.plan, timeline.calendar.source)
+    warnings = plan_warnings(inst, result.plan, timeline.calendar.source) \
+        + _holiday_warnings(timeline.calendar)
     if recomputed.total != result.objective:
         warnings.append(f"checker score {recomputed.total} differs from the solver objective "
                         f"{result.objective} (please report this)")
@@ -224,7 +235,14 @@ def import_(source: Path, out: Path) -> None:
     mistake at once with sheet, row and column."""
     from .tabular import write_instance_yaml
 
+    from .models import CalendarError, work_calendar
+
     inst = _load(source)
+    try:
+        for line in _holiday_warnings(work_calendar(inst)):
+            click.echo(f"warning: {source}: {line}", err=True)
+    except CalendarError as e:
+        click.echo(f"warning: {source}: {e}", err=True)
     try:
         written = write_instance_yaml(inst, out, source=str(source))
     except OSError as e:
@@ -392,7 +410,8 @@ def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today
             change_status=result.change_status),
     })
     violations = check(inst, plan_, timeline.calendar)
-    warnings = plan_warnings(inst, plan_, timeline.calendar.source)
+    warnings = plan_warnings(inst, plan_, timeline.calendar.source) \
+        + _holiday_warnings(timeline.calendar)
     if score(inst, plan_).total != result.objective:
         warnings.append("checker score differs from the solver objective (please report this)")
     report = ChangeReport(

@@ -58,11 +58,18 @@ class Where:
     raw: Any = None
     note: str = ""
     """Shown after the column, e.g. the setting a 「值」 cell belongs to."""
+    private: str | None = None
+    """A child's row: her code (or "?"), shown with the row."""
+    hide: bool = False
+    """A cell whose value is never shown: a child's name, address and needs stay in the
+    instance (the child is named by her code)."""
 
     def place(self) -> str:
         out = self.source
         if self.row is not None:
             out += f" 第{self.row}行"
+        if self.private is not None:
+            out += f"（儿童 {self.private}）"
         if self.header is not None:
             out += f" 「{self.header}」" + (f"（{self.note}）" if self.note else "")
         return out
@@ -108,7 +115,7 @@ class Problems:
 
     def at(self, where: Where, zh: str, en: str, *, value: bool = True) -> None:
         reason = f"{zh} / {en}" if zh else en
-        if where.header is not None and value:
+        if where.header is not None and value and not where.hide:
             text = f"{where.place()}: {show(where.raw)} {reason}"
         else:
             text = f"{where.place()}: {reason}"
@@ -615,6 +622,10 @@ class Failure:
     error: CellError
 
 
+_CHILD_PRIVATE = frozenset({"name", "address", "needs"})
+"""Columns of the children sheet whose values no message may show."""
+
+
 def _parse_sheet(sheet: RawSheet, problems: Problems,
                  failures: list[Failure]) -> list[Record]:
     table, src = sheet.table, sheet.source
@@ -653,10 +664,15 @@ def _parse_sheet(sheet: RawSheet, problems: Problems,
         raws = {idx: (cells[idx] if idx < len(cells) else None) for idx in columns}
         if all(is_blank(v) for v in raws.values()):
             continue
-        rec = Record(Where(src, order, rownum), ok=not missing)
+        private = None
+        if table.key == "children":
+            code = next((raws[i] for i, c in columns.items() if c.key == "code"), None)
+            private = "?" if is_blank(code) else text_of(code)[:40]
+        rec = Record(Where(src, order, rownum, private=private), ok=not missing)
         for idx, col in columns.items():
             raw = raws[idx]
-            where = Where(src, order, rownum, idx, shown[col.key], raw)
+            where = Where(src, order, rownum, idx, shown[col.key], raw, private=private,
+                          hide=private is not None and col.key in _CHILD_PRIVATE)
             if is_blank(raw):
                 if col.required:
                     problems.at(where, "必填，不能为空", "required, but empty", value=False)
@@ -1068,7 +1084,7 @@ class _Builder:
                 if not any([self._execute(p) for p in plans if p]):
                     return None
         if last is not None and not self.problems:  # pragma: no cover - safety net
-            for line in describe_validation_error(last):
+            for line in describe_validation_error(last, self.data):
                 self.problems.plain(line)
         return None
 

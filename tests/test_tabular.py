@@ -573,7 +573,7 @@ def test_volunteer_and_care_mistakes_name_sheet_row_and_column(care, tmp_path):
         ("志愿者时段 第3行 「星期」: '周八'", "不是星期"),
         ("志愿者 第2行 「喜欢的活动类型」: '跳舞'", "不是可选值"),
         ("历史结对 第2行 「儿童代码」: 'c9'", "「儿童」表中没有这个代码"),
-        ("儿童 第3行 「镇街」: 't9'", "「镇街」表中没有这个编号"),
+        ("儿童 第3行（儿童 c2） 「镇街」: 't9'", "「镇街」表中没有这个编号"),
         ("固定志愿 第2行 「活动编号」: 'a7'", "「活动」表中没有这个编号"),
     ]:
         assert any(p.startswith(where) and what in p for p in problems), (where, problems)
