@@ -208,6 +208,18 @@ def _child_code(data: Any, index: int) -> str | None:
     return str(code) if isinstance(code, str | int) else None
 
 
+def _child_by_code(line: str, data: Any) -> str:
+    """``children[3].town: …`` as ``children[3] (child c-017).town: …``."""
+    import re
+
+    m = re.match(r"children\[(\d+)\]", line)
+    if m is None:
+        return line
+    code = _child_code(data, int(m[1]))
+    who = f"child {code}" if code else "a child without a code"
+    return f"{m[0]} ({who}){line[m.end():]}"
+
+
 def describe_validation_error(err: ValidationError, data: Any = None) -> list[str]:
     """One line per problem: ``key.path: message (got value)``.
 
@@ -248,7 +260,9 @@ def describe_validation_error(err: ValidationError, data: Any = None) -> list[st
         elif e["type"] == "missing":
             problems.append(f"{loc}: required key is missing")
         elif "\n" in msg or e["type"] == "value_error" and loc == "(top level)":
-            problems.extend(msg.split("\n"))
+            problems.extend(_child_by_code(line, data) for line in msg.split("\n"))
+        elif isinstance(e.get("input"), dict | list):
+            problems.append(f"{loc}: {msg}")
         else:
             problems.append(f"{loc}: {msg} (got {_short(e.get('input'))})")
     return problems
@@ -286,10 +300,17 @@ def read_mapping(path: Path) -> dict[str, Any]:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(e, "problem", None) or str(e)
-        kind = "" if isinstance(e, yaml.constructor.ConstructorError) else "malformed YAML: "
-        raise InputError(path, [f"{where}{kind}{problem}"]) from None
+        if isinstance(e, yaml.constructor.ConstructorError):
+            raise InputError(path, [f"{where}{problem}"]) from None
+        raise InputError(path, [f"{where}malformed YAML: {problem}; check that line and the "
+                                "one before it: indent with spaces (never tabs), a space "
+                                "after each colon, quotes and brackets closed"]) from None
     except RecursionError:
         raise InputError(path, ["nested too deeply to be an instance"]) from None
+    if data is None:
+        raise InputError(path, ["the file is empty (or only comments): an instance starts "
+                                "with id:, year: and people: (see `xinglian template` or "
+                                "`xinglian schema instance`)"])
     if not isinstance(data, dict):
         raise InputError(
             path,
