@@ -312,6 +312,7 @@ def validate(instance: Path, plan_dir: Path) -> None:
 def _plan_and_instance(plan_dir: Path):
     """A plan directory's plan.json and the instance.json it was made from."""
     from .models import InputError, load_instance, load_plan
+    from .models.io import PLAN_DIR_FACTOR, max_input_bytes
 
     if not (plan_dir / "plan.json").is_file():
         raise Fail(f"{plan_dir}: not a plan directory (no plan.json)")
@@ -319,7 +320,8 @@ def _plan_and_instance(plan_dir: Path):
         raise Fail(f"{plan_dir}: has no instance.json (made by an older xinglian?); "
                    f"re-plan with --instance INSTANCE to name the instance it was made from")
     try:
-        return load_plan(plan_dir), load_instance(plan_dir / "instance.json")
+        return load_plan(plan_dir), load_instance(
+            plan_dir / "instance.json", max_bytes=PLAN_DIR_FACTOR * max_input_bytes())
     except InputError as e:
         raise Fail(str(e)) from None
 

@@ -36,13 +36,19 @@ def max_input_bytes() -> int:
         return MAX_INPUT_BYTES
 
 
-def check_size(path: Path) -> None:
-    """Refuse a file larger than :func:`max_input_bytes` before reading it."""
+PLAN_DIR_FACTOR = 10
+"""plan.json and instance.json of a plan directory (written by xinglian, and large for a
+big instance's volunteering) may be this many times the input limit."""
+
+
+def check_size(path: Path, limit: int | None = None) -> None:
+    """Refuse a file larger than ``limit`` (default :func:`max_input_bytes`) before
+    reading it."""
     try:
         size = path.stat().st_size
     except OSError:
         return  # reading it reports the problem
-    limit = max_input_bytes()
+    limit = limit or max_input_bytes()
     if size > limit:
         raise InputError(path, [
             f"文件太大（{size / 2**20:.1f} MB，上限 {limit / 2**20:.0f} MB） / the file is "
@@ -268,7 +274,7 @@ def describe_validation_error(err: ValidationError, data: Any = None) -> list[st
     return problems
 
 
-def read_mapping(path: Path) -> dict[str, Any]:
+def read_mapping(path: Path, max_bytes: int | None = None) -> dict[str, Any]:
     """Parse a YAML or JSON file into a mapping, or raise :class:`InputError`.
 
     Every file is treated as hostile (the same loader serves web uploads): a size limit
@@ -276,7 +282,7 @@ def read_mapping(path: Path) -> dict[str, Any]:
     """
     if path.is_dir():
         raise InputError(path, [_folder_hint(path)])
-    check_size(path)
+    check_size(path, max_bytes)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -343,30 +349,32 @@ def _not_text_hint(path: Path, e: UnicodeDecodeError) -> str:
     return f"not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8"
 
 
-def _validated(model: type, path: Path):
+def _validated(model: type, path: Path, max_bytes: int | None = None):
     """Read ``path`` and validate it as ``model``, every problem in one InputError."""
-    data = read_mapping(path)
+    data = read_mapping(path, max_bytes)
     try:
         return model.model_validate(data)
     except ValidationError as e:
         raise InputError(path, describe_validation_error(e, data)) from None
 
 
-def load_instance(path: str | Path) -> Instance:
-    """Load and validate an instance from YAML or JSON.
+def load_instance(path: str | Path, *, max_bytes: int | None = None) -> Instance:
+    """Load and validate an instance from YAML or JSON (at most ``max_bytes``, default
+    :func:`max_input_bytes`).
 
     Raises
     ------
     InputError
         For unreadable or malformed files and for every validation problem at once.
     """
-    return _validated(Instance, Path(path))
+    return _validated(Instance, Path(path), max_bytes)
 
 
 def load_plan(plan_dir: str | Path) -> Plan:
     """Load plan.json of a plan directory (or a plan.json path)."""
     plan_dir = Path(plan_dir)
-    return _validated(Plan, plan_dir / "plan.json" if plan_dir.is_dir() else plan_dir)
+    return _validated(Plan, plan_dir / "plan.json" if plan_dir.is_dir() else plan_dir,
+                      PLAN_DIR_FACTOR * max_input_bytes())
 
 
 def load_changes(path: str | Path):

@@ -159,3 +159,24 @@ def test_two_slots_on_one_day_are_explained_not_crashed():
     exp = explain(inst, time_limit=20)
     assert not exp.feasible and exp.conflicts
     assert {r.key for r in exp.conflicts[0].requirements} == {"gap:e1", "fill:home"}
+
+
+def test_replan_command_explains_in_the_replan_setting(tmp_path):
+    import yaml
+
+    runner = CliRunner()
+    path = tmp_path / "frozen.yaml"
+    path.write_text(yaml.safe_dump(BASE, allow_unicode=True), encoding="utf-8")
+    res = runner.invoke(main, ["plan", str(path), "--out", str(tmp_path / "v1"), "-q",
+                               "--time-limit", "5", "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    changes = tmp_path / "away.yaml"
+    changes.write_text(yaml.safe_dump(AWAY.model_dump(mode="json"), allow_unicode=True),
+                       encoding="utf-8")
+    res = runner.invoke(main, ["replan", str(tmp_path / "v1"), "--changes", str(changes),
+                               "--today", str(TODAY), "--out", str(tmp_path / "v2"),
+                               "--time-limit", "5", "--workers", "1"])
+    assert res.exit_code == 3, res.output
+    assert "Traceback" not in res.output and "均已用求解验证" in res.output
+    assert "取消“郭丽琼 任 官桥镇产业基地妇联 第1期”" not in res.output  # the past stays
+    assert not (tmp_path / "v2").exists()
