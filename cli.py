@@ -233,9 +233,8 @@ def template(file: Path) -> None:
 def import_(source: Path, out: Path) -> None:
     """Read a workbook or a folder of CSV files into an instance YAML, reporting every
     mistake at once with sheet, row and column."""
-    from .tabular import write_instance_yaml
-
     from .models import CalendarError, work_calendar
+    from .tabular import write_instance_yaml
 
     inst = _load(source)
     try:

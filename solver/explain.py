@@ -22,12 +22,11 @@ to be minimal, and a repair is only listed when its solve found a plan.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
-
-import datetime as dt
 
 from ..models.instance import Instance
 from ..models.plan import Plan
@@ -109,8 +108,8 @@ class Explanation:
                        f"The frozen past (before --today) no longer fits the instance: {text}")
         for part in self.timed_out:
             out.append("")
-            out.append(f"{part}：在 {self.time_limit:g} 秒内既没有找到方案，也没能证明无解（时间不足）；"
-                       f"请用更长的 --time-limit 再运行 xinglian explain。" if zh else
+            out.append(f"{part}：在 {self.time_limit:g} 秒内既没有找到方案，也没能证明无解"
+                       f"（时间不足）；请用更长的 --time-limit 再运行 xinglian explain。" if zh else
                        f"{part}: ran out of time ({self.time_limit:g} s) before finding a plan "
                        f"or proving there is none; run xinglian explain with a longer "
                        f"--time-limit.")

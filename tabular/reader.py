@@ -208,7 +208,8 @@ def _limit_rows(source: str, rows: Iterable[list[Any]], path: Path) -> list[list
         while cells and is_blank(cells[-1]):
             cells.pop()
         if len(cells) > MAX_COLS:
-            raise InputError(path, [f"工作表「{source}」第{count}行有 {len(cells)} 列，超过 {MAX_COLS} "
+            raise InputError(path, [f"工作表「{source}」第{count}行有 {len(cells)} 列，"
+                                    f"超过 {MAX_COLS} "
                                     f"列的上限 / sheet {source!r} row {count} has {len(cells)} "
                                     f"columns, more than {MAX_COLS}: delete the extra columns"])
         if not cells:
@@ -217,7 +218,8 @@ def _limit_rows(source: str, rows: Iterable[list[Any]], path: Path) -> list[list
                 break  # only empty rows beyond the limit: nothing lost
             continue
         if count > MAX_ROWS:
-            raise InputError(path, [f"工作表「{source}」超过 {MAX_ROWS:,} 行 / sheet {source!r} has "
+            raise InputError(path, [f"工作表「{source}」超过 {MAX_ROWS:,} 行 / "
+                                    f"sheet {source!r} has "
                                     f"more than {MAX_ROWS:,} rows: is it the right file? Delete "
                                     "the rows below the table"])
         out.extend([] for _ in range(blank_run))
@@ -346,26 +348,26 @@ def _q(ns: str, tag: str) -> str:
 
 def _ods_text(cell: Any) -> str:
     """A cell's text as shown: paragraphs joined by newlines, <text:s/> as spaces."""
+
+    def walk(el: Any, parts: list[str]) -> None:
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            if child.tag == _q("text", "s"):
+                parts.append(" " * int(child.get(_q("text", "c"), "1")))
+            elif child.tag == _q("text", "tab"):
+                parts.append("\t")
+            elif child.tag == _q("text", "line-break"):
+                parts.append("\n")
+            else:
+                walk(child, parts)
+            if child.tail:
+                parts.append(child.tail)
+
     paras = []
     for p in cell.findall(_q("text", "p")):  # direct children: not the comments' text
         parts: list[str] = []
-
-        def walk(el: Any) -> None:
-            if el.text:
-                parts.append(el.text)
-            for child in el:
-                if child.tag == _q("text", "s"):
-                    parts.append(" " * int(child.get(_q("text", "c"), "1")))
-                elif child.tag == _q("text", "tab"):
-                    parts.append("\t")
-                elif child.tag == _q("text", "line-break"):
-                    parts.append("\n")
-                else:
-                    walk(child)
-                if child.tail:
-                    parts.append(child.tail)
-
-        walk(p)
+        walk(p, parts)
         paras.append("".join(parts))
     return "\n".join(paras)
 
@@ -417,7 +419,8 @@ def _ods_rows(table: Any, source: str, path: Path) -> list[list[Any]]:
             pending_blank += repeat
             continue
         if len(rows) + pending_blank + repeat > MAX_ROWS:
-            raise InputError(path, [f"工作表「{source}」超过 {MAX_ROWS:,} 行 / sheet {source!r} has "
+            raise InputError(path, [f"工作表「{source}」超过 {MAX_ROWS:,} 行 / "
+                                    f"sheet {source!r} has "
                                     f"more than {MAX_ROWS:,} rows: is it the right file? Delete "
                                     "the rows below the table"])
         rows.extend([] for _ in range(pending_blank))
@@ -436,7 +439,8 @@ def _read_ods(path: Path, problems: Problems) -> list[RawSheet]:
         try:
             member = zf.open("content.xml")
         except KeyError:
-            raise InputError(path, [f"不是 .ods 工作簿（缺少 content.xml）；{_OPEN_AS.split(' / ')[0]}"
+            raise InputError(path, [f"不是 .ods 工作簿（缺少 content.xml）；"
+                                    f"{_OPEN_AS.split(' / ')[0]}"
                                     f" / not an .ods workbook (no content.xml); "
                                     f"{_OPEN_AS.split(' / ')[1]}"]) from None
         with member:
@@ -478,7 +482,8 @@ def _read_xls(path: Path, problems: Problems) -> list[RawSheet]:
         raise InputError(path, [f"无法读取 / cannot read: {e.strerror or e}"]) from None
     except Exception as e:  # noqa: BLE001 - xlrd raises many kinds on damaged files
         raise InputError(path, [
-            f"无法作为旧版 .xls 工作簿打开（文件损坏，或其实是别的格式）；{_OPEN_AS.split(' / ')[0]} / "
+            f"无法作为旧版 .xls 工作簿打开（文件损坏，或其实是别的格式）；"
+            f"{_OPEN_AS.split(' / ')[0]} / "
             f"cannot open as an old .xls workbook ({type(e).__name__}); "
             f"{_OPEN_AS.split(' / ')[1]}"]) from None
     sheets: list[RawSheet] = []
@@ -586,7 +591,8 @@ def _read_folder(path: Path, problems: Problems) -> list[RawSheet]:
         total += f.stat().st_size
         if total > max_input_bytes():
             raise InputError(path, [
-                f"CSV 文件合计超过 {max_input_bytes() // 2**20} MB 的上限 / the CSV files add up to "
+                f"CSV 文件合计超过 {max_input_bytes() // 2**20} MB 的上限 / "
+                f"the CSV files add up to "
                 f"more than the {max_input_bytes() // 2**20} MB an instance may be; check the "
                 "folder holds only this instance's tables"])
         try:

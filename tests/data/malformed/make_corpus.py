@@ -107,9 +107,9 @@ def _edit_cells(inst, path: Path, edits: list[tuple[str, int, str, object]]) -> 
 
 
 def _csv_tables(inst) -> dict[str, list[list[str]]]:
-    from xinglian.tabular import write_instance_csv
-
     import tempfile
+
+    from xinglian.tabular import write_instance_csv
 
     tmp = Path(tempfile.mkdtemp()) / "csv"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -194,7 +194,8 @@ def _text_files(out: Path, tiny) -> None:
                                             "start: 2026-02-30, end: 2026-04-30"))
     w("duplicate-people.yaml", text + "people:\n  - {id: p-x, name: 新增人员}\n")
     w("duplicate-key-in-a-person.yaml", text.replace(
-        "{id: p-e1, name: 张晓燕, town: ximei}", "{id: p-e1, name: 张晓燕, town: ximei, name: 张晓}"))
+        "{id: p-e1, name: 张晓燕, town: ximei}",
+        "{id: p-e1, name: 张晓燕, town: ximei, name: 张晓}"))
     laughs = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
     for i in range(1, 9):
         prev, cur = chr(96 + i), chr(97 + i)
