@@ -307,12 +307,20 @@ def read_mapping(path: Path, max_bytes: int | None = None) -> dict[str, Any]:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(e, "problem", None) or str(e)
         if isinstance(e, yaml.constructor.ConstructorError):
+            if "could not determine a constructor" in problem:
+                problem += ("; an instance holds plain values only: remove the !!tag (tags "
+                            "that build objects are refused)")
             raise InputError(path, [f"{where}{problem}"]) from None
         raise InputError(path, [f"{where}malformed YAML: {problem}; check that line and the "
                                 "one before it: indent with spaces (never tabs), a space "
                                 "after each colon, quotes and brackets closed"]) from None
     except RecursionError:
         raise InputError(path, ["nested too deeply to be an instance"]) from None
+    except ValueError as e:  # e.g. an integer of thousands of digits
+        what = ("a number has thousands of digits" if "digits" in str(e)
+                else f"a value cannot be read ({str(e)[:100]})")
+        raise InputError(path, [f"{what}; check the numbers in the file (a year is four "
+                                "digits)"]) from None
     if data is None:
         raise InputError(path, ["the file is empty (or only comments): an instance starts "
                                 "with id:, year: and people: (see `xinglian template` or "

@@ -204,6 +204,11 @@ def _text_files(out: Path, tiny) -> None:
       "id: bomb\nyear: 2026\n" + laughs + "people: *i\n")
     w("alias-recursive.yaml", "id: loop\nyear: 2026\npeople: &p\n  - *p\n")
     w("deep-nesting.yaml", "id: deep\nyear: 2026\npeople: " + "[" * 5000 + "]" * 5000 + "\n")
+    w("huge-integer.yaml", text.replace("year: 2026", "year: " + "9" * 5000))
+    w("deep-nesting.json", '{"id": "deep", "year": 2026, "people": ' + "[" * 100000
+      + "]" * 100000 + "}")
+    w("python-object-tag.yaml", "id: evil\nyear: 2026\npeople: !!python/object/apply:os.system "
+      "[\"echo owned\"]\n")
     w("top-level-list.yaml", "- id: tiny\n- year: 2026\n")
     w("empty.yaml", "# nothing but a comment\n")
     w("tab-indented.yaml", text.replace("  period_months: 2", "\tperiod_months: 2"))
