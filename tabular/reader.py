@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
 import io
 import re
 import types
@@ -259,8 +260,20 @@ def check_zip(path: Path, kind: str) -> zipfile.ZipFile:
             if not info.filename.endswith((".xml", ".rels", ".vml")) or info.is_dir():
                 continue
             tail = b""
+            rows = 0
+            is_sheet = info.filename.startswith("xl/worksheets/")
             with zf.open(info) as member:
                 while chunk := member.read(1 << 20):
+                    if is_sheet:  # count rows before openpyxl spends seconds on them
+                        window = tail + chunk
+                        rows += (window.count(b"<row ") + window.count(b"<row>")
+                                 - tail.count(b"<row ") - tail.count(b"<row>"))
+                        if rows > MAX_ROWS + 1:
+                            title = _sheet_titles(zf).get(info.filename, info.filename)
+                            raise InputError(path, [
+                                f"工作表「{title}」超过 {MAX_ROWS:,} 行 / sheet {title!r} has more "
+                                f"than {MAX_ROWS:,} rows: is it the right file? Delete the "
+                                "rows below the table"])
                     unpacked += len(chunk)
                     if unpacked > MAX_UNZIPPED_BYTES:
                         raise InputError(path, [
@@ -284,6 +297,27 @@ def check_zip(path: Path, kind: str) -> zipfile.ZipFile:
             f"工作簿内部已损坏（{type(e).__name__}）；{_OPEN_AS} / the workbook is damaged inside "
             f"({type(e).__name__}: {e})"]) from None
     return zf
+
+
+def _sheet_titles(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Best effort: the zip member of each sheet of an .xlsx and the sheet's title."""
+    try:
+        book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return {}
+    targets = {}
+    for rel in re.findall(r"<Relationship\b[^>]*>", rels):
+        rid, target = re.search(r'Id="([^"]+)"', rel), re.search(r'Target="([^"]+)"', rel)
+        if rid and target:
+            t = target[1].lstrip("/")
+            targets[rid[1]] = t if t.startswith("xl/") else "xl/" + t
+    out = {}
+    for sheet in re.findall(r"<sheet\b[^>]*>", book):
+        name, rid = re.search(r'name="([^"]*)"', sheet), re.search(r'r:id="([^"]+)"', sheet)
+        if name and rid and rid[1] in targets:
+            out[targets[rid[1]]] = html.unescape(name[1])
+    return out
 
 
 def _damaged(path: Path, e: BaseException) -> InputError:
