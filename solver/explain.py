@@ -106,11 +106,15 @@ class Explanation:
             out.append("")
             out.append(f"已过去的安排（--today 之前）与修改后的实例不再相符：{text}" if zh else
                        f"The frozen past (before --today) no longer fits the instance: {text}")
-        for part in self.timed_out:
+        if self.timed_out:
+            shown = "、".join(self.timed_out[:3]) if zh else ", ".join(self.timed_out[:3])
+            more = len(self.timed_out) - 3
+            if more > 0:
+                shown += f" 等 {len(self.timed_out)} 个部分" if zh else f" and {more} more parts"
             out.append("")
-            out.append(f"{part}：在 {self.time_limit:g} 秒内既没有找到方案，也没能证明无解"
+            out.append(f"{shown}：在 {self.time_limit:g} 秒内既没有找到方案，也没能证明无解"
                        f"（时间不足）；请用更长的 --time-limit 再运行 xinglian explain。" if zh else
-                       f"{part}: ran out of time ({self.time_limit:g} s) before finding a plan "
+                       f"{shown}: ran out of time ({self.time_limit:g} s) before finding a plan "
                        f"or proving there is none; run xinglian explain with a longer "
                        f"--time-limit.")
         for part in self.structural:
@@ -201,6 +205,10 @@ def explain(instance: Instance, *, calendar: WorkCalendar | None = None,
         return max(0.5, deadline - time.perf_counter())
 
     for part in decompose(instance, timeline, None, previous):
+        if time.perf_counter() > deadline:  # honour the limit: the rest is left open
+            result.feasible = False
+            result.timed_out.append(part.name)
+            continue
         try:
             ctx = _build(instance, timeline, part, setting, explain=True)
         except replan.FrozenConflict as e:
