@@ -282,6 +282,8 @@ def read_mapping(path: Path, max_bytes: int | None = None) -> dict[str, Any]:
     """
     if path.is_dir():
         raise InputError(path, [_folder_hint(path)])
+    if path.suffix.lower() in _OTHER_SPREADSHEETS and path.is_file():
+        raise InputError(path, [_other_format(path)])
     check_size(path, max_bytes)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -345,6 +347,18 @@ def _folder_hint(path: Path) -> str:
         return (f"this is a plan directory (it holds plan.json), not an instance: give the "
                 f"instance file (YAML, JSON, workbook or CSV folder){also}")
     return "a folder, not an instance file (YAML or JSON)"
+
+
+_OTHER_SPREADSHEETS = {
+    ".et": "a WPS 表格 (.et) file", ".ett": "a WPS 表格 template (.ett)",
+    ".xlsb": "an Excel binary workbook (.xlsb)", ".numbers": "an Apple Numbers file",
+    ".fods": "a flat OpenDocument spreadsheet (.fods)", ".wps": "a WPS document",
+}
+
+
+def _other_format(path: Path) -> str:
+    return (f"{_OTHER_SPREADSHEETS[path.suffix.lower()]}, which xinglian does not read: save "
+            "it as an Excel workbook (.xlsx) — 文件 → 另存为 → Excel 工作簿（*.xlsx）")
 
 
 def _not_text_hint(path: Path, e: UnicodeDecodeError) -> str:

@@ -37,7 +37,7 @@ __all__ = [
     "write_template",
 ]
 
-TABULAR_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+TABULAR_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".ods", ".csv")
 
 
 def is_tabular(path: str | Path) -> bool:

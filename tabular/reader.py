@@ -1360,7 +1360,7 @@ def _open(path: Path, problems: Problems) -> list[RawSheet]:
     if not path.exists():
         raise InputError(path, ["找不到文件或文件夹 / no such file or folder"])
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
+    if suffix in (".xlsx", ".xlsm", ".xltx", ".xltm"):
         return _read_workbook(path, problems)
     if suffix == ".ods":
         return _read_ods(path, problems)

@@ -334,6 +334,7 @@ def _binary_files(out: Path, tiny, child) -> None:
     _edit_cells(tiny, out / "xlsx-feb30.xlsx", [("不可用时间", 2, "开始日期", "2026-02-30")])
     _edit_cells(child, out / "xlsx-child-private.xlsx",
                 [("儿童", 2, "年龄", "九岁"), ("儿童", 3, "镇街", "t9")])
+    (out / "wps-table.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
     (out / "xls-damaged.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
 
     # -- OpenDocument --------------------------------------------------------------------
