@@ -205,3 +205,16 @@ def test_the_time_limit_is_honoured_across_parts(monkeypatch):
     exp = explain(inst, time_limit=0.1)
     assert len(calls) == 1 and exp.undecided and len(exp.timed_out) == 1
     assert "ran out of time" in exp.render("en")
+
+
+def test_a_replan_whose_past_no_longer_fits_says_so(replan_case, tmp_path):
+    # b chaired period 2; an edited instance drops her from the presidium: the past
+    # cannot be kept, and the explanation says that (no crash, no made-up repair).
+    v1_inst, v1, _ = replan_case
+    data = {**BASE, "people": BASE["people"] + [{"id": "d", "name": "张婉清"}],
+            "federations": [{**BASE["federations"][0], "vice_chairs": ["c", "d"]}],
+            "pins": {"rotation": [BASE["pins"]["rotation"][0]]}}
+    exp = explain(Instance.model_validate(data), time_limit=10, previous=v1, today=TODAY)
+    assert not exp.feasible and exp.frozen and not exp.conflicts
+    assert "chair b" in exp.frozen[0]
+    assert "已过去的安排" in exp.render("zh") and "frozen past" in exp.render("en")
