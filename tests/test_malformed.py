@@ -130,3 +130,12 @@ def test_a_plan_directory_where_an_instance_is_expected(tiny_plan, tmp_path):
         assert code == 1 and "this is a plan directory" in text, text
         assert str(tiny_plan / "instance.json") in text
     assert files_under(tmp_path) == []
+
+
+def test_the_committed_text_files_are_what_make_corpus_writes(tmp_path):
+    fresh = _corpus_module().build(tmp_path, binary=False)
+    ours = {p.relative_to(fresh): p.read_bytes() for p in files_under(fresh)}
+    kept = {p.relative_to(DATA): p.read_bytes() for p in files_under(DATA)
+            if p.name not in KEPT and "__pycache__" not in p.parts
+            and not CASES.get(p.name, {}).get("built")}
+    assert ours == kept
