@@ -139,3 +139,24 @@ def test_the_committed_text_files_are_what_make_corpus_writes(tmp_path):
             if p.name not in KEPT and "__pycache__" not in p.parts
             and not CASES.get(p.name, {}).get("built")}
     assert ours == kept
+
+
+def test_ordinary_anchors_merge_keys_and_aliases_still_load(tmp_path):
+    # The limits refuse bombs, not YAML's conveniences: a shared unavailability used
+    # by several people and a merge key (whose keys a mapping may override) are fine.
+    from xinglian.models import load_instance
+
+    text = TINY.read_text(encoding="utf-8")
+    text = text.replace(
+        "  - {id: p-b1, name: 王雅琴, town: luncang}",
+        "  - {id: p-b1, name: 王雅琴, town: luncang, unavailable: &trip [{start: 2026-09-01, "
+        "end: 2026-09-05, reason: 出差}]}\n  - {id: p-x1, name: 甲, unavailable: *trip}\n"
+        "  - {id: p-x2, name: 乙, unavailable: *trip}")
+    text = text.replace("meetings:\n  reminder_minutes: 60",
+                        "meetings:\n  <<: {reminder_minutes: 60}\n  reminder_minutes: 45")
+    path = tmp_path / "anchors.yaml"
+    path.write_text(text, encoding="utf-8")
+    inst = load_instance(path)
+    trips = [p.unavailable for p in inst.people if p.id in ("p-b1", "p-x1", "p-x2")]
+    assert len(trips) == 3 and trips[0] == trips[1] == trips[2]
+    assert inst.meetings.reminder_minutes == 45
