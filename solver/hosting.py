@@ -148,12 +148,18 @@ def add_hosting_gap(ctx: ModelContext) -> None:
         if ctx.explain:  # pairwise, so that the gap can be a requirement
             req = ctx.require(f"gap:{fid}",
                               lambda fid=fid: requirements.hosting_gap(ctx.instance, fid))
-            days = sorted((ctx.slots[sid].date, lit) for sid, lit in turns)
+            # Sort by date only: two turns on one day (a morning and an afternoon slot)
+            # would otherwise compare the solver literals, which CP-SAT refuses.
+            days = sorted(((ctx.slots[sid].date, lit) for sid, lit in turns),
+                          key=lambda pair: pair[0])
             for i, (d1, l1) in enumerate(days):
                 for d2, l2 in days[i + 1:]:
                     if (d2 - d1).days >= gap:
                         break
-                    ctx.enforce(ctx.model.add(l1 + l2 <= 1), req)
+                    if d1 == d2:  # never two turns on one day: min_gap_days >= 1 always
+                        ctx.model.add(l1 + l2 <= 1)
+                    else:
+                        ctx.enforce(ctx.model.add(l1 + l2 <= 1), req)
             continue
         intervals = [
             ctx.model.new_optional_fixed_size_interval_var(
