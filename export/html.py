@@ -28,7 +28,7 @@ from ..models.hosting import eligible_hosts
 from ..models.instance import Instance
 from ..models.plan import Hosting, Meeting, Plan
 from ..models.timeline import CalendarError, WorkCalendar, month_end, work_calendar
-from .labels import VISIT_KIND_ZH
+from .labels import VISIT_KIND_ZH, rule_title
 from .views import (
     VISIT_KINDS,
     WEEKDAYS,
@@ -45,7 +45,6 @@ from .views import (
     periods,
     person_loads,
     plan_title,
-    rule_title,
     spread,
     time_span,
     visits_by_quarter,

@@ -48,7 +48,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..models.instance import Instance
 from ..models.plan import Plan
-from .labels import VISIT_KIND_SHORT
+from .labels import VISIT_KIND_SHORT, rule_title
 from .plan_dir import OutputError
 from .views import (
     Names,
@@ -57,7 +57,6 @@ from .views import (
     fairness_rows,
     periods,
     plan_title,
-    rule_title,
     time_span,
     volunteer_loads,
     weekday_zh,
