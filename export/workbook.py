@@ -44,6 +44,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..models.instance import Instance
@@ -71,10 +73,29 @@ SHEETS = (
 VISIT_KIND_ZH = VISIT_KIND_SHORT
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+FONT_NAME = "Noto Sans CJK SC"
+"""The one font of the workbook, named so that Chinese prints in a Simplified Chinese face.
+
+Why this name: LibreOffice (the suite many offices use, and the one CI converts with)
+takes a cell's Asian font from the cell's font name only when a font of that name is
+installed; otherwise it uses its own default Asian font, which on many set-ups is a
+Japanese face (the Calibri workbook of issue 15 printed in Noto Sans CJK JP). Debian's
+``fonts-noto-cjk`` installs exactly this family, so LibreOffice resolves it by name, and
+Noto Sans CJK SC is the same design as Adobe's Source Han Sans SC (思源黑体), free to
+install on any office PC. Excel and WPS on a Windows PC without it substitute by the
+font's character set, written as GB2312 (``charset=134``), so Windows picks its own
+Simplified Chinese face (Microsoft YaHei / 等线 / 宋体) -- never a Japanese one. The
+``scheme`` is left empty on purpose: with ``scheme="minor"`` (openpyxl's default) Excel
+ignores the name and uses the theme's font (Calibri).
+"""
+_CHARSET_GB2312 = 134
+_BODY_FONT = Font(name=FONT_NAME, sz=11, family=2, charset=_CHARSET_GB2312)
+_GRID_FONT = Font(name=FONT_NAME, sz=10, family=2, charset=_CHARSET_GB2312)
 _THIN = Side(style="thin", color="A0A0A0")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", start_color="E6ECF2", end_color="E6ECF2")
-_HEADER_FONT = Font(bold=True)
+_HEADER_FONT = Font(name=FONT_NAME, sz=11, family=2, charset=_CHARSET_GB2312, bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
@@ -134,6 +155,7 @@ def _table(
     widths: dict[int, int] | None = None,
     freeze_cols: int = 0,
     autofilter: bool = True,
+    font: Font = _BODY_FONT,
 ) -> None:
     """Write a table with one header row at A1.
 
@@ -153,6 +175,7 @@ def _table(
             _put(ws, i, j, v)
             cell = ws.cell(row=i, column=j)
             cell.border = _BORDER
+            cell.font = font
             cell.alignment = _WRAP if (j - 1) in wrap else _TOP
     # Column widths: the widest cell (CJK counts 2), capped; wrapped columns narrower.
     col_width: dict[int, int] = {}
@@ -189,6 +212,16 @@ def _table(
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(data) + 1}"
 
 
+# Page set-up, in inches. The header and footer sit inside the page's top and bottom
+# margins: LibreOffice and Excel put the header at ``header`` from the top edge and the
+# table at ``top``, so ``top`` must exceed ``header`` by more than one header line (a 0.5"
+# header under a 0.6" top margin was clipped on every page, issue 15).
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.9, "bottom": 0.8, "header": 0.35,
+           "footer": 0.3}
+_HF_FONT = f"{FONT_NAME},Regular"
+_HF_SIZE = 9
+
+
 def _page_setup(ws: Worksheet, title: str) -> None:
     """A4 landscape, fit to one page wide, header row repeated, page numbers."""
     ws.page_setup.orientation = "landscape"
@@ -197,11 +230,39 @@ def _page_setup(ws: Worksheet, title: str) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    for side, inches in MARGINS.items():
+        setattr(ws.page_margins, side, inches)
     ws.print_title_rows = "1:1"
-    ws.oddHeader.center.text = _header_text(f"{title} · {ws.title}")
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    for part, text in ((ws.oddHeader.center, _header_text(f"{title} · {ws.title}")),
+                       (ws.oddFooter.center, "第 &P 页，共 &N 页")):
+        part.text = text
+        part.font = _HF_FONT
+        part.size = _HF_SIZE
+
+
+HOSTING_GRID_LABELS = 3
+"""Label columns of the hosting grid (venue, kind, town), repeated on every printed page."""
+HOSTING_MONTH_WIDTH = 24
+"""Width of a month column of the hosting grid, in characters: three months and the label
+columns fill an A4 landscape page at 100 % (see :func:`_print_by_quarter`)."""
+
+
+def _print_by_quarter(ws: Worksheet) -> None:
+    """Print the venue x month grid a quarter per page width at full size.
+
+    Fitted to one page wide, twelve month columns printed at about 6 pt (issue 15).
+    Instead the sheet is printed at 100 %: the label columns (venue, kind, town) and the
+    header row repeat on every page, and a manual column break after every third month
+    starts each quarter on a new page; pages run down the venues first, then over to the
+    next quarter, so the printout reads quarter by quarter. On screen the grid is still
+    one year wide.
+    """
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = 100
+    ws.page_setup.pageOrder = "downThenOver"
+    ws.print_title_cols = f"A:{get_column_letter(HOSTING_GRID_LABELS)}"
+    for month in (3, 6, 9):
+        ws.col_breaks.append(Break(id=HOSTING_GRID_LABELS + month))
 
 
 def build_workbook(instance: Instance, plan: Plan,
@@ -220,6 +281,9 @@ def build_workbook(instance: Instance, plan: Plan,
     """
     names = Names(instance)
     wb = Workbook()
+    # The default font of every cell (also empty ones) and of the Normal style.
+    wb._fonts = IndexedList([_BODY_FONT])
+    wb._named_styles["Normal"].font = _BODY_FONT
     wb.remove(wb.active)
     title = plan_title(instance, plan)
     wb.properties.title = ILLEGAL_CHARACTERS_RE.sub("", title)
@@ -310,8 +374,9 @@ def build_workbook(instance: Instance, plan: Plan,
         sheets["阵地主办"],
         ["场地", "类型", "镇"] + [f"{m}月" for m in range(1, 13)],
         grid_rows,
-        wrap=range(15), widths={0: 24, **{j: 18 for j in range(3, 15)}},
-        freeze_cols=3, autofilter=False,
+        wrap=range(15),
+        widths={0: 24, 1: 9, 2: 9, **{j: HOSTING_MONTH_WIDTH for j in range(3, 15)}},
+        freeze_cols=HOSTING_GRID_LABELS, autofilter=False, font=_GRID_FONT,
     )
     vorder = {v: i for i, v in enumerate(venue_ids)}
     _table(
@@ -414,6 +479,7 @@ def build_workbook(instance: Instance, plan: Plan,
 
     for ws in wb.worksheets:
         _page_setup(ws, title)
+    _print_by_quarter(sheets["阵地主办"])
     # Open on the rotation grid; only its tab selected (two selected tabs would group the
     # sheets in Excel, and an edit would then go to both).
     wb.active = 1

@@ -196,6 +196,21 @@ def test_page_setup_prints_a4_landscape_with_repeated_header(book):
         assert ws.print_title_rows == "$1:$1", ws.title
 
 
+def test_page_margins_hold_header_and_footer_and_grid_breaks_by_quarter(book):
+    for ws in book.worksheets:
+        m = ws.page_margins
+        assert m.top - m.header >= 0.4 and m.bottom - m.footer >= 0.4, ws.title
+        assert ws.oddHeader.center.text.endswith(f" · {ws.title}")
+        assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+    grid = book["阵地主办"]
+    # Printed at 100 %, not fitted: venue, kind and town repeat left of every quarter.
+    assert not grid.sheet_properties.pageSetUpPr.fitToPage
+    assert grid.page_setup.scale == 100
+    assert grid.print_title_cols == "$A:$C"
+    assert [b.id for b in grid.col_breaks.brk] == [6, 9, 12]  # after 3月, 6月, 9月
+    assert all(grid.cell(2, j).font.sz >= 10 for j in range(1, 16))
+
+
 def test_columns_are_sized_for_cjk(book):
     assert text_width("霞美镇") == 6 and text_width("ab\n霞c") == 3
     ws = book["轮值明细"]
