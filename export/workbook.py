@@ -51,7 +51,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..models.instance import Instance
 from ..models.plan import Plan
 from .plan_dir import OutputError
-from .summary import VISIT_KIND_SHORT
+from .summary import VISIT_KIND_SHORT, all_warnings
 from .views import (
     Names,
     activity_rows,
@@ -315,7 +315,7 @@ def build_workbook(instance: Instance, plan: Plan,
         ("爱心妈妈结对", len(plan.care.pairs)),
         ("关爱走访", len(plan.care.visits)),
     ]
-    notes = list(plan.warnings) + list(warnings or [])
+    notes = all_warnings(plan, list(warnings or []))
     overview += [("提示", w) for w in notes] or [("提示", "无")]
     _table(sheets["概况"], ["项目", "内容"], overview, wrap=[1], widths={0: 18, 1: 90},
            autofilter=False)

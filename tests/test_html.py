@@ -45,8 +45,8 @@ CHAIRS = {
     "fed-ximei": ["p-a1", "p-shared", "p-a2", "p-a1", "p-shared", "p-a2"],
     "fed-shuinuan": ["p-b1", "p-b2", "p-shared", "p-b1", "p-b2", "p-b1"],
 }
-SECTIONS = ["overview", "rotation", "warnings", "calendar", "meetings", "hosting", "fairness",
-            "load", "rules", "skipped", "care"]
+SECTIONS = ["overview", "rotation", "meetings", "hosting", "duties", "warnings", "calendar",
+            "fairness", "load", "rules", "skipped", "care", "solve"]
 
 
 def instance_data() -> dict:
@@ -182,7 +182,9 @@ def test_no_script_and_no_external_assets(page):
     assert not [t for t, _ in tags if t in ("script", "link", "img", "iframe", "object")]
     for _, attrs in tags:
         assert not any(k.startswith("on") for k in attrs)
-        assert not any(k in ("src", "href") for k in attrs)
+        assert "src" not in attrs
+        # Links only within the page (the table of contents).
+        assert attrs.get("href", "#").startswith("#")
 
 
 def test_has_every_section_in_print_order(page):
@@ -210,14 +212,24 @@ def test_hostile_names_are_escaped_not_markup(page):
 # -- content -----------------------------------------------------------------------------
 
 
-def test_overview_shows_status_and_holiday_source(page):
-    header = text_of(by_id(tree(page), "overview"))
-    assert "OPTIMAL" in header and "0.00%" in header and "chinesecalendar 1.10" in header
-    assert "2026-01-05T08:00:00+00:00" in header
+def test_overview_leads_with_the_plan_and_solver_figures_come_last(page):
+    root = tree(page)
+    header = text_of(by_id(root, "overview"))
+    # Generated 2026-01-05 08:00 UTC, shown in Beijing time.
+    assert "2026-01-05 16:00（北京时间）" in header and "提示 2 条" in header
+    assert "OPTIMAL" not in header and "objective" not in header
+    solve = by_id(root, "solve")
+    text = text_of(solve)
+    assert "OPTIMAL" in text and "0.00%" in text and "chinesecalendar 1.10" in text
+    assert [e.get("id") for e in root.iter("section")][-1] == "solve"
+    # Every section is in the table of contents, in page order.
+    (nav,) = by_id(root, "overview").iter("nav")
+    toc = [a.get("href") for a in nav.iter("a")]
+    assert toc == ["#" + i for i in SECTIONS[1:]]
 
 
 def test_rotation_table_shows_every_chair_by_name(instance, plan, page):
-    table = by_id(tree(page), "rotation").find("table")
+    table = by_id(tree(page), "rotation").find(".//table")
     body = table.find("tbody").findall("tr")
     names = {p.id: p.name for p in instance.people}
     grid = {text_of(r[0]): [text_of(c) for c in r[1:]] for r in body}
@@ -229,7 +241,7 @@ def test_rotation_table_shows_every_chair_by_name(instance, plan, page):
 
 
 def test_calendar_counts_meetings_and_turns_per_day(plan, page):
-    cal = by_id(tree(page), "calendar").find("table")
+    cal = by_id(tree(page), "calendar").find(".//table")
     rows = cal.find("tbody").findall("tr")
     assert len(rows) == 31 and all(len(r) == 13 for r in rows)
 
@@ -252,7 +264,7 @@ def test_calendar_counts_meetings_and_turns_per_day(plan, page):
 
 
 def test_fairness_chart_has_one_bar_per_hosting_federation(instance, page):
-    svg = by_id(tree(page), "fairness").find(f"{SVG}svg")
+    svg = by_id(tree(page), "fairness").find(f".//{SVG}svg")
     bars = [r for r in svg.iter(f"{SVG}rect") if has_class(r, "bar")]
     hosting = [f.id for f in instance.federations if f.hosting is not None]
     assert [b.get("data-federation") for b in bars] == hosting
@@ -264,7 +276,8 @@ def test_fairness_chart_has_one_bar_per_hosting_federation(instance, page):
 def test_soft_rules_load_skipped_and_care(page):
     root = tree(page)
     rules = text_of(by_id(root, "rules"))
-    assert "联席会缺席人次" in rules and "missed_attendance" in rules and "40" in rules
+    assert "联席会缺席人次" in rules and "joint-meeting absences" in rules and "40" in rules
+    assert "missed_attendance" not in page
     load = text_of(by_id(root, "load"))
     assert "黄美玲" in load and "p-shared" in load
     skipped = text_of(by_id(root, "skipped"))
@@ -282,8 +295,8 @@ def test_sections_without_data_say_so_or_are_left_out(instance):
     bare = Plan(instance="tiny-2026", year=2026, solve=SolveInfo(status="FEASIBLE"))
     root = tree(render_html(instance, bare))
     ids = [e.get("id") for e in root.iter() if e.tag in ("header", "section")]
-    # No volunteering or care visits: no care section; everything else is there.
-    assert ids == SECTIONS[:-1]
+    # No volunteering or care visits and nobody has a duty: no care or duties section.
+    assert ids == [i for i in SECTIONS if i not in ("care", "duties")]
     assert "无 none" in text_of(by_id(root, "warnings"))
     assert re.search(r"—", text_of(by_id(root, "rotation")))
 
@@ -336,7 +349,7 @@ def vc_page(vc_instance, plan) -> str:
 
 def test_volunteering_section_comes_before_care(vc_page):
     ids = [e.get("id") for e in tree(vc_page).iter() if e.tag in ("header", "section")]
-    assert ids == SECTIONS[:-1] + ["volunteering", "care"]
+    assert ids == SECTIONS[:-2] + ["volunteering", "care", "solve"]
 
 
 def test_volunteer_load_chart_counts_every_volunteer_once(vc_page):
@@ -357,7 +370,7 @@ def test_volunteering_roster_and_busiest(vc_page):
     assert "<i>防溺水</i>宣传" in text and "急救培训" in text
     assert "宣讲：" + EVIL in text and "缺1" in text  # 宣讲 of act-1 needs 2
     assert "带队：李淑芬" in text  # p-b2 is experienced
-    tables = section.findall("table")
+    tables = section.findall(".//table")
     busiest = [[text_of(c) for c in r] for r in tables[1].find("tbody").findall("tr")]
     assert busiest[0][0] == f"{EVIL} p-a1" and busiest[0][2] == "2"
     assert not [t for t, _ in collect(vc_page).tags if t == "i"]
@@ -368,13 +381,13 @@ def test_care_section_shows_pairs_and_quarters_by_code(vc_page):
     text = text_of(section)
     assert "结对 2 对" in text and "c-007" in text and "c-008" in text
     assert "王小明" not in vc_page and "某村" not in vc_page
-    pairs = section.findall("table")[1]
+    pairs = section.findall(".//table")[1]
     rows = [[text_of(c) for c in r] for r in pairs.find("tbody").findall("tr")]
     # By mother's name: 吴春梅 (p-t1) before 张晓燕 (p-e1).
     assert rows[0][:4] == ["吴春梅 p-t1", "c-008", "仑苍镇", "新结对"]
     assert rows[1][:4] == ["张晓燕 p-e1", "c-007", "霞美镇", "更换（上年 吴春梅）"]
     assert rows[1][4] == "2-20"  # the meet of the fixture plan
-    quarters = section.findall("table")[0]
+    quarters = section.findall(".//table")[0]
     q1 = [text_of(c) for c in quarters.find("tbody").findall("tr")[0]]
     assert q1 == ["Q1", "1", "0", "0", "1"]
 
