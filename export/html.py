@@ -183,7 +183,12 @@ nav.toc a { margin-right: 12px; white-space: nowrap; color: var(--turn); }
   a { color: inherit; text-decoration: none; }
   .scroll { overflow: visible; }
   nav.toc { display: none; }
-  .people { grid-template-columns: repeat(3, 1fr); }
+  /* Cards flow down three columns and across pages (a grid row would leave a page
+     mostly empty under one tall card). */
+  .people { display: block; columns: 3; column-gap: 8px; }
+  .person { display: block; margin: 0 0 8px; break-inside: auto; page-break-inside: auto; }
+  .person li, .person h3 { break-inside: avoid; }
+  .person h3, .person p.k { break-after: avoid; }
 }
 """.replace("__FONT__", FONT_STACK)
 

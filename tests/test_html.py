@@ -10,6 +10,7 @@ bases' six terms, two joint meetings (2026-03-10 and 2026-05-12) and three turns
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -395,16 +396,22 @@ def test_care_section_shows_pairs_and_quarters_by_code(vc_page):
 # -- a solved plan of the bundled instance ---------------------------------------------------
 
 
-def test_default_plan_page():
+@pytest.fixture(scope="module")
+def solved_default():
     from xinglian.cli import default_instance
+    from xinglian.export.summary import plan_warnings
     from xinglian.models import load_instance
     from xinglian.solver import solve
 
     inst = load_instance(default_instance().with_name("nanan-2027.yaml"))  # organisers only
     result = solve(inst, time_limit=30, workers=2)
     assert result.plan is not None
-    solved = result.plan
-    page = render_html(inst, solved)
+    notes = plan_warnings(inst, result.plan, result.plan.solve.calendar_source)
+    return inst, result.plan, render_html(inst, result.plan, notes)
+
+
+def test_default_plan_page(solved_default):
+    inst, solved, page = solved_default
     root = tree(page)
     rotation = text_of(by_id(root, "rotation"))
     for t in solved.rotation:
@@ -412,4 +419,152 @@ def test_default_plan_page():
     bars = [r for r in by_id(root, "fairness").iter(f"{SVG}rect") if has_class(r, "bar")]
     assert len(bars) == sum(1 for f in inst.federations if f.hosting is not None)
     assert "<script" not in page
-    assert render_html(inst, solved) == page
+
+
+def test_duty_cards_list_every_duty_of_a_person(solved_default):
+    inst, solved, page = solved_default
+    root = tree(page)
+    contact = {f.id: (f.hosting.contact or f.chair) for f in inst.federations if f.hosting}
+    for person in ("p-001", contact[solved.hosting[0].federation]):
+        card = by_id(root, f"person-{person}")
+        items = [text_of(li) for li in card.iter("li")]
+        terms = [t for t in solved.rotation if t.chair == person]
+        hosted = [m for m in solved.meetings if m.host == person]
+        attended = [m for m in solved.meetings if person in m.attendees and m.host != person]
+        away = [m for m in solved.meetings if person in m.absent]
+        turns = [h for h in solved.hosting if contact.get(h.federation) == person]
+        assert len(items) == len(terms) + len(hosted) + len(attended) + len(away) + len(turns)
+        for t in terms:
+            assert any(li.startswith(f"{t.start:%Y-%m-%d} 至 {t.end:%Y-%m-%d}") for li in items)
+        for h in turns:
+            assert any(li.startswith(f"{h.start:%Y-%m-%d}") and inst.venue(h.venue).name in li
+                       for li in items)
+
+
+def test_hosting_has_a_grid_and_a_list_per_venue_with_the_same_turns(solved_default):
+    inst, solved, page = solved_default
+    section = by_id(tree(page), "hosting")
+    (grid,) = [d for d in section.iter("div") if has_class(d, "hosting-grid")]
+    (lst,) = [d for d in section.iter("div") if has_class(d, "hosting-list")]
+    in_grid = sum(1 for d in grid.iter("div") if has_class(d, "tn"))
+    in_list = sum(1 for s in lst.iter("span") if has_class(s, "t"))
+    assert in_grid == in_list == len(solved.hosting)
+
+
+# -- in a real browser: Debian's Chromium through Playwright ----------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("XINGLIAN_ARTIFACTS",
+                                Path(__file__).resolve().parents[1] / "tmp" / "artifacts"))
+
+# Everything that sticks out of the viewport, except what is inside a scroll box (which
+# scrolls on its own), and each table's scroll box.
+OVERFLOW_JS = """(w) => {
+  const out = {outside: [], tables: []};
+  const box = (el) => { const r = el.getBoundingClientRect();
+                        return {left: r.left, right: r.right, width: r.width}; };
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    const scroller = el.parentElement && el.parentElement.closest('.scroll');
+    if (scroller) continue;
+    if (r.right > w + 0.5 || r.left < -0.5)
+      out.outside.push(el.tagName + '.' + el.className + ' ' + (el.textContent || '').slice(0, 30));
+  }
+  for (const t of document.querySelectorAll('table')) {
+    const r = t.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    const s = t.closest('.scroll');
+    const cs = s ? getComputedStyle(s) : null;
+    out.tables.push({cls: t.className, table: box(t), scroll: s ? box(s) : null,
+                     overflowX: cs ? cs.overflowX : null});
+  }
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.is_file():
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Debian's chromium (apt-get install -y chromium fonts-noto-cjk)")
+        pytest.skip("no /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM))
+        yield b
+        b.close()
+
+
+def open_page(browser, html: str, width: int, tmp_path: Path, name: str, shot: bool = True):
+    """The page in a new tab ``width`` CSS pixels wide; with ``shot``, a full-page
+    screenshot in the artifacts directory (to look at; the assertions are the tests')."""
+    path = tmp_path / f"{name}.html"
+    path.write_text(html, encoding="utf-8")
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    page.goto(path.as_uri())
+    if shot:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"summary-{name}-{width}.png"), full_page=True)
+    return page
+
+
+@pytest.mark.parametrize("which", ["nanan-2027", "volunteers-and-care"])
+def test_at_phone_width_nothing_overflows_and_tables_scroll_in_their_box(
+        browser, solved_default, vc_page, tmp_path, which):
+    html = solved_default[2] if which == "nanan-2027" else vc_page
+    page = open_page(browser, html, 390, tmp_path, which)
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        found = page.evaluate(OVERFLOW_JS, 390)
+        assert found["outside"] == []
+        assert found["tables"]
+        for t in found["tables"]:
+            assert t["scroll"] is not None, t
+            assert t["scroll"]["left"] >= -0.5 and t["scroll"]["right"] <= 390.5, t
+            if t["table"]["right"] > t["scroll"]["right"] + 0.5:
+                assert t["overflowX"] == "auto", t  # wider than its box: it scrolls there
+        # Lists of things reflow into cards: no sideways scrolling to read a meeting.
+        for t in found["tables"]:
+            if "cards" in t["cls"].split():
+                assert t["table"]["right"] <= t["scroll"]["right"] + 0.5, t
+        # The hosting grid becomes a list per venue, in a readable size.
+        if which == "nanan-2027":
+            assert not page.locator("#hosting .hosting-grid").is_visible()
+            lst = page.locator("#hosting .hosting-list")
+            assert lst.is_visible()
+            size = page.evaluate("parseFloat(getComputedStyle(document.querySelector("
+                                 "'#hosting .hosting-list span.t')).fontSize)")
+            assert size >= 13
+            assert page.locator("#duties .person").first.is_visible()
+    finally:
+        page.close()
+
+
+def test_at_desktop_width_the_hosting_grid_shows_and_nothing_overflows(
+        browser, solved_default, tmp_path):
+    page = open_page(browser, solved_default[2], 1600, tmp_path, "nanan-2027")
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1600
+        assert page.evaluate(OVERFLOW_JS, 1600)["outside"] == []
+        assert page.locator("#hosting .hosting-grid").is_visible()
+        assert not page.locator("#hosting .hosting-list").is_visible()
+    finally:
+        page.close()
+
+
+def test_prints_a4_landscape_with_the_grid(browser, solved_default, tmp_path):
+    from pdfminer.high_level import extract_pages
+
+    page = open_page(browser, solved_default[2], 1600, tmp_path, "print", shot=False)
+    try:
+        page.emulate_media(media="print")
+        assert page.locator("#hosting .hosting-grid").is_visible()
+        assert not page.locator("#hosting .hosting-list").is_visible()
+        assert not page.locator("nav.toc").is_visible()
+        pdf = ARTIFACTS / "summary-nanan-2027.pdf"
+        page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    finally:
+        page.close()
+    sizes = {(round(p.width), round(p.height)) for p in extract_pages(str(pdf))}
+    assert sizes == {(842, 595)}  # A4 landscape in points
