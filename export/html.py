@@ -277,15 +277,15 @@ def render_html(instance: Instance, plan: Plan, warnings: Sequence[str] | None =
         _rotation(instance, plan, names),
         _meetings(plan, names),
         _hosting(instance, plan, names),
-        _duties(instance, plan),
         _warnings(notes),
+        _volunteering(instance, plan, names),
+        _care(instance, plan, names),
+        _duties(instance, plan),
         _calendar(instance, plan, names, calendar),
         _fairness(instance, plan, names),
         _loads(instance, plan, names),
         _rules(plan),
         _skipped(plan, names),
-        _volunteering(instance, plan, names),
-        _care(instance, plan, names),
         _solve(plan),
     ]
     body += _overview(instance, plan, title, notes, sections)

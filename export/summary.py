@@ -121,10 +121,10 @@ def _md_list(items: list[str]) -> str:
 def render_summary(instance: Instance, plan: Plan, warnings: list[str] | None = None) -> str:
     """Markdown summary of a plan, in the order a clerk reads it.
 
-    The plan first (rotation table, joint meetings, hosting grid and fairness, each
-    person's duty list), then warnings, volunteering, caring mothers, unfilled demands,
-    rotation load per person, soft rules by their titles, pins, and last how the plan was
-    solved (status, objective, bound, gap, seed, parts). Names come from the instance,
+    The plan first (rotation table, joint meetings, hosting grid and fairness), the
+    warnings and unfilled demands, volunteering, caring mothers, each person's duty list,
+    then rotation load per person, soft rules by their titles, pins, and last how the
+    plan was solved (status, objective, bound, gap, seed, parts). Names come from the instance,
     never shortened; ids in brackets where a name alone is ambiguous.
     """
     from .views import periods
@@ -172,7 +172,6 @@ def render_summary(instance: Instance, plan: Plan, warnings: list[str] | None = 
     out.append("")
 
     out.extend(_hosting_section(instance, plan))
-    out.extend(_duties_section(instance, plan))
 
     out.append("## 提示 Warnings\n")
     if notes:
@@ -181,9 +180,11 @@ def render_summary(instance: Instance, plan: Plan, warnings: list[str] | None = 
         out.append("- 无 none")
     out.append("")
 
+    out.extend(_unfilled_section(plan))
     out.extend(_volunteering_section(instance, plan))
     out.extend(_care_section(instance, plan))
-    out.extend(_unfilled_section(plan))
+    # The longest part (a county has some 400 people), so after the tables above.
+    out.extend(_duties_section(instance, plan))
 
     # Rotation load per person.
     out.append("## 轮值负担 Rotation load per person\n")

@@ -100,7 +100,12 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 _MAX_WIDTH = 60
-_LINE_HEIGHT = 15.0
+PRINT_WIDTH_CHARS = 170
+"""Column widths (in characters) that an A4 landscape page holds at about 80 %, where
+11 pt text prints at about 9 pt."""
+_LINE_HEIGHT = 17.5
+"""Points per wrapped line of 11 pt text: Noto Sans CJK SC is tall (ascent + descent
+about 1.45 em, 16 pt at 11 pt), and a row sized for 15 pt cut the last line off."""
 
 
 def text_width(text: str) -> int:
@@ -183,11 +188,26 @@ def _table(
         if j in widths:
             col_width[j] = widths[j]
             continue
-        w = max([text_width(h)] + [text_width(_str(r[j])) for r in data if j < len(r)])
+        values = [r[j] for r in data if j < len(r)]
+        w = max([text_width(h)] + [text_width(_str(v)) for v in values])
+        if values and all(isinstance(v, int | float) or v in ("—", "") for v in values):
+            # A column of numbers is as wide as its numbers; its header wraps.
+            w = max([4] + [text_width(_str(v)) for v in values]
+                    + [text_width(part) for part in h.split()])
         cap = 40 if j in wrap else _MAX_WIDTH
         col_width[j] = max(6, min(cap, w + 2))
         if data and isinstance(data[0][j] if j < len(data[0]) else None, dt.date):
             col_width[j] = max(col_width[j], 12)
+    # Fitted to one page wide, a table much wider than a page prints too small to read
+    # (issue 15: 6-7 pt). Narrow the wrapped columns (never below 12 characters or a
+    # fixed width) until the table fits the width that prints at about 9 pt.
+    over = sum(col_width.values()) - PRINT_WIDTH_CHARS
+    flexible = [j for j in sorted(wrap) if j in col_width and j not in widths]
+    while over > 0 and any(col_width[j] > 12 for j in flexible):
+        for j in flexible:
+            if over > 0 and col_width[j] > 12:
+                col_width[j] -= 1
+                over -= 1
     for j, w in col_width.items():
         ws.column_dimensions[get_column_letter(j + 1)].width = w
     # Row heights: Excel does not grow rows for wrapped text written by a program.
@@ -353,7 +373,7 @@ def build_workbook(instance: Instance, plan: Plan,
           "、".join(names.person(p) for p in m.absent) or "—",
           "、".join(names.person(p) for p in m.attendees), m.id]
          for m in sorted(plan.meetings, key=lambda m: (m.quarter, m.start, order.get(m.base, 0)))],
-        wrap=[5, 8, 9], widths={9: 40},
+        wrap=[1, 5, 8, 9],
     )
 
     # 阵地主办 (venue x month grid) and 主办明细 (long) ---------------------------------
@@ -386,6 +406,7 @@ def build_workbook(instance: Instance, plan: Plan,
           h.start.date(), weekday_zh(h.start.date()), time_span(h.start, h.end),
           names.federation(h.federation), names.contact(h.federation), h.theme or ""]
          for h in sorted(plan.hosting, key=lambda h: (h.start, vorder.get(h.venue, 0), h.id))],
+        wrap=[1, 7, 9],
     )
 
     # 主办公平 -----------------------------------------------------------------------
@@ -398,7 +419,7 @@ def build_workbook(instance: Instance, plan: Plan,
           round(r.with_carry_over, 2) if r.with_carry_over is not None else "—",
           r.group if r.group is not None else "—", r.note]
          for r in fairness_rows(instance, plan)],
-        wrap=[8],
+        wrap=[0, 8],
     )
 
     # 跳过场次 -----------------------------------------------------------------------
@@ -443,7 +464,7 @@ def build_workbook(instance: Instance, plan: Plan,
         sheets["志愿者"],
         ["日期", "星期", "时间", "活动", "类型", "镇街", "场地", "岗位", "志愿者", "人员编号",
          "所属妇联", "活动编号"],
-        vol_rows, wrap=[3, 6],
+        vol_rows, wrap=[3, 6, 10],
     )
     loads = sorted(volunteer_loads(instance, plan),
                    key=lambda v: (-v.activities, -v.minutes, v.person))
@@ -454,7 +475,7 @@ def build_workbook(instance: Instance, plan: Plan,
         [[v.name, v.person, v.federation, v.town, v.activities, round(v.hours, 1),
           v.busiest_month, v.month_cap if v.month_cap is not None else "—",
           "是" if v.experienced else "否", *v.by_month] for v in loads],
-        freeze_cols=2,
+        freeze_cols=2, wrap=[2],
     )
 
     # 爱心妈妈结对 and 关爱走访 (children by code and town, nothing else) --------------------

@@ -129,7 +129,8 @@ def section(text: str, title: str) -> str:
 
 
 def test_the_plan_comes_first_and_the_solver_figures_last(text):
-    assert headings(text)[:5] == ["轮值主席", "联席会", "阵地轮流主办", "个人职责", "提示"]
+    assert headings(text)[:6] == ["轮值主席", "联席会", "阵地轮流主办", "提示", "爱心妈妈",
+                                  "个人职责"]
     assert headings(text)[-1] == "求解信息"
     before, after = text.split("## 求解信息", 1)
     for figure in ("OPTIMAL", "objective", "bound", "seed", "chinesecalendar 1.10"):

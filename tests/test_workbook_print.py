@@ -165,6 +165,21 @@ def test_hosting_grid_prints_a_quarter_per_page_at_a_readable_size(printed):
     assert quarters == sorted(quarters) and set(quarters) == {1, 2, 3, 4}
 
 
+def test_every_sheet_prints_its_table_at_8_pt_or_more(printed):
+    # Fitted to one page wide, a wide sheet shrinks: its wrapped columns are narrowed
+    # until it fits at about 80 % (11 pt text at about 9 pt).
+    _, pages, title = printed
+    smallest: dict[str, float] = {}
+    for page in pages:
+        head, _, body = header_and_footer(page, title)
+        sheet = HEADER.match(head.text)["sheet"]
+        sizes = [s for ln in body for s in ln.sizes]
+        if sizes:
+            smallest[sheet] = min(smallest.get(sheet, 99.0), min(sizes))
+    assert {"联席会", "阵地主办", "主办明细", "主办公平"} <= set(smallest)
+    assert {k: v for k, v in smallest.items() if v < 8} == {}
+
+
 def test_chinese_prints_in_a_cjk_face_never_a_fallback(printed):
     _, pages, _ = printed
     cjk_fonts = {f for page in pages for ln in page.lines
