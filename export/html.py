@@ -172,6 +172,7 @@ nav.toc a { margin-right: 12px; white-space: nowrap; color: var(--turn); }
   table.cards td, table.cards tbody th { border: none; padding: 1px 0; text-align: left;
     white-space: normal; background: none; }
   table.cards td { display: inline-block; margin-right: 12px; vertical-align: top; }
+  table.cards td[data-label] { width: auto; white-space: normal; }
   table.cards td:empty { display: none; }
   table.cards td[data-label]::before { content: attr(data-label) "："; color: var(--muted);
     font-size: 9pt; }
@@ -357,7 +358,7 @@ def _solve(plan: Plan) -> list[str]:
         [[f'<span class="st-{_e(s.status)}">{_e(s.status)}</span>',
           _e(s.objective if s.objective is not None else "—"), _e(bound), _e(gap),
           f"{s.wall_seconds:.2f} s", f"{s.seed}（workers {s.workers}）"]],
-        cls="status narrow",
+        cls="status narrow cards",
     )
     if s.parts:
         counts: dict[str, int] = defaultdict(int)
@@ -373,7 +374,7 @@ def _solve(plan: Plan) -> list[str]:
                  "差距 gap", "用时 s"],
                 [[_e(p.name), str(p.objective), f"{p.bound:.0f}",
                   f"{(p.objective - p.bound) / max(1, abs(p.objective)):.2%}",
-                  f"{p.seconds:.1f}"] for p in open_], num=[1, 2, 3, 4], cls="small")
+                  f"{p.seconds:.1f}"] for p in open_], num=[1, 2, 3, 4], cls="small cards")
     out.append(f"<p>节假日来源 holiday calendar：{_e(s.calendar_source or '—')}</p>")
     out.append(f'<p class="muted">实例 instance {_e(plan.instance)}</p>')
     out.append("</section>")

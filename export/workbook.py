@@ -20,7 +20,7 @@ Sheets, in order:
 主办明细   one row per hosting turn (id, venue, kind, date, time, host, contact, theme)
 主办公平   turns per hosting federation against its fair shares
 跳过场次   offered slots that cannot be used, with the reason
-软约束     each soft rule's weight, amount, cost and worst cases
+软约束     each soft rule (title in Chinese and English), weight, amount, cost, worst cases
 未满足     demands the plan could not meet
 志愿者     one row per volunteering assignment (activity, date, place, role, person)
 志愿者公平 activities and hours per volunteer, busiest month against her cap
@@ -60,6 +60,7 @@ from .views import (
     periods,
     plan_title,
     rule_title,
+    rule_title_en,
     time_span,
     volunteer_loads,
     weekday_zh,
@@ -435,8 +436,9 @@ def build_workbook(instance: Instance, plan: Plan,
     # 软约束 -------------------------------------------------------------------------
     _table(
         sheets["软约束"],
-        ["规则", "名称", "权重", "数量", "代价", "主要情形"],
-        [[p.rule, rule_title(p.rule), p.weight, p.amount, p.cost, "\n".join(p.worst) or "—"]
+        ["规则", "rule", "权重", "数量", "代价", "主要情形"],
+        [[rule_title(p.rule), rule_title_en(p.rule), p.weight, p.amount, p.cost,
+          "\n".join(p.worst) or "—"]
          for p in plan.penalties],
         wrap=[5], widths={5: 60},
     )

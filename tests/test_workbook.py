@@ -61,7 +61,7 @@ HEADERS = {
     "主办公平": ["主办单位", "编号", "规模权重", "上年次数", "本年次数", "份额", "含结转份额",
              "组", "说明"],
     "跳过场次": ["编号", "场地", "类型", "日期", "星期", "时间", "原因"],
-    "软约束": ["规则", "名称", "权重", "数量", "代价", "主要情形"],
+    "软约束": ["规则", "rule", "权重", "数量", "代价", "主要情形"],
     "未满足": ["事项", "缺少", "原因"],
     "志愿者": ["日期", "星期", "时间", "活动", "类型", "镇街", "场地", "岗位", "志愿者", "人员编号",
             "所属妇联", "活动编号"],
@@ -286,8 +286,9 @@ def test_fairness_sheet_lists_each_hosting_federation(frames):
 def test_skipped_rules_unfilled_volunteers(frames):
     assert frames["跳过场次"].iloc[0]["原因"] == "调休上班日 make-up working day"
     rules = frames["软约束"]
-    assert list(rules["规则"]) == ["back_to_back", "missed_attendance"]
-    assert rules.iloc[1]["名称"] == "联席会缺席人次" and rules.iloc[1]["代价"] == 40
+    # By their titles in Chinese and English, not their keys.
+    assert list(rules["规则"]) == ["连任（同一人连续两期）", "联席会缺席人次"]
+    assert rules.iloc[1]["rule"] == "joint-meeting absences" and rules.iloc[1]["代价"] == 40
     assert rules.iloc[1]["主要情形"] == "林秀英 缺席 霞美 Q1\n-李淑芬 缺席 水暖城 Q2"
     assert frames["未满足"].iloc[0]["缺少"] == "2 x first-aid"
     vol = frames["志愿者"].iloc[0]
