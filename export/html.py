@@ -19,9 +19,9 @@ children by code and town only), each when the instance or the plan has any, war
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-import re
 from html import escape
 from html import unescape as html_unescape
 from math import ceil, floor
@@ -140,6 +140,7 @@ nav.toc a { margin-right: 12px; white-space: nowrap; color: var(--turn); }
 .hosting-list li { margin: 3px 0; display: flex; }
 .hosting-list b.m { flex: 0 0 3em; color: var(--muted); }
 .hosting-list span.t { display: block; }
+.hosting-list .star { margin-left: 0.4em; }
 .people { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr));
   gap: 8px; }
 .person { border: 1px solid var(--line); border-radius: 4px; padding: 6px 8px;

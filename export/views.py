@@ -567,9 +567,10 @@ def person_duties(instance: Instance, plan: Plan) -> list[PersonDuties]:
     names = Names(instance)
     mine: dict[str, list[Duty]] = defaultdict(list)
     for t in plan.rotation:
+        months = PeriodLabel(t.period, t.start, t.end).months
         mine[t.chair].append(Duty(
             "chair", t.start, f"{t.start:%Y-%m-%d} 至 {t.end:%Y-%m-%d}",
-            f"{names.federation(t.base)} 第{t.period}期（{PeriodLabel(t.period, t.start, t.end).months}）"))
+            f"{names.federation(t.base)} 第{t.period}期（{months}）"))
     for m in plan.meetings:
         what = (f"{names.federation(m.base)} 第{m.quarter}季度联席会 · "
                 f"{names.venue(m.venue)}")

@@ -137,7 +137,7 @@ def test_every_page_has_its_header_and_footer_inside_the_page_clear_of_the_table
         # Inside the page, with room to spare (a printer cannot print the last few mm).
         assert head.y1 <= page.height - 0.2 * INCH, (page.number, head)
         assert foot.y0 >= 0.2 * INCH, (page.number, foot)
-        assert 0 <= head.x0 and head.x1 <= page.width
+        assert head.x0 >= 0 and head.x1 <= page.width
         if body:
             # Nothing of the table under the header or over the footer.
             assert head.y0 > max(ln.y1 for ln in body), (page.number, head.text)
