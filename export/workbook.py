@@ -12,12 +12,14 @@ difficulty appear by their code only (the plan holds nothing else about them).
 Sheets, in order:
 
 ========  ===============================================================
-概况       status, objective, bound, gap, holiday source, counts, warnings
+概况       counts and warnings, then status, objective, bound, gap, holiday source
 轮值主席   base x period grid of chair names
 轮值明细   one row per rotation term (base, period, dates, chair, ids)
 联席会     one row per joint meeting
 阵地主办   venue x month grid of hosting turns (day and federation)
 主办明细   one row per hosting turn (id, venue, kind, date, time, host, contact, theme)
+个人职责   one row per duty of each person (chair terms, meetings, hosting turns as
+          contact, volunteering, caring-mother visits with the child by code)
 主办公平   turns per hosting federation against its fair shares
 跳过场次   offered slots that cannot be used, with the reason
 软约束     each soft rule (title in Chinese and English), weight, amount, cost, worst cases
@@ -53,11 +55,13 @@ from ..models.plan import Plan
 from .plan_dir import OutputError
 from .summary import VISIT_KIND_SHORT, all_warnings
 from .views import (
+    DUTY_KINDS,
     Names,
     activity_rows,
     care_pair_rows,
     fairness_rows,
     periods,
+    person_duties,
     plan_title,
     rule_title,
     rule_title_en,
@@ -67,7 +71,7 @@ from .views import (
 )
 
 SHEETS = (
-    "概况", "轮值主席", "轮值明细", "联席会", "阵地主办", "主办明细", "主办公平",
+    "概况", "轮值主席", "轮值明细", "联席会", "阵地主办", "主办明细", "个人职责", "主办公平",
     "跳过场次", "软约束", "未满足", "志愿者", "志愿者公平", "爱心妈妈结对", "关爱走访",
 )
 
@@ -315,18 +319,11 @@ def build_workbook(instance: Instance, plan: Plan,
 
     # 概况 ------------------------------------------------------------------------
     s = plan.solve
+    # What the plan holds and the warnings first; how it was solved last.
+    notes = all_warnings(plan, list(warnings or []))
     overview: list[tuple[str, Any]] = [
         ("计划", instance.name or instance.id),
-        ("实例", plan.instance),
         ("年度", plan.year),
-        ("求解状态", s.status),
-        ("目标值", s.objective if s.objective is not None else "—"),
-        ("下界", s.bound if s.bound is not None else "—"),
-        ("差距", f"{s.gap:.2%}" if s.gap is not None else "—"),
-        ("用时（秒）", round(s.wall_seconds, 2)),
-        ("随机种子 / 并行数", f"{s.seed} / {s.workers}"),
-        ("节假日来源", s.calendar_source or "—"),
-        ("生成时间", plan.generated_at.isoformat() if plan.generated_at else "—"),
         ("轮值任期", len(plan.rotation)),
         ("联席会", len(plan.meetings)),
         ("主办场次", len(plan.hosting)),
@@ -336,8 +333,18 @@ def build_workbook(instance: Instance, plan: Plan,
         ("爱心妈妈结对", len(plan.care.pairs)),
         ("关爱走访", len(plan.care.visits)),
     ]
-    notes = all_warnings(plan, list(warnings or []))
     overview += [("提示", w) for w in notes] or [("提示", "无")]
+    overview += [
+        ("求解状态", s.status),
+        ("目标值", s.objective if s.objective is not None else "—"),
+        ("下界", s.bound if s.bound is not None else "—"),
+        ("差距", f"{s.gap:.2%}" if s.gap is not None else "—"),
+        ("用时（秒）", round(s.wall_seconds, 2)),
+        ("随机种子 / 并行数", f"{s.seed} / {s.workers}"),
+        ("节假日来源", s.calendar_source or "—"),
+        ("生成时间", plan.generated_at.isoformat() if plan.generated_at else "—"),
+        ("实例", plan.instance),
+    ]
     _table(sheets["概况"], ["项目", "内容"], overview, wrap=[1], widths={0: 18, 1: 90},
            autofilter=False)
 
@@ -408,6 +415,15 @@ def build_workbook(instance: Instance, plan: Plan,
           names.federation(h.federation), names.contact(h.federation), h.theme or ""]
          for h in sorted(plan.hosting, key=lambda h: (h.start, vorder.get(h.venue, 0), h.id))],
         wrap=[1, 7, 9],
+    )
+
+    # 个人职责 (one row per duty; filter by person) ------------------------------------
+    _table(
+        sheets["个人职责"],
+        ["人员", "人员编号", "职责", "时间", "内容"],
+        [[p.name, p.person, DUTY_KINDS[d.kind].split(" ")[0], d.when, d.what]
+         for p in person_duties(instance, plan) for d in p.duties],
+        wrap=[4],
     )
 
     # 主办公平 -----------------------------------------------------------------------

@@ -58,6 +58,7 @@ HEADERS = {
     "阵地主办": ["场地", "类型", "镇"] + [f"{m}月" for m in range(1, 13)],
     "主办明细": ["编号", "场地", "类型", "镇", "日期", "星期", "时间", "主办单位", "联系人",
              "主题"],
+    "个人职责": ["人员", "人员编号", "职责", "时间", "内容"],
     "主办公平": ["主办单位", "编号", "规模权重", "上年次数", "本年次数", "份额", "含结转份额",
              "组", "说明"],
     "跳过场次": ["编号", "场地", "类型", "日期", "星期", "时间", "原因"],
@@ -275,6 +276,21 @@ def test_hosting_grid_and_long_table(frames):
                                 "host-v-ximei-hall-2026-04-11"]
     assert set(long["联系人"]) == {"张晓燕"} and set(long["类型"]) == {"妇女之家"}
     assert long.iloc[2]["主题"] == "=1+1 讲座"
+
+
+def test_duty_sheet_has_one_row_per_duty_and_children_by_code(frames, plan):
+    df = frames["个人职责"]
+    shared = df[df["人员编号"] == "p-shared"]
+    # p-shared chairs fed-ximei in periods 2 and 5 and fed-shuinuan in 3; hosts both meetings.
+    assert list(shared["职责"]) == ["轮值主席"] * 3 + ["主持联席会"] * 2
+    assert shared.iloc[0]["时间"] == "2026-03-01 至 2026-04-30"
+    contact = df[df["人员编号"] == "p-e1"]
+    # p-e1 runs fed-e1's three turns, attends the Q1 meeting and visits c-007 once.
+    assert sorted(contact["职责"]) == sorted(["主办联系人"] * 3 + ["参加联席会", "爱心妈妈走访"])
+    assert "儿童 c-007 · 见面" in set(contact["内容"])
+    assert len(df) == (len(plan.rotation) + sum(len(m.attendees) + len(m.absent)
+                                                for m in plan.meetings)
+                       + len(plan.hosting) + len(plan.volunteering) + len(plan.care.visits))
 
 
 def test_fairness_sheet_lists_each_hosting_federation(frames):
