@@ -7,13 +7,20 @@ and a CJK font stack. Every piece of text from the instance or the plan is escap
 The output depends only on the instance and the plan (the only time in it is
 ``plan.generated_at``), so re-rendering the same plan gives the same bytes.
 
-Sections: overview (status, objective, bound, gap, time, holiday source), rotating
-chairs (base x period), joint meetings, a year calendar (days x months, meetings and
-hosting turns per day), hosting turns per venue and month, hosting fairness chart
-(turns against fair shares), rotation load per person, soft rules, skipped slots and
-unfilled demands, volunteering (roster and a load chart: how many volunteers carry how
-many activities, against the fair line) and caring mothers (pairs, visits per quarter;
-children by code and town only), each when the instance or the plan has any, warnings.
+Sections, in the order a clerk (or a member on her phone) needs them: a header with what
+the plan holds and links to the sections; rotating chairs (base x period), joint
+meetings, hosting turns (a venue x month grid on wide screens and paper, a list per
+venue on a phone), warnings, volunteering (load chart, busiest, roster) and caring
+mothers (children by code and town only) when there are any, each person's duties (one
+card per person), a year calendar, hosting fairness chart, rotation load per person,
+soft rules (by their Chinese and English titles), skipped slots and unfilled demands,
+and last how the plan was solved (status, objective, bound, gap, time, seed, parts,
+holiday source).
+
+At phone width (below 760 px) the page is one column: wide tables scroll inside their
+own box and never widen the page, tables of things (meetings, rules, roster, ...) show
+each row as a card of labelled lines, charts scroll. Printing gives A4 landscape with
+the grid, a page break before each section and the duty cards in three columns.
 """
 
 from __future__ import annotations

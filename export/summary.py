@@ -1,4 +1,5 @@
-"""summary.md: what a person reads first (status, tables, fairness, warnings)."""
+"""summary.md: the plan as a clerk reads it -- rotation, meetings, hosting, warnings,
+volunteering, caring mothers, each person's duties -- and the solver's figures last."""
 
 from __future__ import annotations
 
