@@ -89,21 +89,25 @@ def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers
     folder of CSV files (UTF-8 or GBK/GB18030, Chinese or English headers).
     """
     from .checker import check, score
+    from .export.changes import ChangeReport, diff_plans
     from .export.plan_dir import OutputError, write_plan_dir
     from .export.summary import plan_warnings
+    from .models.plan import Derivation
+    from .progress import SolveProgress
     from .solver import solve
 
     path = instance or default_instance()
     inst, timeline = _instance_and_timeline(path)
+    published = _published_plan(out, inst)
     echo = (lambda *a, **k: None) if quiet else click.echo
     echo(f"xinglian {__version__}: planning {inst.id} ({inst.year}) from {path}", err=True)
     echo(f"holiday calendar: {timeline.calendar.source}", err=True)
-
-    def progress(obj: int, bound: float, secs: float) -> None:
-        echo(f"  {secs:6.2f}s  objective {obj}  bound {bound:.0f}", err=True)
-
-    result = solve(inst, time_limit=time_limit, seed=seed, workers=workers,
-                   calendar=timeline.calendar, progress=progress)
+    if published is not None:
+        echo(f"{out} holds version {published[0].version}: the new plan becomes version "
+             f"{published[0].version + 1}, and its calendars update the same events", err=True)
+    with SolveProgress(time_limit, enabled=not quiet) as shown:
+        result = solve(inst, time_limit=time_limit, seed=seed, workers=workers,
+                       calendar=timeline.calendar, **shown.callbacks)
     if result.plan is None:
         if result.status == "INFEASIBLE":
             echo("no plan exists (INFEASIBLE); explaining…", err=True)
@@ -111,27 +115,74 @@ def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers
                 inst, timeline.calendar, None, max(10.0, time_limit)), EXIT_INFEASIBLE)
         raise Fail(f"no plan found within {time_limit:g} s (status {result.status}); "
                    f"raise --time-limit", EXIT_TIMEOUT)
-    violations = check(inst, result.plan, timeline.calendar)
-    recomputed = score(inst, result.plan)
-    warnings = plan_warnings(inst, result.plan, timeline.calendar.source)
+    plan_, report, previous_dir, prev_inst = result.plan, None, None, None
+    if published is not None:
+        previous, prev_inst = published
+        plan_ = plan_.model_copy(update={
+            "version": previous.version + 1,
+            "derived_from": Derivation(
+                previous_version=previous.version,
+                previous_generated_at=previous.generated_at, previous_dir=str(out),
+                today=None, source=str(path), applied=(f"重新生成全年计划 {path.name}",))})
+        report = ChangeReport(
+            changes=diff_plans(previous, plan_, inst, prev_inst),
+            title=f"{inst.name or inst.id} 第{plan_.version}版（重新生成）",
+            applied=[f"重新生成全年计划 {path.name} (a fresh plan of the whole year)"])
+        previous_dir = out
+    violations = check(inst, plan_, timeline.calendar)
+    recomputed = score(inst, plan_)
+    warnings = plan_warnings(inst, plan_, timeline.calendar.source)
+    if result.wall_stopped:
+        warnings.append(WALL_STOPPED)
     if recomputed.total != result.objective:
         warnings.append(f"checker score {recomputed.total} differs from the solver objective "
                         f"{result.objective} (please report this)")
     try:
-        written = write_plan_dir(inst, result.plan, out, warnings
-                                 + [f"VIOLATION {v.rule}: {v.message}" for v in violations])
+        written = write_plan_dir(inst, plan_, out, warnings
+                                 + [f"VIOLATION {v.rule}: {v.message}" for v in violations],
+                                 previous_dir=previous_dir, changes=report,
+                                 previous_instance=prev_inst, replace_previous=True)
     except OutputError as e:
         raise Fail(str(e)) from None
-    s = result.plan.solve
+    s = plan_.solve
     gap = f"{s.gap:.2%}" if s.gap is not None else "-"
     echo(f"{s.status}: objective {s.objective}, bound {s.bound:.0f}, gap {gap}, "
          f"{s.wall_seconds:.2f} s", err=True)
+    if result.wall_stopped:
+        echo(f"note: {WALL_STOPPED}", err=True)
     if not quiet:
         click.echo((written / "summary.md").read_text(encoding="utf-8"))
-    click.echo(f"plan written to {written}", err=True)
+    click.echo(f"plan written to {written}" + (
+        f" (version {plan_.version}; what changed: {written / 'changes.md'})"
+        if report is not None else ""), err=True)
     if violations:
         raise Fail(f"the checker found {len(violations)} violation(s) in the solver's plan: "
                    + "; ".join(v.message for v in violations[:3]), EXIT_INVALID)
+
+
+WALL_STOPPED = ("stopped by the wall clock before its work budget was done (the machine "
+                "was slower or busier than the time limit allows); another run may differ "
+                "— raise --time-limit for a reproducible plan")
+
+
+def _published_plan(out: Path, inst):
+    """The plan (and its instance) already in ``out``, when ``out`` is a plan directory:
+    the new plan is written as its next version. None when ``out`` holds no plan."""
+    from .models import InputError, load_instance, load_plan
+
+    if not (out / "plan.json").is_file():
+        return None
+    try:
+        previous = load_plan(out)
+        prev_inst = load_instance(out / "instance.json")
+    except InputError as e:
+        raise Fail(f"--out {out} holds a plan that cannot be read, so its calendars cannot be "
+                   f"updated in place; choose another --out or remove that directory:\n{e}"
+                   ) from None
+    if previous.year != inst.year:
+        raise Fail(f"--out {out} holds the {previous.year} plan, this instance is for "
+                   f"{inst.year}; choose another --out")
+    return previous, prev_inst
 
 
 @main.command()
@@ -326,7 +377,7 @@ def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today
     from .export.summary import plan_warnings
     from .models import CalendarError, InputError, Timeline, load_instance
     from .models.changes import ChangeSet, apply_changes, describe
-    from .models.io import load_changes
+    from .models.changes import load_changes
     from .models.plan import Derivation
     from .solver import solve
 

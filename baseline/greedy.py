@@ -200,10 +200,9 @@ def _hosting(inst: Instance, tl: Timeline
                 host = hosts[turn % len(hosts)]
                 turn += 1
             else:
-                unfilled.append(Unfilled(
-                    what=f"hosting slot {s.id} ({venue.name} {s.date})",
-                    missing="1 x host federation",
-                    why="没有符合条件的主办单位 no eligible federation"))
+                unfilled.append(Unfilled.hosting_slot(
+                    s.id, s.venue, venue.name, s.date,
+                    "没有符合条件的主办单位 no eligible federation"))
                 continue
             turns.append(Hosting(id=s.id, venue=s.venue, federation=host,
                                  start=tl.at(s.date, f"{s.start:%H:%M}"),
@@ -282,10 +281,8 @@ def _volunteering(inst: Instance) -> tuple[list[Volunteering], list[Unfilled]]:
             if got < need:
                 n_ok = sum(1 for i in pool if not vols[i].is_unavailable(a.date)
                            and vols[i].volunteer.free(a.date, start, end))  # type: ignore[union-attr]
-                unfilled.append(Unfilled(
-                    what=f"activity {a.id} ({a.title} {a.date} {a.start}-{a.end})",
-                    missing=f"{need - got} x {r.role}" + (f" ({r.skill})" if r.skill else ""),
-                    why=_why(inst, r, n_ok, have[r.role] + got)))
+                unfilled.append(Unfilled.role_short(
+                    a, r.role, r.skill, need - got, _why(inst, r, n_ok, have[r.role] + got)))
     return out, unfilled
 
 

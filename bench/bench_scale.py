@@ -2,7 +2,7 @@
 
     python bench/bench_scale.py                                  # K = 1 10 100 (30/120/900 s)
     python bench/bench_scale.py --scales 1 --time-limits 10      # a quick smoke
-    python bench/bench_scale.py --scales 1 10 --out docs/scale.md
+    python bench/bench_scale.py --scales 1 10 --out docs/scale-report.md
 
 For each K one spawned process generates the instance (``instances.generate``), solves
 it, runs the independent checker, the greedy baseline on the same instance and one

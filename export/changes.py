@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..models.instance import Instance
 from ..models.plan import Plan
-from .summary import VISIT_KIND_ZH
+from .labels import VISIT_KIND_ZH
 
 _WD = "一二三四五六日"
 

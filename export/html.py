@@ -38,7 +38,8 @@ from ..models.hosting import eligible_hosts
 from ..models.instance import Instance
 from ..models.plan import Hosting, Meeting, Plan
 from ..models.timeline import CalendarError, WorkCalendar, month_end, work_calendar
-from .summary import VISIT_KIND_ZH, all_warnings
+from .labels import VISIT_KIND_ZH, rule_title, rule_title_en
+from .summary import all_warnings
 from .views import (
     DUTY_KINDS,
     VISIT_KINDS,
@@ -57,8 +58,6 @@ from .views import (
     person_duties,
     person_loads,
     plan_title,
-    rule_title,
-    rule_title_en,
     spread,
     time_span,
     visits_by_quarter,

@@ -48,7 +48,7 @@ from ..models.hosting import contact_of
 from ..models.instance import VENUE_KIND_ZH, Federation, FederationKind, Instance, Venue
 from ..models.plan import CareVisit, Hosting, Meeting, Plan, RotationTerm
 from ..models.volunteering import ACTIVITY_KIND_ZH, Activity, Child, Festival
-from .summary import VISIT_KIND_ZH
+from .labels import VISIT_KIND_ZH
 
 PRODID = "-//xinglian//星链排班//ZH"
 UID_DOMAIN = "xinglian"

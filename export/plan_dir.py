@@ -50,6 +50,7 @@ def write_plan_dir(
     previous_dir: str | Path | None = None,
     changes: ChangeReport | None = None,
     previous_instance: Instance | None = None,
+    replace_previous: bool = False,
 ) -> Path:
     """Write plan.json, instance.json, summary.md, summary.html and calendars/ to ``out``
     atomically.
@@ -58,6 +59,8 @@ def write_plan_dir(
     and ``diff`` have it. With ``previous_dir`` (re-planning) the calendars update the
     previous plan's events in place and ``updates/person-<id>.ics`` hold what changed
     per person; with ``changes`` the directory gets ``changes.md`` and ``changes.json``.
+    ``replace_previous`` lets ``out`` be ``previous_dir`` itself (``xinglian plan`` over
+    its own directory: the new version replaces the old one once it is complete).
 
     Raises
     ------
@@ -70,7 +73,8 @@ def write_plan_dir(
     # summary.md listed four), so whoever reads the plan's data sees them too.
     plan = plan.model_copy(update={"warnings": tuple(all_warnings(plan, warnings))})
     warnings = None
-    if previous_dir is not None and Path(previous_dir).resolve() == out:
+    if previous_dir is not None and Path(previous_dir).resolve() == out \
+            and not replace_previous:
         raise OutputError(
             f"{out} is the plan being re-planned; it is kept as it was. Choose a new --out"
         )

@@ -24,9 +24,7 @@ from ..models.instance import VENUE_KIND_ZH, Federation, Instance
 from ..models.plan import CareVisit, Plan
 from ..models.timeline import CalendarError, WorkCalendar, period_bounds, work_calendar
 from ..models.volunteering import ACTIVITY_KIND_ZH, Activity
-from .summary import RULE_TITLES, RULE_TITLES_EN, VISIT_KIND_SHORT, VISIT_KIND_ZH
-
-WEEKDAYS = "一二三四五六日"
+from .labels import VISIT_KIND_SHORT, VISIT_KIND_ZH, WEEKDAYS
 
 
 def plan_title(instance: Instance, plan: Plan) -> str:
@@ -42,15 +40,6 @@ def weekday_zh(day: dt.date) -> str:
 
 def time_span(start: dt.datetime, end: dt.datetime) -> str:
     return f"{start:%H:%M}–{end:%H:%M}"
-
-
-def rule_title(rule: str) -> str:
-    return RULE_TITLES.get(rule, rule)
-
-
-def rule_title_en(rule: str) -> str:
-    """The English title of a soft rule; an unknown rule reads as words, not as a key."""
-    return RULE_TITLES_EN.get(rule, rule.replace("_", " "))
 
 
 class Names:

@@ -52,8 +52,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..models.instance import Instance
 from ..models.plan import Plan
+from .labels import VISIT_KIND_SHORT, rule_title, rule_title_en
 from .plan_dir import OutputError
-from .summary import VISIT_KIND_SHORT, all_warnings
+from .summary import all_warnings
 from .views import (
     DUTY_KINDS,
     Names,
@@ -63,8 +64,6 @@ from .views import (
     periods,
     person_duties,
     plan_title,
-    rule_title,
-    rule_title_en,
     time_span,
     volunteer_loads,
     weekday_zh,

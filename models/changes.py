@@ -9,6 +9,7 @@ so that what already happened stays as it was.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, TypeAdapter, ValidationError, model_validator
@@ -22,6 +23,7 @@ from .instance import (
     MeetingPin,
     RotationPin,
 )
+from .io import _validated, describe_validation_error
 from .timeline import period_bounds
 from .volunteering import Activity, RoleDemand
 
@@ -345,7 +347,16 @@ def apply_changes(instance: Instance, changes: ChangeSet, today: dt.date) -> Ins
     try:
         return Instance.model_validate(data)
     except ValidationError as e:
-        from .io import describe_validation_error
-
         raise ValueError("\n".join(
             f"after applying the changes, {p}" for p in describe_validation_error(e))) from None
+
+
+def load_changes(path: str | Path) -> ChangeSet:
+    """Load and validate a changes file.
+
+    Raises
+    ------
+    InputError
+        For unreadable or malformed files and for every validation problem at once.
+    """
+    return _validated(ChangeSet, Path(path))

@@ -122,16 +122,3 @@ def load_plan(plan_dir: str | Path) -> Plan:
     """Load plan.json of a plan directory (or a plan.json path)."""
     plan_dir = Path(plan_dir)
     return _validated(Plan, plan_dir / "plan.json" if plan_dir.is_dir() else plan_dir)
-
-
-def load_changes(path: str | Path):
-    """Load and validate a changes file (see models/changes.py).
-
-    Raises
-    ------
-    InputError
-        For unreadable or malformed files and for every validation problem at once.
-    """
-    from .changes import ChangeSet
-
-    return _validated(ChangeSet, Path(path))

@@ -31,6 +31,10 @@ class PartInfo(_Out):
     """Soft-rule amounts of this part (non-zero ones)."""
     kept: bool = False
     """Re-planning: copied from the published plan, not re-solved (nothing in it changed)."""
+    work: float = 0.0
+    """CP-SAT's deterministic seconds the part's searches used (machine-independent)."""
+    wall_stopped: bool = False
+    """The wall-clock safety net, not the work budget, ended a search of this part."""
 
 
 class SolveInfo(_Out):
@@ -48,6 +52,13 @@ class SolveInfo(_Out):
     parts: tuple[PartInfo, ...] = ()
     """Per independent part: status, objective, bound, seconds (empty when solved as
     one model, and for plans not made by the solver)."""
+    work_budget: float | None = None
+    """The work budget (CP-SAT deterministic seconds, all threads) the time limit gave."""
+    work: float | None = None
+    """The work the searches used."""
+    wall_stopped: bool = False
+    """True when the wall-clock safety net cut a search short: on a slower or busier
+    machine the plan may then differ from another run with the same input and seed."""
 
 
 class RotationTerm(_Out):
@@ -117,9 +128,39 @@ class Care(_Out):
 
 
 class Unfilled(_Out):
+    """A demand the plan leaves open: a hosting slot without a host (only with
+    ``hosting.allow_empty``) or a volunteer role below its minimum headcount.
+
+    ``what``, ``missing`` and ``why`` are the words people read; ``kind`` and the ids
+    after it say the same for programs (``kind`` is ``"hosting_slot"`` with ``slot`` and
+    ``venue``, or ``"role"`` with ``activity`` and ``role``)."""
+
     what: str
     missing: str
     why: str
+    kind: str = ""
+    slot: str | None = None
+    venue: str | None = None
+    activity: str | None = None
+    role: str | None = None
+
+    @classmethod
+    def hosting_slot(cls, slot: str, venue: str, venue_name: str, date: object,
+                     why: str) -> Unfilled:
+        """A usable slot of ``venue`` on ``date`` left without a host."""
+        return cls(what=f"hosting slot {slot} ({venue_name} {date})",
+                   missing="1 x host federation", why=why, kind="hosting_slot",
+                   slot=slot, venue=venue)
+
+    @classmethod
+    def role_short(cls, activity: object, role: str, skill: str | None, missing: int,
+                   why: str) -> Unfilled:
+        """``missing`` people short of the minimum of ``role`` in ``activity`` (an
+        :class:`~xinglian.models.volunteering.Activity`)."""
+        a = activity
+        return cls(what=f"activity {a.id} ({a.title} {a.date} {a.start}-{a.end})",
+                   missing=f"{missing} x {role}" + (f" ({skill})" if skill else ""),
+                   why=why, kind="role", activity=a.id, role=role)
 
 
 class Penalty(_Out):
@@ -139,8 +180,9 @@ class Derivation(_Out):
     previous_version: int
     previous_generated_at: AwareDatetime | None = None
     previous_dir: str = ""
-    today: dt.date
-    """Everything that ended before this day is frozen as it was."""
+    today: dt.date | None = None
+    """Everything that ended before this day is frozen as it was (None: a fresh plan of
+    the whole year, made by ``xinglian plan`` over the directory of an earlier one)."""
     source: str = ""
     """The changes file (or edited instance) applied."""
     applied: tuple[str, ...] = ()

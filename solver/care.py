@@ -60,15 +60,17 @@ def last_year_mother(instance: Instance) -> dict[str, str]:
     return {h.child: h.mother for h in instance.history.care if h.year == instance.year - 1}
 
 
-def pair_children(instance: Instance, *, time_limit: float = 10.0, seed: int = 0,
-                  previous: dict[str, str] | None = None) -> Pairing:
+def pair_children(instance: Instance, *, work: float = 10.0, seed: int = 0,
+                  previous: dict[str, str] | None = None,
+                  time_limit: float | None = None) -> Pairing:
     """Stage 1. ``previous`` (re-planning) are the published pairs, kept unless
     impossible (a change costs ``change_weights.care_pair``).
 
     Children who share no candidate mother (directly or through other children) are
-    independent: each such group is its own small model, with a share of ``time_limit``
-    by its number of children. A province's children are hundreds of groups that each
-    prove optimal in moments, not one model of them all."""
+    independent: each such group is its own small model, with a share of ``work``
+    (CP-SAT's deterministic seconds) by its number of children. A province's children are
+    hundreds of groups that each prove optimal in moments, not one model of them all.
+    ``time_limit`` (wall seconds) is only a safety net."""
     if not instance.children:
         return Pairing("OPTIMAL")
     groups = pairing_groups(instance)
@@ -76,13 +78,12 @@ def pair_children(instance: Instance, *, time_limit: float = 10.0, seed: int = 0
              {c.code: c.town for c in instance.children})
     total = len(instance.children)
     started = time.perf_counter()
+    wall = 3 * work + 10 if time_limit is None else time_limit
     out = Pairing("OPTIMAL")
-    done = 0
     for codes in groups:
-        left = time_limit - (time.perf_counter() - started)
-        share = max(0.1, left * len(codes) / max(1, total - done))
-        done += len(codes)
-        one = _pair_group(instance, codes, share, seed, previous, facts)
+        share = max(0.05, work * len(codes) / total)
+        left = max(0.1, wall - (time.perf_counter() - started))
+        one = _pair_group(instance, codes, share, left, seed, previous, facts)
         if one.status not in ("OPTIMAL", "FEASIBLE"):
             return Pairing(one.status)
         if one.status != "OPTIMAL":
@@ -111,8 +112,8 @@ def pairing_groups(instance: Instance) -> list[list[str]]:
     return list(groups.values())
 
 
-def _pair_group(instance: Instance, codes: list[str], time_limit: float, seed: int,
-                previous: dict[str, str] | None, facts: tuple) -> Pairing:
+def _pair_group(instance: Instance, codes: list[str], work: float, time_limit: float,
+                seed: int, previous: dict[str, str] | None, facts: tuple) -> Pairing:
     """One group of children (see :func:`pairing_groups`) paired in one model.
     ``facts``: last year's mothers, the caring mothers, the children's towns."""
     model = cp_model.CpModel()
@@ -152,6 +153,7 @@ def _pair_group(instance: Instance, codes: list[str], time_limit: float, seed: i
         objective = objective + 1000 * instance.change_weights.care_pair * sum(change, start=0)
     model.minimize(objective)
     solver = cp_model.CpSolver()
+    solver.parameters.max_deterministic_time = work
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.random_seed = seed
     solver.parameters.num_workers = 1

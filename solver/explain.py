@@ -21,6 +21,7 @@ from ortools.sat.python import cp_model
 
 from ..models.instance import Instance
 from ..models.timeline import Timeline, WorkCalendar
+from .build import build
 from .context import ModelContext, Part
 from .decompose import decompose
 from .precheck import Message, precheck
@@ -108,8 +109,6 @@ def _status(ctx: ModelContext, keys: list[str], seconds: float) -> tuple[int, li
 
 
 def _part_feasible(instance: Instance, timeline: Timeline, part: Part, seconds: float) -> bool:
-    from . import build
-
     ctx = build(instance, timeline, part, explain=False)
     solver = _solver(seconds)
     ctx.model.clear_objective()
@@ -119,8 +118,6 @@ def _part_feasible(instance: Instance, timeline: Timeline, part: Part, seconds: 
 def explain(instance: Instance, *, calendar: WorkCalendar | None = None,
             time_limit: float = 60.0, max_repairs: int = 3) -> Explanation:
     """Explain why ``instance`` has no plan (or say that it has one)."""
-    from . import build
-
     started = time.perf_counter()
     deadline = started + time_limit
     timeline = Timeline(instance, calendar)

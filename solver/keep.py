@@ -17,6 +17,7 @@ from ..models.hosting import contact_of
 from ..models.instance import Instance
 from ..models.plan import PartInfo, Plan
 from .context import Part
+from .extract import PartPlan, PenaltyAmount
 from .volunteering import eligible, pool
 
 #: Instance fields holding entities (compared one by one); every other field is a
@@ -219,29 +220,33 @@ class Published:
         for cv in previous.care.visits:
             self.visits[cv.child].append(cv)
         for u in previous.unfilled:
-            if u.what.startswith("activity "):
-                self.unfilled_activity[u.what.split(" ")[1]].append(u)
-            slot = _SLOT.match(u.what)
-            if slot:
-                self.unfilled_venue[slot.group(1)].append(u)
+            if u.kind == "role" and u.activity:
+                self.unfilled_activity[u.activity].append(u)
+            elif u.kind == "hosting_slot" and u.venue:
+                self.unfilled_venue[u.venue].append(u)
+            elif not u.kind:  # a plan written before `kind` existed: read its words
+                if u.what.startswith("activity "):
+                    self.unfilled_activity[u.what.split(" ")[1]].append(u)
+                slot = _SLOT.match(u.what)
+                if slot:
+                    self.unfilled_venue[slot.group(1)].append(u)
 
 
 def kept_pieces(part: Part, published: Published, info: PartInfo, instance: Instance,
-                all_slots: list) -> dict:
-    """The published decisions of a kept part, in ``extract_part``'s shape (in the
-    published plan's order)."""
+                all_slots: list) -> PartPlan:
+    """The published decisions of a kept part (in the published plan's order)."""
     bases, venues = sorted(part.bases or ()), sorted(part.venues)
     acts, kids = sorted(part.activities or ()), sorted(part.children or ())
     weights = instance.weights.model_dump()
-    return {
-        "rotation": [t for b in bases for t in published.rotation.get(b, ())],
-        "meetings": [m for b in bases for m in published.meetings.get(b, ())],
-        "hosting": [h for v in venues for h in published.hosting.get(v, ())],
-        "unfilled": ([u for a in acts for u in published.unfilled_activity.get(a, ())]
-                     + [u for v in venues for u in published.unfilled_venue.get(v, ())]),
-        "volunteering": [v for a in acts for v in published.volunteering.get(a, ())],
-        "visits": [v for c in kids for v in published.visits.get(c, ())],
-        "penalties": [(rule, weights.get(rule, 0), amount, [])
-                      for rule, amount in sorted(info.penalties.items())],
-        "all_slots": all_slots,
-    }
+    return PartPlan(
+        rotation=[t for b in bases for t in published.rotation.get(b, ())],
+        meetings=[m for b in bases for m in published.meetings.get(b, ())],
+        hosting=[h for v in venues for h in published.hosting.get(v, ())],
+        unfilled=([u for a in acts for u in published.unfilled_activity.get(a, ())]
+                  + [u for v in venues for u in published.unfilled_venue.get(v, ())]),
+        volunteering=[v for a in acts for v in published.volunteering.get(a, ())],
+        visits=[v for c in kids for v in published.visits.get(c, ())],
+        penalties=[PenaltyAmount(rule, weights.get(rule, 0), amount)
+                   for rule, amount in sorted(info.penalties.items())],
+        all_slots=list(all_slots),
+    )

@@ -141,7 +141,7 @@ def test_children_are_paired_group_by_group_with_the_optimum_of_one_model():
     apart = care.pair_children(two, time_limit=10)
     facts = (care.last_year_mother(two), {p.id for p in two.people if p.caring_mother},
              {c.code: c.town for c in two.children})
-    together = care._pair_group(two, [c.code for c in two.children], 10, 0, None, facts)
+    together = care._pair_group(two, [c.code for c in two.children], 10, 10, 0, None, facts)
     assert apart.status == together.status == "OPTIMAL"
     assert apart.objective == together.objective
     assert set(apart.pairs) == {c.code for c in two.children}
@@ -223,19 +223,19 @@ def test_time_is_shared_by_need_when_it_covers_every_need_else_floors_come_first
 
 
 def test_a_part_that_finds_nothing_in_its_time_still_gives_a_checked_plan(monkeypatch):
-    import xinglian.solver as solver_module
+    import xinglian.solver.run as solver_module
 
-    real = solver_module._new_solver
+    real = solver_module.new_solver
     used: list = []
 
-    def starved(time_limit, seed, workers, linearization=None):
-        s = real(time_limit, seed, workers, linearization)
+    def starved(limits, seed, workers, linearization=None):
+        s = real(limits, seed, workers, linearization)
         used.append(linearization)
         if linearization == solver_module.LINEARIZATION:
             s.parameters.stop_after_presolve = True  # the part's search finds nothing
         return s
 
-    monkeypatch.setattr(solver_module, "_new_solver", starved)
+    monkeypatch.setattr(solver_module, "new_solver", starved)
     inst = load_instance(TINY)
     res = solve(inst, time_limit=20, workers=2)
     # each part: its search, the LP-guided fallback (starved too), the plain one

@@ -1,0 +1,157 @@
+"""The work budget of a solve and how it is shared among the parts.
+
+``--time-limit S`` is turned into an amount of **work** (CP-SAT's deterministic seconds)
+once, before any search: ``S`` × threads × ``WORK_PER_SECOND`` × ``PLANNED_SHARE``, less
+the expected model building. Parts are searched in two phases:
+
+1. every part but the big volunteering ones, each with a fixed share of the whole
+   budget (by its need and floor, below);
+2. the volunteering parts, sharing what phase 1 left -- the work phase 1 did not use is
+   a count, not a time, so the hand-on is the same on every machine.
+
+Nothing here reads the clock to decide a budget, so the same instance, seed and workers
+get the same budgets -- and, CP-SAT being deterministic for a fixed budget, the same plan
+-- on a quiet or a busy machine. The clock only sets the safety net (``Budget.wall``):
+on a machine so slow or busy that the planned work would overrun the time limit, the
+searches are cut at the limit and the result says so.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from ..models.instance import Instance
+from .context import Part
+from .run import Limits
+
+#: Deterministic seconds CP-SAT does per wall second on one thread of a quiet
+#: reference machine (x86_64 AMD EPYC at 2 cores; measured over the parts of the
+#: default instance and generated counties: see bench/bench_robust.py).
+WORK_PER_SECOND = 0.5
+#: The share of the time limit the planned work takes on the reference machine. The
+#: rest is headroom for a slower or busier machine before the safety net cuts a search.
+PLANNED_SHARE = 0.8
+#: The floor of a volunteering part: single-threaded, the fuller LP finds the first,
+#: already good, plan of a county after 3.5-6 s (measured on generated counties).
+VOLUNTEERING_SECONDS = 7.0
+#: Build seconds per second of need (measured ~0.05-0.08 on the default instance, more
+#: when two threads build at once).
+BUILD_PER_NEED = 0.1
+#: The least work a part gets, even when the budget is spent.
+MIN_PART_WORK = 0.5
+#: The least wall time a search gets as its safety net, even past the time limit.
+MIN_PART_SECONDS = 1.0
+
+
+def need(instance: Instance, part: Part | None) -> float:
+    """The seconds a part roughly needs (measured on the default instance, one CP-SAT
+    thread): ~10 s for a county's volunteering to come near its bound, ~2 s for seven
+    bases' rotation and meetings to prove optimal, less for hosting groups and visits."""
+    if part is None:
+        return 1.0
+    roles = (sum(len(a.roles) for a in instance.activities) if part.activities is None
+             else sum(len(instance.activity(a).roles) for a in part.activities
+                      if instance.has_activity(a)))
+    bases, children = _bases_children(instance, part)
+    return (0.05 + 0.015 * roles * part.volunteering + 0.3 * bases + 0.05 * children
+            + 0.3 * len(part.venues))
+
+
+def floor(instance: Instance, part: Part | None) -> float:
+    """The seconds a part needs for a good first plan (measured on generated counties,
+    one thread): a county's volunteering ~3.5-6 s, seven bases' rotation ~1-1.4 s, a
+    hosting group ~0.1 s, 51 children's visits ~1 s."""
+    if part is None:
+        return 1.0
+    if is_volunteering(part):
+        return VOLUNTEERING_SECONDS
+    bases, children = _bases_children(instance, part)
+    return 0.05 + 0.3 * bases + 0.025 * children + 0.1 * len(part.venues)
+
+
+def is_volunteering(part: Part | None) -> bool:
+    """A part that staffs activities (searched in the second phase)."""
+    return part is not None and part.volunteering and bool(part.activities)
+
+
+def _bases_children(instance: Instance, part: Part) -> tuple[int, int]:
+    """The bases whose rotation and the children whose visits a part decides."""
+    bases = (len(instance.bases) if part.bases is None else len(part.bases)) * part.rotation
+    children = (len(instance.children) if part.children is None
+                else len(part.children)) * part.care
+    return bases, children
+
+
+def share(free: float, need: float, floor: float, all_need: float, all_floor: float
+          ) -> float:
+    """One part's share of ``free``, given its need and floor and the sums of both over
+    every part sharing it: in proportion to need when ``free`` covers all needs; else the
+    floor plus a share, by need above the floor, of what the floors leave; else in
+    proportion to floor."""
+    if free >= all_need:
+        return free * need / max(all_need, 1e-9)
+    if free >= all_floor:
+        return floor + (free - all_floor) * (need - floor) / max(all_need - all_floor, 1e-9)
+    return free * floor / max(all_floor, 1e-9)
+
+
+@dataclass
+class Budget:
+    """The work of one solve (deterministic seconds, summed over threads) and its
+    wall-clock safety net."""
+
+    time_limit: float
+    threads: int
+    """Parts searched side by side (one CP-SAT thread each), or one part's workers."""
+    started: float
+    work: float
+    """The whole work budget, fixed before any search."""
+
+    @classmethod
+    def plan(cls, instance: Instance, parts: list[Part | None], time_limit: float,
+             threads: int, started: float, work: float | None = None) -> Budget:
+        """The budget of a solve of ``parts``: the planned share of the time limit on
+        every thread, less the expected model building (estimated from the parts' size,
+        never measured, so that it is the same on every machine) -- or ``work`` when
+        given."""
+        if work is not None:
+            return cls(time_limit, threads, started, float(work))
+        builds = BUILD_PER_NEED * sum(need(instance, p) for p in parts)
+        usable = max(0.0, time_limit * PLANNED_SHARE * threads - builds)
+        return cls(time_limit, threads, started, usable * WORK_PER_SECOND)
+
+    @property
+    def deadline(self) -> float:
+        """When the safety net stops every search: the time limit, less a moment to
+        assemble the plan."""
+        return self.started + self.time_limit - min(1.0, 0.01 * self.time_limit)
+
+    def limits(self, work: float) -> Limits:
+        """The limits of one search of ``work`` deterministic seconds: the work, and the
+        time left before the deadline as the safety net."""
+        left = self.deadline - time.perf_counter()
+        return Limits(max(MIN_PART_WORK, work), max(MIN_PART_SECONDS, left))
+
+    def phase_one(self, instance: Instance, parts: list[Part | None]
+                  ) -> dict[int, float]:
+        """id(part) -> work, for the parts of phase 1 (all but volunteering), each a fixed
+        share of the whole budget against every part's need and floor."""
+        needs = {id(p): need(instance, p) * WORK_PER_SECOND for p in parts}
+        floors = {id(p): min(needs[id(p)], floor(instance, p) * WORK_PER_SECOND)
+                  for p in parts}
+        all_need, all_floor = sum(needs.values()), sum(floors.values())
+        return {id(p): share(self.work, needs[id(p)], floors[id(p)], all_need, all_floor)
+                for p in parts if not is_volunteering(p)}
+
+    def phase_two(self, instance: Instance, parts: list[Part | None], used: float
+                  ) -> dict[int, float]:
+        """id(part) -> work, for the volunteering parts, sharing what phase 1 left
+        (``used`` is the work phase 1 did: a deterministic count)."""
+        rest = [p for p in parts if is_volunteering(p)]
+        needs = {id(p): need(instance, p) * WORK_PER_SECOND for p in rest}
+        floors = {id(p): min(needs[id(p)], floor(instance, p) * WORK_PER_SECOND)
+                  for p in rest}
+        free = max(0.0, self.work - used)
+        return {id(p): share(free, needs[id(p)], floors[id(p)], sum(needs.values()),
+                             sum(floors.values())) for p in rest}
