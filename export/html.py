@@ -38,10 +38,10 @@ from ..models.hosting import eligible_hosts
 from ..models.instance import Instance
 from ..models.plan import Hosting, Meeting, Plan
 from ..models.timeline import CalendarError, WorkCalendar, month_end, work_calendar
+from .duties import DUTY_KINDS, person_duties
 from .labels import VISIT_KIND_ZH, rule_title, rule_title_en
 from .summary import all_warnings
 from .views import (
-    DUTY_KINDS,
     VISIT_KINDS,
     WEEKDAYS,
     FairRow,
@@ -55,7 +55,6 @@ from .views import (
     fair_line,
     fairness_rows,
     periods,
-    person_duties,
     person_loads,
     plan_title,
     spread,

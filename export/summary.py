@@ -214,7 +214,7 @@ def _rules_section(plan: Plan) -> list[str]:
 
 def _duties_section(instance: Instance, plan: Plan) -> list[str]:
     """Each person's duties of the year, grouped by kind, by date (children by code)."""
-    from .views import DUTY_KINDS, person_duties
+    from .duties import DUTY_KINDS, person_duties
 
     people = person_duties(instance, plan)
     if not people:

@@ -52,17 +52,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..models.instance import Instance
 from ..models.plan import Plan
+from .duties import DUTY_KINDS, person_duties
 from .labels import VISIT_KIND_SHORT, rule_title, rule_title_en
 from .plan_dir import OutputError
 from .summary import all_warnings
 from .views import (
-    DUTY_KINDS,
     Names,
     activity_rows,
     care_pair_rows,
     fairness_rows,
     periods,
-    person_duties,
     plan_title,
     time_span,
     volunteer_loads,
