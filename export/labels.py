@@ -6,34 +6,13 @@ that a title is written once.
 
 from __future__ import annotations
 
+from ..models.rules import titles as rule_titles
+
 WEEKDAYS = "一二三四五六日"
 """Monday … Sunday as in 周一 … 周日."""
 
-RULE_TITLES = {
-    "back_to_back": "连任（同一人连续两期）",
-    "short_gap": "轮值间隔过短（未按上次任期顺延）",
-    "uneven_terms": "主席团任期不均",
-    "undesired_period": "安排在不希望的期次",
-    "not_preferred_period": "未安排在希望的期次",
-    "missed_attendance": "联席会缺席人次",
-    "meeting_outside_town": "联席会在本镇以外",
-    "late_meeting": "联席会距季度初周数",
-    "hosting_share": "主办次数偏离份额（按规模）",
-    "hosting_carry_over": "主办次数偏离含上年结转的份额",
-    "hosting_spread": "主办各季度不均",
-    "hosting_outside_town": "在外镇场地主办",
-    "theme_off_date": "主题活动偏离节日天数",
-    "empty_slot": "空缺场次",
-    "unfilled_role": "志愿岗位缺人",
-    "volunteer_overload": "志愿者负担超过平均线",
-    "disliked_kind": "安排了志愿者不喜欢的活动类型",
-    "travel_time": "志愿者路程（每15分钟）",
-    "series_change": "系列活动换人",
-    "no_lead": "需要带队却无有经验的志愿者",
-    "care_new_mother": "儿童更换了上年的爱心妈妈",
-    "care_outside_town": "爱心妈妈与儿童不在同一镇街",
-    "festival_off_date": "过节走访偏离节日天数",
-}
+RULE_TITLES: dict[str, str] = rule_titles("zh")
+"""Rule name -> Chinese title, from the rule catalogue (models/rules.py)."""
 
 RULE_TITLES_EN = {
     "back_to_back": "same chair two periods running",

@@ -59,6 +59,10 @@ class SolveInfo(_Out):
     wall_stopped: bool = False
     """True when the wall-clock safety net cut a search short: on a slower or busier
     machine the plan may then differ from another run with the same input and seed."""
+    cluster: str | None = None
+    """The Dask cluster the parts were solved on (None: in this process)."""
+    retried: tuple[str, ...] = ()
+    """Parts that ran more than once on the cluster (their worker failed)."""
 
 
 class RotationTerm(_Out):
