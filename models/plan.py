@@ -216,3 +216,6 @@ class Plan(_Out):
     unfilled: tuple[Unfilled, ...] = ()
     penalties: tuple[Penalty, ...] = ()
     warnings: tuple[str, ...] = ()
+    """Everything a person should know that is not a rule violation (provisional holiday
+    table, a chair away during her term, a theme with no slot, checker findings): the same
+    list, in the same order, as the 提示 Warnings of summary.md and summary.html."""
