@@ -1,0 +1,35 @@
+// Live progress of a job: every element with data-job polls /api/jobs/<id> once a
+// second and reloads the page when the job ends. Pages work without this script.
+(function () {
+  function fmt(v, d) { return v === null || v === undefined ? "—" : v; }
+  document.querySelectorAll("[data-job]").forEach(function (el) {
+    var id = el.getAttribute("data-job");
+    var last = el.getAttribute("data-status");
+    function tick() {
+      fetch("/api/jobs/" + id, {credentials: "same-origin"}).then(function (r) {
+        return r.ok ? r.json() : null;
+      }).then(function (j) {
+        if (!j) { return; }
+        var p = j.progress || {};
+        var set = function (name, value) {
+          el.querySelectorAll("[data-f=" + name + "]").forEach(function (x) { x.textContent = value; });
+        };
+        set("status", j.status);
+        set("phase", fmt(p.phase));
+        set("elapsed", p.elapsed === undefined ? "—" : p.elapsed.toFixed(1) + " s");
+        set("parts", (p.parts_done || 0) + " / " + fmt(p.parts_total));
+        set("objective", fmt(p.objective));
+        set("bound", fmt(p.bound));
+        var bar = el.querySelector(".bar > div");
+        if (bar && p.parts_total) { bar.style.width = Math.min(100, 100 * (p.parts_done || 0) / p.parts_total) + "%"; }
+        if (j.status !== last && ["queued", "running", "cancelling"].indexOf(j.status) < 0) {
+          window.location.reload();
+          return;
+        }
+        last = j.status;
+        setTimeout(tick, 1000);
+      }).catch(function () { setTimeout(tick, 2000); });
+    }
+    setTimeout(tick, 500);
+  });
+})();
