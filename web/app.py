@@ -372,6 +372,14 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
         return page(request, "plan.html", loaded=loaded, n=n, people=views.people_index(loaded),
                     rotation=views.rotation_rows(loaded))
 
+    @app.get("/plan/person/{pid}.ics")
+    def person_ics(pid: str, v: int | None = None):
+        d, loaded, n = _version_or_published(ws, v)
+        f = d / "calendars" / f"person-{pid}.ics" if d else None
+        if f is None or not f.is_file():
+            raise HTTPException(404, "没有这个日历 / no such calendar")
+        return FileResponse(f, media_type="text/calendar", filename=f"person-{pid}.ics")
+
     @app.get("/plan/person/{pid}", response_class=HTMLResponse)
     def person_page(request: Request, pid: str, v: int | None = None):
         d, loaded, n = _version_or_published(ws, v)
@@ -384,14 +392,6 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
         duties = views.person_duties(loaded, pid)
         return page(request, "person.html", person=person, duties=duties, n=n,
                     loaded=loaded, has_ics=(d / "calendars" / f"person-{pid}.ics").is_file())
-
-    @app.get("/plan/person/{pid}.ics")
-    def person_ics(pid: str, v: int | None = None):
-        d, loaded, n = _version_or_published(ws, v)
-        f = d / "calendars" / f"person-{pid}.ics" if d else None
-        if f is None or not f.is_file():
-            raise HTTPException(404, "没有这个日历 / no such calendar")
-        return FileResponse(f, media_type="text/calendar", filename=f"person-{pid}.ics")
 
     # -- no plan (无解) -----------------------------------------------------------------
 
