@@ -197,8 +197,12 @@ def test_the_clerks_journey(server, browser, tmp_path):
     page.click("#preview")
     page.wait_for_selector("#changes-md", timeout=90_000)
     assert page.locator("#proven").count() == 1  # the change is proven minimal
+    # exactly one decision changes: her period-3 term goes to another presidium member
+    # (the meeting she would have hosted follows the chair)
+    assert "重新决定 1 ·" in page.locator("#change-count").inner_text()
     md = page.locator("#changes-md").inner_text()
-    assert "第3期" in md and chair_name in md, md
+    rotation_lines = [line for line in md.splitlines() if "第3期轮值主席" in line]
+    assert rotation_lines and all(f"{chair_name} →" in line for line in rotation_lines), md
     assert chair_name in page.locator("#notices").inner_text()
     shot(page, "06-preview")
 

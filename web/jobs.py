@@ -130,28 +130,39 @@ class Reporter:
                                       "parts_done": 0, "parts_total": None,
                                       "objective": None, "bound": None}
         self._lock = threading.Lock()
+        self._done = threading.Event()
         threading.Thread(target=self._beat, daemon=True).start()
+
+    def stop(self) -> None:
+        """No more heartbeats: the job is recording its end."""
+        self._done.set()
+        with self._lock:
+            pass  # a heartbeat in progress has finished
 
     def update(self, **kw: Any) -> None:
         with self._lock:
             self.state.update(kw)
 
-    def write(self) -> None:
+    def write(self) -> bool:
+        """Write the progress; False when the job is no longer running."""
         with self._lock:
             self.state["elapsed"] = round(time.monotonic() - self.started, 1)
             state = dict(self.state)
-        if not self.ws.set_job(self.job.id, only_if=("running", "cancelling"), progress=state):
-            os._exit(3)  # marked interrupted or cancelled meanwhile: stop at once
+        return self.ws.set_job(self.job.id, only_if=("running", "cancelling"), progress=state)
 
     def _beat(self) -> None:
-        while True:
-            time.sleep(1.0)
+        while not self._done.wait(1.0):
+            with self._lock:
+                if self._done.is_set():
+                    return
             if not _alive(self.parent):
                 os._exit(3)  # the server is gone; its successor marks the job interrupted
             try:
-                self.write()
+                running = self.write()
             except Exception:  # noqa: BLE001 - a locked database must not kill the solve
-                pass
+                continue
+            if not running and not self._done.is_set():
+                os._exit(3)  # marked interrupted or cancelled meanwhile: stop at once
 
 
 def _alive(pid: int) -> bool:
@@ -176,16 +187,19 @@ def run(root: str, job_id: int, parent: int = 0) -> int:
     try:
         handler = {"plan": _plan, "replan": _replan, "restore": _restore}[job.kind]
         status, result = handler(ws, job, rep)
+        rep.stop()
         rep.write()
-        ws.set_job(job.id, only_if=("running",), status=status, result=result,
-                   finished_at=now_iso())
-        if status == "done" and result.get("auto_publish"):
+        recorded = ws.set_job(job.id, only_if=("running",), status=status, result=result,
+                              finished_at=now_iso())
+        if recorded and status == "done" and result.get("auto_publish"):
             ws.publish(job.id, job.who)
     except UserError as e:
+        rep.stop()
         ws.set_job(job.id, only_if=("running",), status="failed", error=str(e),
                    finished_at=now_iso())
     except Exception as e:  # noqa: BLE001 - recorded for the page, never a traceback there
         traceback.print_exc()
+        rep.stop()
         ws.set_job(job.id, only_if=("running",), status="failed",
                    error=f"内部错误 / internal error: {type(e).__name__}: {e}",
                    finished_at=now_iso())

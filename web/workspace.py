@@ -4,7 +4,7 @@ Layout::
 
     WORKSPACE/
       workspace.db          versions, jobs, data revisions, drafts, users, sessions
-      data/rev-0001.yaml    the office's data as uploaded (instance YAML; children with
+      data/rev-0001.json    the office's data as uploaded (instance JSON; children with
                             their names stay here and never go into a plan directory)
       versions/v1/ ...      published plans, each a plan directory (``xinglian plan`` format)
       jobs/<id>/            one job's work: log.txt, plan/ (a candidate plan directory),
@@ -217,14 +217,19 @@ class Workspace:
         return self.query("SELECT * FROM data_revisions ORDER BY id DESC")
 
     def add_data(self, instance, who: str, source: str, note: str = "") -> int:
-        """Record ``instance`` as the new current data; returns its revision number."""
-        from ..tabular import write_instance_yaml
+        """Record ``instance`` as the new current data; returns its revision number.
 
+        Stored as instance JSON (what ``xinglian plan`` and ``load_instance`` read; YAML
+        would take a second longer to write for a county's data)."""
+        text = json.dumps(instance.model_dump(mode="json", exclude_defaults=True),
+                          ensure_ascii=False, indent=1) + "\n"
         with self.transaction() as db:
             rev = (db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM data_revisions")
                    .fetchone()[0])
-            rel = f"data/rev-{rev:04d}.yaml"
-            write_instance_yaml(instance, self.root / rel, source=source)
+            rel = f"data/rev-{rev:04d}.json"
+            tmp = self.root / "data" / f".rev-{rev:04d}.tmp"
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, self.root / rel)
             db.execute("INSERT INTO data_revisions(id, created_at, who, source, path, note) "
                        "VALUES(?, ?, ?, ?, ?, ?)", (rev, now_iso(), who, source, rel, note))
         return rev
