@@ -344,7 +344,8 @@ def test_killing_the_job_process_leaves_the_workspace_consistent(served):
     assert sorted(p.name for p in (ws.root / "versions").iterdir()) == before
     assert (ws.published_dir() / "plan.json").read_bytes() == plan_json
     assert not [p for p in ws.job_dir(job).iterdir() if p.name.startswith(".")]
-    assert f"#{job}" in client.get("/jobs").text and "interrupted" in client.get("/jobs").text
+    jobs_page = client.get("/jobs").text
+    assert re.search(rf'id="job-{job}">.*?已中断.*?published version is unchanged', jobs_page, re.S)
 
 
 def test_a_server_stopped_during_a_job_marks_it_interrupted_on_restart(tmp_path):
@@ -528,3 +529,34 @@ def test_the_workspace_api_for_other_modules(served):
     assert again.query("PRAGMA journal_mode")[0][0] == "wal"
     json.loads((again.published_dir() / "plan.json").read_text(encoding="utf-8"))
     shutil.disk_usage(ws.root)  # the workspace is a plain directory
+
+
+def test_serve_command_listens_and_warns_when_not_on_127_0_0_1(tmp_path):
+    """`xinglian serve` on another address prints who can reach it, then serves."""
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "xinglian", "serve", str(tmp_path / "w"),
+                             "--host", "127.0.0.2", "--port", str(port), "--time-limit", "1"],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        end = time.monotonic() + 30
+        while True:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.2:{port}/login", timeout=1)
+                break
+            except OSError:
+                assert time.monotonic() < end and proc.poll() is None
+                time.sleep(0.2)
+        assert page.geturl().endswith("/setup")  # first start: set the password
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert "WARNING" in err and "127.0.0.2" in err and "can open the login page" in err
+    assert re.search(r"setup code [0-9a-f]{8}", err)
+    assert (tmp_path / "w" / "workspace.db").is_file()

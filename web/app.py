@@ -39,6 +39,9 @@ from .workspace import Outdated, Workspace, WorkspaceError
 HERE = Path(__file__).parent
 SESSION_COOKIE = "xl_session"
 LANG_COOKIE = "xl_lang"
+STATUS_ZH = {"queued": "排队中", "running": "运行中", "cancelling": "正在取消", "done": "完成",
+             "failed": "失败", "infeasible": "无解", "cancelled": "已取消",
+             "interrupted": "已中断"}
 OPEN_PATHS = ("/login", "/setup", "/static/", "/favicon.ico")
 
 
@@ -186,7 +189,9 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
         s = request.state.session
         active = ws.active_jobs()
         ctx.update(request=request, lang=lang, session=s, csrf=s["csrf"] if s else "",
-                   _=lambda zh, en: en if lang == "en" else zh, active_job=(
+                   _=lambda zh, en: en if lang == "en" else zh,
+                   status_label=lambda st: st if lang == "en" else STATUS_ZH.get(st, st),
+                   active_job=(
                        active[0] if active else None), published=ws.published_version())
         return templates.TemplateResponse(request, name, ctx, status_code=status)
 

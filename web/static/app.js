@@ -1,7 +1,11 @@
 // Live progress of a job: every element with data-job polls /api/jobs/<id> once a
 // second and reloads the page when the job ends. Pages work without this script.
 (function () {
-  function fmt(v, d) { return v === null || v === undefined ? "—" : v; }
+  function fmt(v) { return v === null || v === undefined ? "—" : v; }
+  var zh = document.documentElement.lang !== "en";
+  var ZH = {queued: "排队中", running: "运行中", cancelling: "正在取消", done: "完成", failed: "失败",
+            infeasible: "无解", cancelled: "已取消", interrupted: "已中断"};
+  function label(s) { return zh && ZH[s] ? ZH[s] : s; }
   document.querySelectorAll("[data-job]").forEach(function (el) {
     var id = el.getAttribute("data-job");
     var last = el.getAttribute("data-status");
@@ -14,7 +18,7 @@
         var set = function (name, value) {
           el.querySelectorAll("[data-f=" + name + "]").forEach(function (x) { x.textContent = value; });
         };
-        set("status", j.status);
+        set("status", label(j.status));
         set("phase", fmt(p.phase));
         set("elapsed", p.elapsed === undefined ? "—" : p.elapsed.toFixed(1) + " s");
         set("parts", (p.parts_done || 0) + " / " + fmt(p.parts_total));
