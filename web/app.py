@@ -15,7 +15,7 @@ import sys
 import tempfile
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import (
@@ -263,7 +263,8 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
                     revisions=ws.data_revisions()[:10], current=_current_summary(ws))
 
     @app.post("/data/upload", dependencies=[Depends(csrf)], response_class=HTMLResponse)
-    def data_upload(request: Request, file: UploadFile = File(...), plan_now: str = Form("")):
+    def data_upload(request: Request, file: Annotated[UploadFile, File()],
+                    plan_now: Annotated[str, Form()] = ""):
         scratch = ws.root / "jobs"
         tmp = Path(tempfile.mkdtemp(prefix=".upload-", dir=scratch))
         try:

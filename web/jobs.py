@@ -360,6 +360,8 @@ def _plan(ws: Workspace, job: Job, rep: Reporter) -> tuple[str, dict[str, Any]]:
 
 def _replan(ws: Workspace, job: Job, rep: Reporter) -> tuple[str, dict[str, Any]]:
     """Re-plan the published version after the draft's changes (as ``xinglian replan``)."""
+    from pydantic import ValidationError
+
     from ..checker import score
     from ..export.changes import ChangeReport, diff_plans
     from ..models import CalendarError, Timeline
@@ -367,7 +369,6 @@ def _replan(ws: Workspace, job: Job, rep: Reporter) -> tuple[str, dict[str, Any]
     from ..models.io import describe_validation_error
     from ..models.plan import Derivation
     from ..solver import solve
-    from pydantic import ValidationError
 
     prev_dir, previous, prev_inst = _base(ws, job)
     if previous is None:

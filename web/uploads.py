@@ -133,9 +133,9 @@ def read_upload(filename: str, data_path: Path, scratch: Path):
 
     suffix = Path(filename).suffix.lower()
     if suffix not in SUFFIXES:
-        raise UploadError(f"{_safe_name(filename)}: 只能上传 Excel 工作簿（.xlsx）、CSV 文件的 zip、"
-                          f"YAML 或 JSON / upload a workbook (.xlsx), a zip of CSV files, YAML "
-                          f"or JSON")
+        raise UploadError(f"{_safe_name(filename)}: 只能上传 Excel 工作簿（.xlsx）、"
+                          f"CSV 文件的 zip、YAML 或 JSON / upload a workbook (.xlsx), "
+                          f"a zip of CSV files, YAML or JSON")
     work = Path(tempfile.mkdtemp(prefix=".upload-", dir=scratch))
     try:
         named = work / _safe_name(filename)
