@@ -139,9 +139,13 @@ def test_a_post_without_its_csrf_token_is_refused(served):
     for data in ({}, {"csrf": "not-the-token"}):
         r = client.post("/jobs/plan", data=data, follow_redirects=False)
         assert r.status_code == 403 and "CSRF" in r.text
-    r = client.post("/versions/1/restore", data={}, follow_redirects=False)
-    assert r.status_code == 403
+    for path in POST_PATHS:  # every form endpoint, logged in but without the token
+        r = client.post(path, data={"kind": "leaves", "person": "p-a1", "date": "2026-09-01"},
+                        files={"file": ("tiny.yaml", b"id: x", "text/yaml")}
+                        if path == "/data/upload" else None, follow_redirects=False)
+        assert r.status_code == 403, (path, r.status_code)
     assert len(ws.jobs(100)) == jobs_before  # nothing was queued
+    assert ws.draft_changes("admin")[1] == []  # nothing was added
     # and logout without the token keeps the session
     assert client.post("/logout", follow_redirects=False).status_code == 403
     assert client.get("/plan").status_code == 200
