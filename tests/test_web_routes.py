@@ -219,6 +219,25 @@ def test_a_broken_workbook_shows_its_cell_level_errors_and_saves_nothing(served,
     assert len(ws.data_revisions()) == revs
 
 
+@pytest.mark.parametrize("book", sorted(DATA.rglob("*.xlsx")), ids=lambda p: p.name)
+def test_every_workbook_in_tests_data_uploads_or_shows_all_its_problems(served, book):
+    from xinglian.models import InputError
+
+    client, _, csrf = served
+    try:
+        load_any(book)
+        expected = 0
+    except InputError as e:
+        expected = len(e.problems)
+    r = client.post("/data/upload", data={"csrf": csrf},
+                    files={"file": (book.name, book.read_bytes(), "application/octet-stream")},
+                    follow_redirects=False)
+    assert r.status_code == (422 if expected else 303), r.text[-2000:]
+    if expected:
+        table = re.search(r'<table class="problems">(.*?)</table>', r.text, re.S).group(1)
+        assert table.count("<tr>") == expected + 1  # the header and one row per problem
+
+
 def test_problem_sentences_split_into_sheet_row_column_value_and_fix():
     p = split_problem("场地 第5行 「容纳人数」: '四十' 不是整数 / not an integer")
     assert (p.sheet, p.row, p.column, p.value) == ("场地", "5", "容纳人数", "'四十'")
