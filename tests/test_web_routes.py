@@ -583,3 +583,21 @@ def test_serve_command_listens_and_warns_when_not_on_127_0_0_1(tmp_path):
     assert "WARNING" in err and "127.0.0.2" in err and "can open the login page" in err
     assert re.search(r"setup code [0-9a-f]{8}", err)
     assert (tmp_path / "w" / "workspace.db").is_file()
+
+
+def test_a_second_server_on_the_same_workspace_is_refused(served):
+    """One server per workspace, so that one job at a time holds across servers."""
+    from xinglian.web.workspace import WorkspaceError
+
+    client, ws, csrf = served
+    client.post("/jobs/plan", data={"csrf": csrf, "time_limit": "30"})
+    job = last_job(ws)
+    end = time.monotonic() + 20
+    while ws.job(job).status == "queued" and time.monotonic() < end:
+        time.sleep(0.1)
+    second = create_app(ws.root, seed_instance=False, admin_password=PASSWORD)
+    with pytest.raises(WorkspaceError, match="already served"), TestClient(second):
+        pass
+    assert ws.job(job).status == "running"  # the second server did not touch it
+    client.post(f"/jobs/{job}/cancel", data={"csrf": csrf})
+    assert wait_job(client, job)["status"] == "cancelled"

@@ -131,6 +131,7 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        lock = ws.lock_for_server() if run_jobs else None
         ws.recover()
         _seed(ws, seed_instance, time_limit, workers)
         if run_jobs:
@@ -140,6 +141,8 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
         finally:
             if run_jobs:
                 runner.stop()
+            if lock is not None:
+                lock.close()
 
     app = FastAPI(title="xinglian workspace", lifespan=lifespan, docs_url=None,
                   redoc_url=None, openapi_url=None)

@@ -104,6 +104,11 @@ class Runner:
                     [sys.executable, "-m", "xinglian.web.jobs", str(self.ws.root), str(job.id),
                      str(os.getpid())],
                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            except OSError as e:
+                self.ws.set_job(job.id, only_if=("queued",), status="failed",
+                                finished_at=now_iso(),
+                                error=f"任务进程无法启动 / cannot start the job process: {e}")
+                return
             finally:
                 log.close()
             self.job_id = job.id
@@ -169,7 +174,9 @@ def _alive(pid: int) -> bool:
     if pid <= 0:
         return True
     if os.getppid() != pid:
-        return False
+        return False  # POSIX: an orphan is adopted by init or a subreaper
+    if os.name == "nt":
+        return True  # os.kill(pid, 0) would terminate the process there
     try:
         os.kill(pid, 0)
     except OSError:

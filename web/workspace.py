@@ -191,6 +191,29 @@ class Workspace:
             db.execute("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) "
                        "DO UPDATE SET value = excluded.value", (key, value))
 
+    def lock_for_server(self):
+        """Hold the workspace for this server process (one server per workspace, so
+        that one job at a time really is one). Returns the open lock file; closing it
+        releases the lock.
+
+        Raises
+        ------
+        WorkspaceError
+            When another server holds the workspace.
+        """
+        f = open(self.root / "server.lock", "a+")  # noqa: SIM115 - held while serving
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks; trust the one server
+            return f
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.close()
+            raise WorkspaceError(f"{self.root} is already served by another xinglian server "
+                                 f"(stop it first) / 该工作区已由另一个服务器打开") from None
+        return f
+
     # -- the stable API other modules use ------------------------------------------------
 
     def published_version(self) -> int | None:
