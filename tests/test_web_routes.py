@@ -458,6 +458,9 @@ def test_publishing_a_preview_made_from_an_outdated_version_is_refused(served):
     client.get("/plan?lang=zh")
     client.post(f"/jobs/{second}/discard", data={"csrf": csrf})
     assert not ws.job(second).candidate
+    # its changes are back in the list, to preview again from the published version
+    assert ws.draft_changes("admin")[1] == ws.job(second).params["changes"]
+    client.post("/changes/remove/0", data={"csrf": csrf})
     assert not (ws.root / ws.job(second).result["plan_dir"]).exists()
 
 

@@ -350,12 +350,16 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
 
     @app.post("/jobs/{job_id}/discard", dependencies=[Depends(csrf)])
     def jobs_discard(request: Request, job_id: int):
-        _job_or_404(ws, job_id)
+        job = _job_or_404(ws, job_id)
         try:
             ws.discard(job_id)
         except WorkspaceError as e:
             return page(request, "message.html", 409, title="无法放弃 / cannot discard",
                         message=str(e), back="/jobs")
+        if job.kind == "replan":  # the changes go back to the list, to edit or preview again
+            draft_id, changes = ws.draft_changes(who(request))
+            if not changes:
+                ws.set_draft_changes(draft_id, list(job.params.get("changes", [])))
         return RedirectResponse("/changes", status_code=303)
 
     @app.get("/api/jobs/{job_id}")
