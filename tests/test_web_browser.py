@@ -158,6 +158,10 @@ def test_the_clerks_journey(server, browser, tmp_path):
     page.click("form[action='/data/upload'] button[type=submit]")
     page.wait_for_url(re.compile(r"/jobs$"))
     page.wait_for_selector("[data-job]")
+    # the live progress: wait until the job runs (or is already over), then a screenshot
+    page.wait_for_function(
+        "() => { const s = document.querySelector('[data-job] [data-f=status]');"
+        " return !s || /运行中/.test(s.textContent); }", timeout=30_000)
     shot(page, "03-job-running")
     wait_for_job_end(page)
     assert "已发布为第" in page.content(), page.content()[-3000:]

@@ -42,6 +42,8 @@ LANG_COOKIE = "xl_lang"
 STATUS_ZH = {"queued": "排队中", "running": "运行中", "cancelling": "正在取消", "done": "完成",
              "failed": "失败", "infeasible": "无解", "cancelled": "已取消",
              "interrupted": "已中断"}
+PHASE_ZH = {"starting": "启动", "solving": "求解", "explaining": "分析无解原因",
+            "writing": "写出方案"}
 OPEN_PATHS = ("/login", "/setup", "/static/", "/favicon.ico")
 
 
@@ -152,6 +154,7 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
     app.state.time_limit = time_limit
     app.state.workers = workers
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["when"] = lambda s: s[:16].replace("T", " ") if s else ""
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.middleware("http")
@@ -194,6 +197,8 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
         ctx.update(request=request, lang=lang, session=s, csrf=s["csrf"] if s else "",
                    _=lambda zh, en: en if lang == "en" else zh,
                    status_label=lambda st: st if lang == "en" else STATUS_ZH.get(st, st),
+                   phase_label=lambda ph: "—" if not ph else (
+                       ph if lang == "en" else PHASE_ZH.get(ph, ph)),
                    active_job=(
                        active[0] if active else None), published=ws.published_version())
         return templates.TemplateResponse(request, name, ctx, status_code=status)

@@ -192,6 +192,7 @@ def run(root: str, job_id: int, parent: int = 0) -> int:
         return 2
     rep = Reporter(ws, job, parent)
     try:
+        rep.write()
         handler = {"plan": _plan, "replan": _replan, "restore": _restore}[job.kind]
         status, result = handler(ws, job, rep)
         rep.stop()

@@ -5,7 +5,9 @@
   var zh = document.documentElement.lang !== "en";
   var ZH = {queued: "排队中", running: "运行中", cancelling: "正在取消", done: "完成", failed: "失败",
             infeasible: "无解", cancelled: "已取消", interrupted: "已中断"};
+  var PHASE = {starting: "启动", solving: "求解", explaining: "分析无解原因", writing: "写出方案"};
   function label(s) { return zh && ZH[s] ? ZH[s] : s; }
+  function phase(s) { return s === undefined || s === null ? "—" : (zh && PHASE[s] ? PHASE[s] : s); }
   document.querySelectorAll("[data-job]").forEach(function (el) {
     var id = el.getAttribute("data-job");
     var last = el.getAttribute("data-status");
@@ -19,7 +21,7 @@
           el.querySelectorAll("[data-f=" + name + "]").forEach(function (x) { x.textContent = value; });
         };
         set("status", label(j.status));
-        set("phase", fmt(p.phase));
+        set("phase", phase(p.phase));
         set("elapsed", p.elapsed === undefined ? "—" : p.elapsed.toFixed(1) + " s");
         set("parts", (p.parts_done || 0) + " / " + fmt(p.parts_total));
         set("objective", fmt(p.objective));
