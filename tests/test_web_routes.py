@@ -604,3 +604,19 @@ def test_a_second_server_on_the_same_workspace_is_refused(served):
     assert ws.job(job).status == "running"  # the second server did not touch it
     client.post(f"/jobs/{job}/cancel", data={"csrf": csrf})
     assert wait_job(client, job)["status"] == "cancelled"
+
+
+def test_every_page_renders_in_both_languages(served):
+    client, ws, _ = served
+    pages = ["/plan", "/plan/person/p-a1", "/data", "/jobs", "/noplan", "/changes",
+             "/versions", f"/versions?a=1&b={ws.published_version()}",
+             *(f"/changes/preview/{j.id}" for j in ws.jobs(100))]
+    try:
+        for lang, nav in (("en", "Versions"), ("zh", "版本")):
+            client.get(f"/plan?lang={lang}")
+            for path in pages:
+                r = client.get(path)
+                assert r.status_code == 200, (lang, path, r.status_code)
+                assert f">{nav}</a>" in r.text, (lang, path)
+    finally:
+        client.get("/plan?lang=zh")

@@ -96,6 +96,11 @@ class Runner:
             if not queued:
                 return
             job = queued[0]
+            # Running before the process starts: the process may only ever see "running"
+            # (it stops at once when its job is in any other state).
+            if not self.ws.set_job(job.id, only_if=("queued",), status="running",
+                                   started_at=now_iso()):
+                return  # cancelled meanwhile
             jdir = self.ws.job_dir(job.id)
             jdir.mkdir(parents=True, exist_ok=True)
             log = open(jdir / "log.txt", "ab")  # noqa: SIM115 - handed to the child
@@ -105,15 +110,13 @@ class Runner:
                      str(os.getpid())],
                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
             except OSError as e:
-                self.ws.set_job(job.id, only_if=("queued",), status="failed",
-                                finished_at=now_iso(),
+                self.ws.set_job(job.id, status="failed", finished_at=now_iso(),
                                 error=f"任务进程无法启动 / cannot start the job process: {e}")
                 return
             finally:
                 log.close()
             self.job_id = job.id
-            self.ws.set_job(job.id, only_if=("queued",), status="running",
-                            started_at=now_iso(), pid=self.proc.pid)
+            self.ws.set_job(job.id, pid=self.proc.pid)
 
     def _clean(self, job_id: int | None) -> None:
         from .workspace import _remove_temp_dirs
@@ -191,8 +194,9 @@ def run(root: str, job_id: int, parent: int = 0) -> int:
     if job is None:
         return 2
     rep = Reporter(ws, job, parent)
+    if not rep.write():
+        return 0  # cancelled or interrupted before it started
     try:
-        rep.write()
         handler = {"plan": _plan, "replan": _replan, "restore": _restore}[job.kind]
         status, result = handler(ws, job, rep)
         rep.stop()
