@@ -226,8 +226,9 @@ def _progress_hook(rep: Reporter):
     """(objective, bound, seconds) callback for ``solve``; in a plan of several parts it
     is called once per finished part."""
     def progress(obj: int, bound: float, secs: float) -> None:
-        rep.update(phase="solving", objective=obj, bound=round(bound, 1),
-                   parts_done=rep.state["parts_done"] + 1)
+        # one part: called at each improving solution, not when the part is done
+        done = rep.state["parts_done"] + (rep.state["parts_total"] != 1)
+        rep.update(phase="solving", objective=obj, bound=round(bound, 1), parts_done=done)
     return progress
 
 
@@ -414,6 +415,7 @@ def _replan(ws: Workspace, job: Job, rep: Reporter) -> tuple[str, dict[str, Any]
                                   "applied": applied}
         raise UserError(f"在 {time_limit:g} 秒内没有找到方案（{result.status}） / no plan within "
                         f"{time_limit:g} s ({result.status})")
+    rep.update(parts_done=rep.state.get("parts_total") or rep.state["parts_done"])
     n = previous.version + 1
     plan_ = result.plan.model_copy(update={
         "version": n,
