@@ -620,3 +620,49 @@ def test_every_page_renders_in_both_languages(served):
                 assert f">{nav}</a>" in r.text, (lang, path)
     finally:
         client.get("/plan?lang=zh")
+
+
+def test_children_appear_by_code_only_on_every_page(served, tmp_path):
+    """tests/test_privacy.py's instance (tiny plus two children whose name, address and
+    needs cannot occur by chance), planned for real and published: no page, preview,
+    diff or download of the plan shows more of a child than her code."""
+    import importlib.util
+
+    import yaml
+
+    client, ws, csrf = served
+    spec = importlib.util.spec_from_file_location("privacy", Path(__file__).parent
+                                                  / "test_privacy.py")
+    privacy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(privacy)
+    data = privacy.instance_data()
+    data["care"]["max_travel_minutes"] = 240  # c-008's town has no mother within 30 min
+    path = tmp_path / "privacy.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    client.post("/data/upload", data={"csrf": csrf, "plan_now": "1"},
+                files={"file": (path.name, path.read_bytes(), "text/yaml")})
+    job = last_job(ws)
+    assert wait_job(client, job, timeout=120)["status"] == "done", ws.job(job).error
+    preview = client.get(f"/changes/preview/{job}").text
+    assert client.post(f"/jobs/{job}/publish", data={"csrf": csrf},
+                       follow_redirects=False).status_code == 303
+    n = ws.published_version()
+    plan = load_plan(ws.published_dir())
+    assert {p.child for p in plan.care.pairs} == {"c-007", "c-008"}
+    pages = {"preview": preview, "plan": client.get("/plan").text,
+             "versions": client.get("/versions").text,
+             "diff": client.get(f"/versions?a={n - 1}&b={n}").text}
+    for p in data["people"]:
+        pages[p["id"]] = client.get(f"/plan/person/{p['id']}").text
+    for what in ("summary.html", "summary.md"):
+        pages[what] = client.get(f"/versions/{n}/{what}").text
+    calendars = zipfile.ZipFile(io.BytesIO(client.get(f"/versions/{n}/calendars.zip").content))
+    for name in calendars.namelist():
+        pages[name] = calendars.read(name).decode("utf-8")
+    for name, text in pages.items():
+        for secret in privacy.SECRETS:
+            assert secret not in text, (secret, name)
+    mother = plan.care.pairs[0].mother
+    assert "c-007" in pages["plan"] and "c-008" in pages["plan"]
+    assert any(v.child in pages[mother] for v in plan.care.visits if v.mother == mother)
+    assert "c-00" in pages["diff"]  # the new pairs are in the diff, by code
