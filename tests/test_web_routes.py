@@ -179,6 +179,16 @@ def test_a_zip_that_expands_too_far_is_refused(served, tmp_path):
     assert not list(ws.root.rglob("escape.csv"))
 
 
+def test_a_form_posted_without_its_fields_gets_a_page_not_a_traceback(served):
+    client, ws, csrf = served
+    revs = len(ws.data_revisions())
+    r = client.post("/data/upload", data={"csrf": csrf})
+    assert r.status_code == 422 and "file" in r.text and "Traceback" not in r.text
+    assert len(ws.data_revisions()) == revs
+    r = client.post("/jobs/plan", data={"csrf": csrf, "time_limit": "many"})
+    assert r.status_code == 422 and "time_limit" in r.text
+
+
 def test_a_file_of_another_kind_is_refused_with_what_to_upload(served):
     client, _, csrf = served
     r = client.post("/data/upload", data={"csrf": csrf},

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import (
     FileResponse,
     HTMLResponse,
@@ -578,6 +579,26 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
             return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
         return page(request, "message.html", exc.status_code, title=str(exc.status_code),
                     message=str(exc.detail), back="/plan")
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        fields = ", ".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors())
+        message = (f"请求缺少或填错了这些项：{fields}。请返回重新填写。 / Missing or invalid: "
+                   f"{fields}. Go back and fill them in.")
+        if getattr(request.state, "session", None) is None or request.url.path.startswith(
+                "/api/"):
+            return PlainTextResponse(message, status_code=422)
+        return page(request, "message.html", 422, title="422", message=message,
+                    back=request.headers.get("referer") or "/plan")
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception):
+        import traceback
+
+        traceback.print_exception(exc)  # for the console, never for the page
+        return PlainTextResponse(
+            f"内部错误，请把这条信息告诉维护人员 / internal error, please report it: "
+            f"{type(exc).__name__}", status_code=500)
 
     return app
 
