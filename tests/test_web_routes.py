@@ -676,3 +676,16 @@ def test_children_appear_by_code_only_on_every_page(served, tmp_path):
     assert "c-007" in pages["plan"] and "c-008" in pages["plan"]
     assert any(v.child in pages[mother] for v in plan.care.visits if v.mother == mother)
     assert "c-00" in pages["diff"]  # the new pairs are in the diff, by code
+
+
+def test_guessing_the_password_is_slowed_and_next_stays_on_the_site(tmp_path):
+    app = create_app(tmp_path, seed_instance=False, admin_password=PASSWORD, run_jobs=False)
+    with TestClient(app) as client:
+        for evil in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+            r = client.post("/login", data={"password": PASSWORD, "next": evil},
+                            follow_redirects=False)
+            assert r.status_code == 303 and r.headers["location"] == "/plan", evil
+        for _ in range(10):
+            assert client.post("/login", data={"password": "guess"}).status_code == 401
+        r = client.post("/login", data={"password": PASSWORD}, follow_redirects=False)
+        assert r.status_code == 429 and "wait a minute" in r.text

@@ -13,6 +13,8 @@ import secrets
 import shutil
 import sys
 import tempfile
+import time
+from collections import deque
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -31,6 +33,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import TypeAdapter, ValidationError
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
 from . import security, views
 from .jobs import Runner
@@ -213,6 +216,8 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
 
     # -- login ------------------------------------------------------------------------
 
+    failures: deque[float] = deque()  # failed logins in the last minute (at most 10)
+
     @app.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str = "/plan"):
         if not security.has_admin(ws):
@@ -221,8 +226,15 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
 
     @app.post("/login")
     def login_post(request: Request, password: str = Form(""), next: str = Form("/plan")):
+        now = time.monotonic()
+        while failures and failures[0] < now - 60:
+            failures.popleft()
+        if len(failures) >= 10:
+            return page(request, "login.html", 429, next=_local(next),
+                        error="尝试次数过多，请一分钟后再试 / too many attempts: wait a minute")
         token = security.login(ws, password)
         if token is None:
+            failures.append(now)
             return page(request, "login.html", 401, next=_local(next),
                         error="密码不对 / wrong password")
         resp = RedirectResponse(_local(next), status_code=303)
@@ -451,11 +463,14 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
 
     @app.post("/changes/add", dependencies=[Depends(csrf)], response_class=HTMLResponse)
     async def changes_add(request: Request):
-        form = await request.form()
+        form = dict(await request.form())
+        return await run_in_threadpool(_changes_add, request, form)
+
+    def _changes_add(request: Request, form: dict[str, Any]):
         d, loaded = published_or_none()
         if loaded is None:
             raise HTTPException(409, "还没有已发布的方案 / no published plan yet")
-        change, problems = _change_from_form(dict(form), loaded)
+        change, problems = _change_from_form(form, loaded)
         if problems:
             draft_id, changes = ws.draft_changes(who(request))
             return page(request, "changes.html", 422, loaded=loaded, changes=list(zip(
@@ -608,7 +623,8 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
 
 def _local(path: str) -> str:
     """Only redirect within the site."""
-    return path if path.startswith("/") and not path.startswith("//") else "/plan"
+    ok = path.startswith("/") and not path.startswith("//") and "\\" not in path
+    return path if ok else "/plan"
 
 
 def _seed(ws: Workspace, seed: str | Path | None | bool, time_limit: float,
