@@ -381,18 +381,63 @@ def test_killing_the_job_process_leaves_the_workspace_consistent(served):
     assert re.search(rf'id="job-{job}">.*?已中断.*?published version is unchanged', jobs_page, re.S)
 
 
-def test_a_server_stopped_during_a_job_marks_it_interrupted_on_restart(tmp_path):
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return True
+    return state in ("Z", "X")  # a zombie waiting for init counts as gone
+
+
+def test_a_server_killed_during_a_job_comes_back_with_the_job_interrupted(tmp_path):
+    """uvicorn killed with SIGKILL while a job runs: the job process stops by itself, and
+    the next start marks the job interrupted with the published version untouched."""
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = ("import sys, uvicorn\nfrom xinglian.web.app import create_app\n"
+              "app = create_app(sys.argv[1], seed_instance=sys.argv[3], time_limit=1, "
+              "admin_password='x' * 8)\n"
+              "uvicorn.run(app, host='127.0.0.1', port=int(sys.argv[2]), log_level='warning')")
+    proc = subprocess.Popen([sys.executable, "-c", server, str(tmp_path), str(port), str(TINY)])
     ws = Workspace(tmp_path)
-    job = ws.enqueue("plan", {"data_revision": 1}, "admin")
-    ws.set_job(job, status="running", pid=999999)
-    (ws.root / "versions" / "v7").mkdir()  # a directory no version row points to
+    try:
+        end = time.monotonic() + 60
+        while ws.published_version() != 1:
+            assert time.monotonic() < end and proc.poll() is None, ws.jobs(1)
+            time.sleep(0.2)
+        plan_json = (ws.published_dir() / "plan.json").read_bytes()
+        job = ws.enqueue("plan", {"data_revision": 1, "time_limit": 60}, "test")
+        while ws.job(job).progress.get("phase") != "solving":
+            assert time.monotonic() < end, ws.job(job)
+            time.sleep(0.1)
+        child = ws.job(job).pid
+        proc.kill()
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    end = time.monotonic() + 15
+    while not _gone(child):  # its server is gone: the job process stops by itself
+        assert time.monotonic() < end, "the job process outlived its server"
+        time.sleep(0.2)
+    assert ws.job(job).status == "running"  # nobody has looked yet
+    # what a writer killed mid-way leaves: a temporary plan directory, and a version
+    # directory moved in without its row
     (ws.job_dir(job) / ".plan.tmp-x").mkdir(parents=True)
-    app = create_app(tmp_path, seed_instance=False, admin_password=PASSWORD, run_jobs=False)
-    with TestClient(app):
-        assert ws.job(job).status == "interrupted"
-    assert not (ws.root / "versions" / "v7").exists()
-    assert not (ws.job_dir(job) / ".plan.tmp-x").exists()
-    assert ws.published_version() is None
+    (ws.root / "versions" / "v2").mkdir()
+    app = create_app(tmp_path, seed_instance=TINY, admin_password=PASSWORD)
+    with TestClient(app):  # the next start (the lock of the killed server is free)
+        j = ws.job(job)
+        assert j.status == "interrupted" and "unchanged" in j.error
+    assert ws.published_version() == 1
+    assert (ws.published_dir() / "plan.json").read_bytes() == plan_json
+    assert sorted(p.name for p in (ws.root / "versions").iterdir()) == ["v1"]
+    assert not [p for p in ws.job_dir(job).iterdir() if p.name.startswith(".")]
 
 
 # -- changes, previews, versions ----------------------------------------------------------
