@@ -470,8 +470,9 @@ def generate(scale: int, seed: int, out: Path) -> None:
 @click.option("--time-limit", type=click.FloatRange(min=1), default=30.0, show_default=True,
               help="Seconds per solve started from the workspace.")
 def serve(workspace: Path, host: str, port: int, time_limit: float) -> None:
-    """Start the office's workspace in the browser over WORKSPACE (a directory, created
-    and seeded with the bundled default instance on first start). See docs/workspace.md."""
+    """Start the office's workspace in the browser over WORKSPACE (a directory, default
+    ./xinglian-workspace; created and seeded with the bundled default instance on first
+    start). See docs/workspace.md."""
     from .web.serve import run
 
     run(workspace, host=host, port=port, time_limit=time_limit)

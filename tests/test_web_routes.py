@@ -635,6 +635,11 @@ def test_serve_command_listens_and_warns_when_not_on_127_0_0_1(tmp_path):
                 assert time.monotonic() < end and proc.poll() is None
                 time.sleep(0.2)
         assert page.geturl().endswith("/setup")  # first start: set the password
+        second = subprocess.run([sys.executable, "-m", "xinglian", "serve", str(tmp_path / "w"),
+                                 "--port", str(port + 1)], capture_output=True, text=True,
+                                timeout=60)
+        assert second.returncode == 1 and "already served" in second.stderr
+        assert "Traceback" not in second.stderr
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=30)
