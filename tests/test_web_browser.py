@@ -7,7 +7,7 @@ minimal) → publish → versions shows v2 with the diff → restore v1 as v3.
 
 Screenshots of each step go to tests/artifacts/web/ (or $XINGLIAN_SCREENSHOTS).
 The instance is tests/data/tiny.yaml (two bases sharing a presidium member) exported as a
-workbook, so that a solve takes two seconds and the journey stays well under a minute;
+workbook, so that a solve takes a few seconds and the journey stays well under a minute;
 the template's example workbook is not used while it has no plan (`xinglian plan` on it
 says why). The broken workbooks are the good one with one mistake each.
 """
@@ -64,7 +64,7 @@ def free_port() -> int:
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("workspace")
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(root), str(port), "2",
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, str(root), str(port), "3",
                              PASSWORD])
     base = f"http://127.0.0.1:{port}"
     end = time.monotonic() + 30

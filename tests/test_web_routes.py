@@ -33,7 +33,7 @@ from xinglian.web.workspace import Workspace  # noqa: E402
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "tiny.yaml"
 PASSWORD = "correct horse battery"
-LIMIT = 2.0
+LIMIT = 3.0  # a re-plan of tiny under a loaded CI machine needs more than 2 s
 
 
 def login(client: TestClient) -> str:
