@@ -572,6 +572,23 @@ def generate(scale: int, seed: int, out: Path) -> None:
 
 
 @main.command()
+@click.argument("workspace", required=False, type=click.Path(path_type=Path, file_okay=False),
+                default=Path("xinglian-workspace"))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but 127.0.0.1 lets other machines in.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--time-limit", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds per solve started from the workspace.")
+def serve(workspace: Path, host: str, port: int, time_limit: float) -> None:
+    """Start the office's workspace in the browser over WORKSPACE (a directory, default
+    ./xinglian-workspace; created and seeded with the bundled default instance on first
+    start). See docs/workspace.md."""
+    from .web.serve import run
+
+    run(workspace, host=host, port=port, time_limit=time_limit)
+
+
+@main.command()
 @click.argument("what", type=click.Choice(["instance", "plan", "changes"]), default="instance")
 def schema(what: str) -> None:
     """Print the JSON Schema of an instance file (or of plan.json, or a changes file)."""
