@@ -1,0 +1,161 @@
+"""A subscription feed: a subject's calendar of the published plan, as a phone should see it.
+
+The feed of a person, venue or federation is its ``calendars/<kind>-<id>.ics`` of the plan
+directory, with the same events, UIDs, SEQUENCEs and stamps, and two changes:
+
+- **Events that left her calendar are dropped, not sent as ``STATUS:CANCELLED``.** The
+  plan directory's files keep a cancelled copy with a higher SEQUENCE because a file is
+  *imported*: an import only adds or replaces by UID, so without the cancelled copy the
+  old event would stay on the phone. A subscribed calendar is different: iOS, macOS,
+  Google Calendar, Thunderbird and ICSx⁵ replace the whole subscribed collection on each
+  refresh, so an event that is no longer in the feed disappears. A cancelled copy in a
+  feed would instead stay visible for ever in clients that ignore ``STATUS`` in
+  subscriptions (iOS shows it as a normal event), and cancelled events would pile up
+  version after version.
+- **Refresh hints:** ``REFRESH-INTERVAL;VALUE=DURATION:PT6H`` (RFC 7986) and
+  ``X-PUBLISHED-TTL:PT6H`` (Apple, Outlook).
+
+A subject with no calendar file in the published plan gets a valid empty calendar (so a
+phone that subscribed earlier clears her events instead of reporting an error).
+
+``Last-Modified`` is the newest ``DTSTAMP`` of any event of her plan-directory file,
+cancelled ones included: an unchanged event keeps the stamp it was first published with,
+and a changed or cancelled one takes the re-plan's stamp, so it moves exactly when her
+calendar changes. ``ETag`` is a hash of the bytes served.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import icalendar
+from icalendar import vDuration
+
+from ..export.ics import DEFAULT_STAMP, to_calendar
+
+REFRESH = dt.timedelta(hours=6)
+CALENDAR_PROPS = ("PRODID", "VERSION", "CALSCALE", "NAME", "X-WR-CALNAME", "X-WR-TIMEZONE")
+
+
+@dataclass(frozen=True)
+class Feed:
+    body: bytes
+    etag: str
+    """A strong entity tag, quoted: ``"<sha-256 of body, 32 hex>"``."""
+    last_modified: dt.datetime
+    """UTC, whole seconds."""
+    events: int
+
+
+def _stamp(value: object) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).replace(microsecond=0)
+    return DEFAULT_STAMP
+
+
+def _plan_meta(plan_dir: Path) -> tuple[dt.datetime, str, str]:
+    """(generated_at, time zone, instance label) of a plan directory, cheaply."""
+    plan = json.loads((plan_dir / "plan.json").read_text(encoding="utf-8"))
+    stamp = (dt.datetime.fromisoformat(plan["generated_at"]) if plan.get("generated_at")
+             else DEFAULT_STAMP)
+    tz, label = "Asia/Shanghai", str(plan.get("instance", ""))
+    inst = plan_dir / "instance.json"
+    if inst.is_file():
+        data = json.loads(inst.read_text(encoding="utf-8"))
+        tz = data.get("timezone", tz)
+        label = data.get("name") or data.get("id") or label
+    return _stamp(stamp), tz, label
+
+
+def _finish(cal: icalendar.Calendar, events: int, last_modified: dt.datetime) -> Feed:
+    body = cal.to_ical()
+    digest = hashlib.sha256(body).hexdigest()[:32]
+    return Feed(body=body, etag=f'"{digest}"', last_modified=last_modified, events=events)
+
+
+def _hints(cal: icalendar.Calendar) -> None:
+    cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+
+
+def render_feed(plan_dir: Path, kind: str, subject: str, name: str | None = None) -> Feed:
+    """The feed of ``kind``/``subject`` (e.g. ``person``/``p-001``) from ``plan_dir``.
+
+    Parameters
+    ----------
+    plan_dir
+        A plan directory (``xinglian plan`` / ``replan`` output).
+    kind, subject
+        ``person``, ``venue`` or ``federation`` and its id.
+    name
+        The calendar name of an empty feed (default: the subject's id).
+    """
+    plan_dir = Path(plan_dir)
+    path = plan_dir / "calendars" / f"{kind}-{subject}.ics"
+    if not path.is_file():
+        stamp, tz, _ = _plan_meta(plan_dir)
+        cal = to_calendar([], name or f"{subject} 的星链日程", stamp=stamp, tz=tz)
+        _hints(cal)
+        return _finish(cal, 0, stamp)
+    source = icalendar.Calendar.from_ical(path.read_bytes())
+    cal = icalendar.Calendar()
+    for prop in CALENDAR_PROPS:
+        if prop in source:
+            cal.add(prop, source[prop])
+    _hints(cal)
+    stamps: list[dt.datetime] = []
+    kept = 0
+    for comp in source.subcomponents:
+        if comp.name == "VEVENT":
+            stamps.append(_stamp(comp.decoded("DTSTAMP", None)))
+            if str(comp.get("STATUS", "")).upper() == "CANCELLED":
+                continue
+            kept += 1
+        elif comp.name == "VTIMEZONE":
+            comp.pop("COMMENT", None)  # plan directories written before the libical fix
+        cal.add_component(comp)
+    last = max(stamps) if stamps else _plan_meta(plan_dir)[0]
+    return _finish(cal, kept, last)
+
+
+class FeedCache:
+    """Rendered feeds, reused while the calendar file and plan.json are unchanged
+    (keyed by path, size and mtime), bounded to ``size`` entries."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, Feed] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(plan_dir: Path, kind: str, subject: str) -> tuple:
+        parts: list[object] = [str(plan_dir.resolve()), kind, subject]
+        for p in (plan_dir / "calendars" / f"{kind}-{subject}.ics", plan_dir / "plan.json"):
+            try:
+                st = p.stat()
+                parts += [st.st_size, st.st_mtime_ns, st.st_ino]
+            except FileNotFoundError:
+                parts.append(None)
+        return tuple(parts)
+
+    def get(self, plan_dir: Path, kind: str, subject: str, name: str | None = None) -> Feed:
+        key = self._key(Path(plan_dir), kind, subject)
+        with self._lock:
+            feed = self._items.get(key)
+            if feed is not None:
+                self._items.move_to_end(key)
+                return feed
+        feed = render_feed(Path(plan_dir), kind, subject, name)
+        with self._lock:
+            self._items[key] = feed
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return feed
