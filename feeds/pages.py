@@ -41,6 +41,7 @@ def webcal_url(url: str) -> str:
     return url
 
 
+@lru_cache(maxsize=4096)
 def qr_svg(data: str) -> str:
     """An inline SVG QR code of ``data`` (error correction M, 4-module quiet zone), sized
     by CSS."""
@@ -83,6 +84,7 @@ class Row:
     last_fetched: str
     revoke_url: str
     regenerate_url: str
+    svg: str = ""
 
 
 def render_admin(
@@ -92,15 +94,20 @@ def render_admin(
     action_url: Callable[[Subject, str], str] = lambda s, a: f"{s.kind}/{s.id}/{a}",
     cards_url: str = "cards",
     plan: str = "",
+    static: bool = False,
 ) -> str:
     """The list of feeds: per subject whether and when its feed was last fetched, its
-    URL, and revoke / regenerate buttons (POST forms to ``action_url``)."""
+    URL, and revoke / regenerate buttons (POST forms to ``action_url``). ``static``: the
+    clerk's private index of a static site instead (URL and QR code, no fetch times,
+    no buttons)."""
     rows = [Row(subject=s, token=t, url=feed_url(base_url, t.token) if t else None,
                 kind_zh=KIND_ZH.get(s.kind, s.kind),
                 last_fetched=local_time(t.last_fetched if t else None),
-                revoke_url=action_url(s, "revoke"), regenerate_url=action_url(s, "regenerate"))
+                revoke_url=action_url(s, "revoke"), regenerate_url=action_url(s, "regenerate"),
+                svg=qr_svg(webcal_url(feed_url(base_url, t.token))) if static and t else "")
             for s, t in entries]
     people = [r for r in rows if r.subject.kind == "person"]
     fetched = sum(1 for r in people if r.token and r.token.last_fetched)
     return _env().get_template("admin.html").render(
-        rows=rows, fetched=fetched, total=len(people), cards_url=cards_url, plan=plan)
+        rows=rows, fetched=fetched, total=len(people), cards_url=cards_url, plan=plan,
+        static=static)

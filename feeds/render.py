@@ -29,18 +29,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-import icalendar
 from icalendar import vDuration
 
 from ..export.ics import DEFAULT_STAMP, to_calendar
 
 REFRESH = dt.timedelta(hours=6)
-CALENDAR_PROPS = ("PRODID", "VERSION", "CALSCALE", "NAME", "X-WR-CALNAME", "X-WR-TIMEZONE")
 
 
 @dataclass(frozen=True)
@@ -75,19 +74,56 @@ def _plan_meta(plan_dir: Path) -> tuple[dt.datetime, str, str]:
     return _stamp(stamp), tz, label
 
 
-def _finish(cal: icalendar.Calendar, events: int, last_modified: dt.datetime) -> Feed:
-    body = cal.to_ical()
+def _finish(body: bytes, events: int, last_modified: dt.datetime) -> Feed:
     digest = hashlib.sha256(body).hexdigest()[:32]
     return Feed(body=body, etag=f'"{digest}"', last_modified=last_modified, events=events)
 
 
-def _hints(cal: icalendar.Calendar) -> None:
-    cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+_STAMP = re.compile(rb"^DTSTAMP(?:;[^:]*)?:(\d{8}T\d{6})Z?$", re.MULTILINE)
+HINTS = b"REFRESH-INTERVAL;VALUE=DURATION:PT6H\r\nX-PUBLISHED-TTL:PT6H\r\n"
+
+
+def _blocks(data: bytes) -> list[bytes]:
+    """The calendar's content split into top-level pieces: each property line (with its
+    folded continuations) and each whole component (``BEGIN:X`` .. ``END:X``), bytes
+    unchanged. The outer ``BEGIN/END:VCALENDAR`` lines are dropped."""
+    lines = data.replace(b"\r\n", b"\n").split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    unfolded: list[list[bytes]] = []
+    for line in lines:
+        if line[:1] in (b" ", b"\t") and unfolded:
+            unfolded[-1].append(line)
+        else:
+            unfolded.append([line])
+    if not unfolded or unfolded[0][0] != b"BEGIN:VCALENDAR" or \
+            unfolded[-1][0] != b"END:VCALENDAR":
+        raise ValueError("not a VCALENDAR")
+    pieces: list[bytes] = []
+    depth, current = 0, []
+    for group in unfolded[1:-1]:
+        head = group[0]
+        text = b"".join(line + b"\r\n" for line in group)
+        if depth == 0 and not head.startswith(b"BEGIN:"):
+            pieces.append(text)
+            continue
+        current.append(text)
+        if head.startswith(b"BEGIN:"):
+            depth += 1
+        elif head.startswith(b"END:"):
+            depth -= 1
+            if depth == 0:
+                pieces.append(b"".join(current))
+                current = []
+    return pieces
 
 
 def render_feed(plan_dir: Path, kind: str, subject: str, name: str | None = None) -> Feed:
     """The feed of ``kind``/``subject`` (e.g. ``person``/``p-001``) from ``plan_dir``.
+
+    The plan directory's file, byte for byte, less its ``STATUS:CANCELLED`` events and
+    the ``COMMENT`` of a ``VTIMEZONE`` (older plan directories), plus the refresh hints
+    after the calendar's name.
 
     Parameters
     ----------
@@ -103,27 +139,35 @@ def render_feed(plan_dir: Path, kind: str, subject: str, name: str | None = None
     if not path.is_file():
         stamp, tz, _ = _plan_meta(plan_dir)
         cal = to_calendar([], name or f"{subject} 的星链日程", stamp=stamp, tz=tz)
-        _hints(cal)
-        return _finish(cal, 0, stamp)
-    source = icalendar.Calendar.from_ical(path.read_bytes())
-    cal = icalendar.Calendar()
-    for prop in CALENDAR_PROPS:
-        if prop in source:
-            cal.add(prop, source[prop])
-    _hints(cal)
+        cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
+        cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+        return _finish(cal.to_ical(), 0, stamp)
+    out = [b"BEGIN:VCALENDAR\r\n"]
     stamps: list[dt.datetime] = []
     kept = 0
-    for comp in source.subcomponents:
-        if comp.name == "VEVENT":
-            stamps.append(_stamp(comp.decoded("DTSTAMP", None)))
-            if str(comp.get("STATUS", "")).upper() == "CANCELLED":
+    hinted = False
+    for piece in _blocks(path.read_bytes()):
+        if piece.startswith(b"BEGIN:VEVENT\r\n"):
+            m = _STAMP.search(piece.replace(b"\r\n", b"\n"))
+            if m:
+                stamps.append(dt.datetime.strptime(m[1].decode(), "%Y%m%dT%H%M%S")
+                              .replace(tzinfo=dt.UTC))
+            if b"\r\nSTATUS:CANCELLED\r\n" in piece:
                 continue
             kept += 1
-        elif comp.name == "VTIMEZONE":
-            comp.pop("COMMENT", None)  # plan directories written before the libical fix
-        cal.add_component(comp)
+        elif piece.startswith(b"BEGIN:VTIMEZONE\r\n"):
+            piece = re.sub(rb"(?m)^COMMENT:.*\r\n(?:[ \t].*\r\n)*", b"", piece, count=1)
+        elif piece.startswith((b"REFRESH-INTERVAL", b"X-PUBLISHED-TTL", b"METHOD:")):
+            continue
+        if not hinted and piece.startswith(b"BEGIN:"):
+            out.append(HINTS)
+            hinted = True
+        out.append(piece)
+    if not hinted:
+        out.append(HINTS)
+    out.append(b"END:VCALENDAR\r\n")
     last = max(stamps) if stamps else _plan_meta(plan_dir)[0]
-    return _finish(cal, kept, last)
+    return _finish(b"".join(out), kept, last)
 
 
 class FeedCache:
