@@ -16,13 +16,17 @@ for (const arg of process.argv.slice(2)) {
   if (res.status === 200) {
     const text = await res.text();
     const cal = new ICAL.Component(ICAL.parse(text));
+    // A client resolves TZID against the calendar's own VTIMEZONE.
+    for (const tz of cal.getAllSubcomponents("vtimezone")) ICAL.TimezoneService.register(tz);
     entry.name = cal.getFirstPropertyValue("x-wr-calname");
     entry.refresh = String(cal.getFirstPropertyValue("refresh-interval"));
     entry.events = cal.getAllSubcomponents("vevent").map((c) => {
       const ev = new ICAL.Event(c);
       return { uid: ev.uid, sequence: ev.sequence, summary: ev.summary,
                status: c.getFirstPropertyValue("status"),
-               start: ev.startDate.toString(), tz: ev.startDate.timezone || null,
+               start: ev.startDate.toString(),
+               tz: c.getFirstProperty("dtstart").getParameter("tzid") || null,
+               utc: ev.startDate.isDate ? null : ev.startDate.toJSDate().toISOString(),
                end: ev.endDate.toString() };
     });
   }
