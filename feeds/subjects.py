@@ -28,7 +28,7 @@ class Subject:
 
 
 def person_roles(instance: Instance) -> dict[str, str]:
-    """person id -> her roles in Chinese (e.g. ``霞美片区产业基地妇联 轮值主席团成员、爱心妈妈``)."""
+    """person id -> her roles in Chinese (e.g. ``霞美片区产业基地妇联 副主席、爱心妈妈``)."""
     roles: dict[str, list[str]] = {}
 
     def add(pid: str | None, text: str) -> None:

@@ -114,9 +114,9 @@ def test_push_sends_only_what_changed_and_deletes_what_left(monkeypatch, plans, 
     assert f"{len(PEOPLE)} calendars ({len(PEOPLE)} new)" in out
 
     # A hand-made event in her calendar is not ours: it must survive every push.
-    own = (f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//ZH\r\nBEGIN:VEVENT\r\n"
-           f"UID:own@phone\r\nDTSTAMP:20270101T000000Z\r\nDTSTART;VALUE=DATE:20270301\r\n"
-           f"SUMMARY:自己的事\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    own = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//ZH\r\nBEGIN:VEVENT\r\n"
+           "UID:own@phone\r\nDTSTAMP:20270101T000000Z\r\nDTSTART;VALUE=DATE:20270301\r\n"
+           "SUMMARY:自己的事\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
     r = httpx.put(f"{radicale.url}clerk/xinglian-{SUBJECT}/own.ics", content=own.encode(),
                   auth=("clerk", "x"), headers={"Content-Type": "text/calendar"})
     assert r.status_code in (201, 204)
