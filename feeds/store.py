@@ -16,8 +16,9 @@ Why it looks the way it does:
   is as private as the workspace's sessions.
 - Revoking keeps the row (``revoked`` set) so the admin page can say so; at most one
   unrevoked token per subject (a partial unique index). Regenerating = revoke + new.
-- ``last_fetched`` tells the clerk whom a change reaches by itself; it is written at most
-  once a minute per token so that a busy feed does not queue writers.
+- ``last_fetched`` tells the clerk whom a change reaches by itself; it is kept in memory
+  and written in one batch at most once a minute (and whenever the clerk's page reads
+  the table), so that serving a feed never waits for the disk.
 """
 
 from __future__ import annotations
@@ -109,25 +110,34 @@ class TokenStore:
     def __init__(self, db_path: str | Path) -> None:
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        self._fetch_seen: dict[int, dt.datetime] = {}
+        self._local = threading.local()
         self._lock = threading.Lock()
+        self._recorded: dict[int, dt.datetime] = {}
+        self._pending: dict[int, tuple[dt.datetime, int]] = {}
+        self._flushed = now_utc()
         with self._connect() as con:
             con.execute("PRAGMA journal_mode=WAL")
             con.executescript(SCHEMA)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.db_path, timeout=10)
-        con.row_factory = sqlite3.Row
-        try:
-            with con:  # one transaction, committed on success
-                yield con
-        finally:
-            con.close()
+        """This thread's connection (kept open: a web server's worker threads reuse
+        theirs), inside one transaction committed on success."""
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.db_path, timeout=10)
+            con.row_factory = sqlite3.Row
+            # WAL + NORMAL: no fsync per commit; a power cut may lose the last fetch
+            # times, never the tokens' consistency.
+            con.execute("PRAGMA synchronous=NORMAL")
+            self._local.con = con
+        with con:
+            yield con
 
     # -- reading ----------------------------------------------------------------------
 
     def active(self, kind: str, subject: str) -> FeedToken | None:
+        self.flush()
         with self._connect() as con:
             row = con.execute(
                 "SELECT * FROM feed_tokens WHERE kind = ? AND subject = ? AND revoked IS NULL",
@@ -136,6 +146,7 @@ class TokenStore:
 
     def all(self) -> list[FeedToken]:
         """Every token, revoked ones too, by subject then age."""
+        self.flush()
         with self._connect() as con:
             rows = con.execute(
                 "SELECT * FROM feed_tokens ORDER BY kind, subject, id").fetchall()
@@ -168,6 +179,7 @@ class TokenStore:
         """:meth:`ensure` for many subjects in one transaction: (kind, subject) -> active
         token, for every subject that is not revoked."""
         wanted = list(dict.fromkeys(subjects))
+        self.flush()
         with self._connect() as con:
             have = {(r["kind"], r["subject"]): _row(r) for r in con.execute(
                 "SELECT * FROM feed_tokens WHERE revoked IS NULL")}
@@ -221,14 +233,37 @@ class TokenStore:
         return self._insert(kind, subject)
 
     def record_fetch(self, token: FeedToken, when: dt.datetime | None = None) -> None:
-        """Note that the feed was fetched (at most one write a minute per token)."""
+        """Note that the feed was fetched.
+
+        A token's first fetch in this process is written at once; later ones are kept
+        in memory and written in one transaction at most every ``FETCH_WRITE_EVERY``
+        (or when this store reads the table for the clerk), so that serving a feed
+        rarely waits for a write; ``fetch_count`` counts fetches at most one a minute
+        per token.
+        """
         when = when or now_utc()
         with self._lock:
-            seen = self._fetch_seen.get(token.id)
+            seen = self._recorded.get(token.id)
             if seen is not None and when - seen < FETCH_WRITE_EVERY:
                 return
-            self._fetch_seen[token.id] = when
+            self._recorded[token.id] = when
+            _, count = self._pending.get(token.id, (when, 0))
+            self._pending[token.id] = (when, count + 1)
+            # A first fetch is written at once (another process, e.g. a second worker,
+            # then shows "fetched" instead of "never"); later ones in batches.
+            due = seen is None or when - self._flushed >= FETCH_WRITE_EVERY
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the fetch times kept in memory."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+            self._flushed = now_utc()
+        if not pending:
+            return
         with self._connect() as con:
-            con.execute(
-                "UPDATE feed_tokens SET last_fetched = ?, fetch_count = fetch_count + 1 "
-                "WHERE id = ?", (when.isoformat(), token.id))
+            con.executemany(
+                "UPDATE feed_tokens SET last_fetched = ?, fetch_count = fetch_count + ? "
+                "WHERE id = ?", [(when.isoformat(), n, tid)
+                                 for tid, (when, n) in pending.items()])

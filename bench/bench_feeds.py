@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Subscription feeds under load: 50 concurrent loopback clients against uvicorn.
+
+    python bench/bench_feeds.py [--plan PLAN_DIR] [--requests 500] [--clients 50]
+
+Without ``--plan`` it first makes the default workspace's plan (``xinglian plan``, the
+default instance ``nanan-2027-full.yaml``, 30 s), as the workspace would publish it.
+It then starts uvicorn (one worker, in its own process, on a free 127.0.0.1 port)
+serving :func:`xinglian.feeds.routes.router` over that plan directory with a fresh token
+database holding one token per person, and runs two rounds of ``--requests`` GETs
+spread over the people's feeds by ``--clients`` concurrent clients (httpx, keep-alive):
+
+1. *first fetch*: no validators, as a phone subscribing (each feed is rendered once,
+   then served from the cache);
+2. *refresh, nothing changed*: each request carries the ETag its feed answered in round
+   1, as a phone refreshing after six hours; every answer should be 304.
+
+Bounded: ``--requests`` per round and ``--timeout`` seconds per round (a round that
+overruns is reported as errors). Prints one table row per round: requests, errors, 200s,
+304s, share of 304, p50 / p99 / max latency in ms, requests per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(plan: Path, db: Path, port: int) -> None:
+    """The server process: uvicorn with the feeds router and nothing else."""
+    import uvicorn
+    from fastapi import FastAPI
+
+    from xinglian.feeds.routes import router
+
+    app = FastAPI()
+    app.include_router(router(db, lambda: plan))
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+async def run_round(base: str, paths: list[str], clients: int, etags: dict[str, str] | None,
+                    timeout: float) -> tuple[list[float], list[int], dict[str, str], float]:
+    import httpx
+
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for p in paths:
+        queue.put_nowait(p)
+    latencies: list[float] = []
+    statuses: list[int] = []
+    seen: dict[str, str] = {}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while True:
+            try:
+                path = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            headers = {"If-None-Match": etags[path]} if etags and path in etags else {}
+            t0 = time.perf_counter()
+            try:
+                res = await client.get(path, headers=headers)
+                await res.aread()
+                statuses.append(res.status_code)
+                if res.status_code == 200:
+                    seen[path] = res.headers["etag"]
+            except httpx.HTTPError:
+                statuses.append(0)
+            latencies.append(time.perf_counter() - t0)
+
+    start = time.perf_counter()
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        tasks = [asyncio.create_task(worker(client)) for _ in range(clients)]
+        try:
+            await asyncio.wait_for(asyncio.gather(*tasks), timeout)
+        except TimeoutError:
+            for t in tasks:
+                t.cancel()
+            statuses.extend([0] * queue.qsize())
+    return latencies, statuses, seen, time.perf_counter() - start
+
+
+def make_plan(out: Path) -> Path:
+    cmd = [sys.executable, "-m", "xinglian", "plan", "--out", str(out), "--time-limit", "30",
+           "--quiet"]
+    print("+ " + " ".join(cmd[2:]), file=sys.stderr)
+    subprocess.run(cmd, check=True)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--plan", type=Path, help="A plan directory (default: plan the default "
+                    "instance first, 30 s).")
+    ap.add_argument("--requests", type=int, default=500)
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--timeout", type=float, default=120.0, help="Seconds per round.")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--serve", nargs=3, metavar=("PLAN", "DB", "PORT"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve:
+        serve(Path(args.serve[0]), Path(args.serve[1]), int(args.serve[2]))
+        return 0
+
+    import httpx
+
+    from xinglian.feeds.store import TokenStore
+    from xinglian.feeds.subjects import subjects
+
+    work = Path(tempfile.mkdtemp(prefix="bench-feeds-"))
+    plan = args.plan or make_plan(work / "plan")
+    db = work / "workspace.db"
+    people = [s for s in subjects(plan) if s.kind == "person" and s.has_calendar]
+    tokens = TokenStore(db).ensure_many(s.key for s in people)
+    feeds = [f"/feeds/{t.token}.ics" for t in tokens.values()]
+    rng = random.Random(args.seed)
+    paths = [feeds[i % len(feeds)] for i in range(args.requests)]
+    rng.shuffle(paths)
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(plan), str(db),
+                               str(port)], env={**os.environ})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(base + "/feeds/x.ics", timeout=1)
+                break
+            except httpx.TransportError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    print("uvicorn did not start", file=sys.stderr)
+                    return 1
+                time.sleep(0.1)
+        rows = []
+        lat, st, etags, wall = asyncio.run(run_round(base, paths, args.clients, None,
+                                                     args.timeout))
+        rows.append(("first fetch", lat, st, wall))
+        lat, st, _, wall = asyncio.run(run_round(base, paths, args.clients, etags,
+                                                 args.timeout))
+        rows.append(("refresh, nothing changed", lat, st, wall))
+    finally:
+        server.terminate()
+        server.wait(10)
+
+    cpus = os.cpu_count()
+    sizes = [(plan / "calendars" / f"person-{s.id}.ics").stat().st_size for s in people]
+    print(f"plan {plan} ({len(feeds)} person feeds, median {statistics.median(sizes):.0f} B); "
+          f"uvicorn 1 worker on 127.0.0.1; {args.clients} clients; {cpus} CPUs")
+    head = ("round", "requests", "errors", "200", "304", "304 share", "p50 ms", "p99 ms",
+            "max ms", "req/s")
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for name, lat, st, wall in rows:
+        ok = [x for x in st if x in (200, 304)]
+        errors = len(st) - len(ok)
+        ms = sorted(x * 1000 for x in lat) or [0.0]
+        p99 = ms[min(len(ms) - 1, int(round(0.99 * (len(ms) - 1))))]
+        n304 = st.count(304)
+        print(f"| {name} | {len(st)} | {errors} | {st.count(200)} | {n304} | "
+              f"{n304 / max(1, len(st)):.0%} | {statistics.median(ms):.1f} | {p99:.1f} | "
+              f"{ms[-1]:.1f} | {len(st) / wall:.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
