@@ -8,7 +8,8 @@ default instance ``nanan-2027-full.yaml``, 30 s), as the workspace would publish
 It then starts uvicorn (one worker, in its own process, on a free 127.0.0.1 port)
 serving :func:`xinglian.feeds.routes.router` over that plan directory with a fresh token
 database holding one token per person, and runs two rounds of ``--requests`` GETs
-spread over the people's feeds by ``--clients`` concurrent clients (httpx, keep-alive):
+spread over the people's feeds by ``--clients`` concurrent clients (each one keep-alive
+HTTP/1.1 connection; a bare asyncio client, so that the client costs little CPU):
 
 1. *first fetch*: no validators, as a phone subscribing (each feed is rendered once,
    then served from the cache);
@@ -53,45 +54,62 @@ def serve(plan: Path, db: Path, port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-async def run_round(base: str, paths: list[str], clients: int, etags: dict[str, str] | None,
-                    timeout: float) -> tuple[list[float], list[int], dict[str, str], float]:
-    import httpx
+async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str,
+               path: str, etag: str | None) -> tuple[int, str | None]:
+    """One HTTP/1.1 keep-alive GET: (status, ETag). A bare client, so that the
+    measurement is the server's and not a client library's."""
+    extra = f"If-None-Match: {etag}\r\n" if etag else ""
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n".encode())
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {k.lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)}
+    length = int(headers.get("content-length", "0"))
+    if length:
+        await reader.readexactly(length)
+    return status, headers.get("etag")
 
+
+async def run_round(port: int, paths: list[str], clients: int, etags: dict[str, str] | None,
+                    timeout: float) -> tuple[list[float], list[int], dict[str, str], float]:
     queue: asyncio.Queue[str] = asyncio.Queue()
     for p in paths:
         queue.put_nowait(p)
     latencies: list[float] = []
     statuses: list[int] = []
     seen: dict[str, str] = {}
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    host = f"127.0.0.1:{port}"
 
-    async def worker(client: httpx.AsyncClient) -> None:
-        while True:
-            try:
-                path = queue.get_nowait()
-            except asyncio.QueueEmpty:
-                return
-            headers = {"If-None-Match": etags[path]} if etags and path in etags else {}
-            t0 = time.perf_counter()
-            try:
-                res = await client.get(path, headers=headers)
-                await res.aread()
-                statuses.append(res.status_code)
-                if res.status_code == 200:
-                    seen[path] = res.headers["etag"]
-            except httpx.HTTPError:
-                statuses.append(0)
-            latencies.append(time.perf_counter() - t0)
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while True:
+                try:
+                    path = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                t0 = time.perf_counter()
+                try:
+                    status, etag = await _get(reader, writer, host, path,
+                                              (etags or {}).get(path))
+                except (OSError, asyncio.IncompleteReadError, ValueError):
+                    status, etag = 0, None
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                latencies.append(time.perf_counter() - t0)
+                statuses.append(status)
+                if status == 200 and etag:
+                    seen[path] = etag
+        finally:
+            writer.close()
 
     start = time.perf_counter()
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
-        tasks = [asyncio.create_task(worker(client)) for _ in range(clients)]
-        try:
-            await asyncio.wait_for(asyncio.gather(*tasks), timeout)
-        except TimeoutError:
-            for t in tasks:
-                t.cancel()
-            statuses.extend([0] * queue.qsize())
+    tasks = [asyncio.create_task(worker()) for _ in range(clients)]
+    try:
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout)
+    except TimeoutError:
+        statuses.extend([0] * queue.qsize())
     return latencies, statuses, seen, time.perf_counter() - start
 
 
@@ -148,10 +166,10 @@ def main() -> int:
                     return 1
                 time.sleep(0.1)
         rows = []
-        lat, st, etags, wall = asyncio.run(run_round(base, paths, args.clients, None,
+        lat, st, etags, wall = asyncio.run(run_round(port, paths, args.clients, None,
                                                      args.timeout))
         rows.append(("first fetch", lat, st, wall))
-        lat, st, _, wall = asyncio.run(run_round(base, paths, args.clients, etags,
+        lat, st, _, wall = asyncio.run(run_round(port, paths, args.clients, etags,
                                                  args.timeout))
         rows.append(("refresh, nothing changed", lat, st, wall))
     finally:
