@@ -9,8 +9,8 @@ directory, with the same events, UIDs, SEQUENCEs and stamps, and two changes:
   old event would stay on the phone. A subscribed calendar is different: iOS, macOS,
   Google Calendar, Thunderbird and ICSx⁵ replace the whole subscribed collection on each
   refresh, so an event that is no longer in the feed disappears. A cancelled copy in a
-  feed would instead stay visible for ever in clients that ignore ``STATUS`` in
-  subscriptions (iOS shows it as a normal event), and cancelled events would pile up
+  feed would instead stay visible (Apple Calendar crosses it out but keeps it, Android
+  calendars such as Etar show it as a normal event), and cancelled events would pile up
   version after version.
 - **Refresh hints:** ``REFRESH-INTERVAL;VALUE=DURATION:PT6H`` (RFC 7986) and
   ``X-PUBLISHED-TTL:PT6H`` (Apple, Outlook).
