@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.utils
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -83,6 +84,15 @@ def router(
     def base(request: Request) -> str:
         return (base_url or str(request.base_url)).rstrip("/")
 
+    def allowed_origins(request: Request) -> set[str]:
+        """scheme://host[:port] of the request and of ``base_url`` (an Origin header
+        never carries a path, whatever the app's root path)."""
+        out = {f"{request.url.scheme}://{request.url.netloc}"}
+        if base_url:
+            parts = urlsplit(base_url)
+            out.add(f"{parts.scheme}://{parts.netloc}")
+        return out
+
     @api.api_route("/feeds/{token}.ics", methods=["GET", "HEAD"], name="feed",
                    include_in_schema=False)
     async def feed(token: str, request: Request) -> Response:
@@ -144,7 +154,7 @@ def router(
               dependencies=guard, include_in_schema=False)
     def action(kind: str, subject: str, action: str, request: Request) -> Response:
         origin = request.headers.get("origin")
-        if origin is not None and origin.rstrip("/") != str(request.base_url).rstrip("/"):
+        if origin is not None and origin.rstrip("/") not in allowed_origins(request):
             raise HTTPException(status_code=403, detail="cross-site request refused")
         if kind not in KINDS or action not in ("revoke", "regenerate"):
             raise _not_found()

@@ -200,6 +200,10 @@ def test_admin_revoke_and_regenerate_buttons(setup):
                         headers={"Origin": "https://evil.example"})
     assert cross.status_code == 403
     assert store.active("person", SUBJECT).token == new.token
+    same = client.post(f"/feeds/admin/person/{SUBJECT}/revoke",
+                       headers={"Origin": "http://testserver"}, follow_redirects=False)
+    assert same.status_code == 303
+    assert store.active("person", SUBJECT) is None
 
 
 def test_admin_pages_are_behind_the_admin_dependency(tmp_path, plans):
