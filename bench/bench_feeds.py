@@ -18,7 +18,9 @@ HTTP/1.1 connection; a bare asyncio client, so that the client costs little CPU)
 
 Bounded: ``--requests`` per round and ``--timeout`` seconds per round (a round that
 overruns is reported as errors). Prints one table row per round: requests, errors, 200s,
-304s, share of 304, p50 / p99 / max latency in ms, requests per second.
+304s, share of 304, p50 / p99 / max latency in ms, requests per second, and the server
+process's CPU milliseconds per request (from /proc: the figure that does not depend on
+what else the machine is running; latency on a shared machine does).
 """
 
 from __future__ import annotations
@@ -113,6 +115,15 @@ async def run_round(port: int, paths: list[str], clients: int, etags: dict[str, 
     return latencies, statuses, seen, time.perf_counter() - start
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), 0.0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def make_plan(out: Path) -> Path:
     cmd = [sys.executable, "-m", "xinglian", "plan", "--out", str(out), "--time-limit", "30",
            "--quiet"]
@@ -166,12 +177,14 @@ def main() -> int:
                     return 1
                 time.sleep(0.1)
         rows = []
+        cpu0 = cpu_seconds(server.pid)
         lat, st, etags, wall = asyncio.run(run_round(port, paths, args.clients, None,
                                                      args.timeout))
-        rows.append(("first fetch", lat, st, wall))
+        cpu1 = cpu_seconds(server.pid)
+        rows.append(("first fetch", lat, st, wall, cpu1 - cpu0))
         lat, st, _, wall = asyncio.run(run_round(port, paths, args.clients, etags,
                                                  args.timeout))
-        rows.append(("refresh, nothing changed", lat, st, wall))
+        rows.append(("refresh, nothing changed", lat, st, wall, cpu_seconds(server.pid) - cpu1))
     finally:
         server.terminate()
         server.wait(10)
@@ -181,10 +194,10 @@ def main() -> int:
     print(f"plan {plan} ({len(feeds)} person feeds, median {statistics.median(sizes):.0f} B); "
           f"uvicorn 1 worker on 127.0.0.1; {args.clients} clients; {cpus} CPUs")
     head = ("round", "requests", "errors", "200", "304", "304 share", "p50 ms", "p99 ms",
-            "max ms", "req/s")
+            "max ms", "req/s", "server CPU ms/req")
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
-    for name, lat, st, wall in rows:
+    for name, lat, st, wall, cpu in rows:
         ok = [x for x in st if x in (200, 304)]
         errors = len(st) - len(ok)
         ms = sorted(x * 1000 for x in lat) or [0.0]
@@ -192,7 +205,7 @@ def main() -> int:
         n304 = st.count(304)
         print(f"| {name} | {len(st)} | {errors} | {st.count(200)} | {n304} | "
               f"{n304 / max(1, len(st)):.0%} | {statistics.median(ms):.1f} | {p99:.1f} | "
-              f"{ms[-1]:.1f} | {len(st) / wall:.0f} |")
+              f"{ms[-1]:.1f} | {len(st) / wall:.0f} | {1000 * cpu / max(1, len(st)):.2f} |")
     return 0
 
 

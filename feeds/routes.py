@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
 
 from .pages import render_admin, render_cards
 from .render import FeedCache
@@ -107,7 +108,8 @@ def router(
                                                                             found.subject)),
                     None)
         body = cache.get(Path(plan_dir), found.kind, found.subject, name)
-        store.record_fetch(found)
+        # Noted in memory; when a write is due it happens after the answer is sent.
+        noted = BackgroundTask(store.flush) if store.note_fetch(found) else None
         headers = {
             "ETag": body.etag,
             "Last-Modified": email.utils.format_datetime(body.last_modified, usegmt=True),
@@ -116,8 +118,9 @@ def router(
             "X-Robots-Tag": "noindex, nofollow",
         }
         if _not_modified(request, body.etag, body.last_modified):
-            return Response(status_code=304, headers=headers)
-        return Response(content=body.body, media_type=CALENDAR_TYPE, headers=headers)
+            return Response(status_code=304, headers=headers, background=noted)
+        return Response(content=body.body, media_type=CALENDAR_TYPE, headers=headers,
+                        background=noted)
 
     def entries(plan_dir: Path | None) -> list[Subject]:
         return subjects(plan_dir) if plan_dir is not None else []

@@ -233,27 +233,28 @@ class TokenStore:
         return self._insert(kind, subject)
 
     def record_fetch(self, token: FeedToken, when: dt.datetime | None = None) -> None:
-        """Note that the feed was fetched.
+        """Note that the feed was fetched, writing it when due (see :meth:`note_fetch`)."""
+        if self.note_fetch(token, when):
+            self.flush()
 
-        A token's first fetch in this process is written at once; later ones are kept
-        in memory and written in one transaction at most every ``FETCH_WRITE_EVERY``
-        (or when this store reads the table for the clerk), so that serving a feed
-        rarely waits for a write; ``fetch_count`` counts fetches at most one a minute
-        per token.
+    def note_fetch(self, token: FeedToken, when: dt.datetime | None = None) -> bool:
+        """Note a fetch in memory; True when :meth:`flush` should now write.
+
+        A token's first fetch in this process is due at once (another process, e.g. a
+        second worker, then shows "fetched" instead of "never"); later ones are written
+        in one transaction at most every ``FETCH_WRITE_EVERY`` (or when this store reads
+        the table for the clerk), so that serving a feed does not wait for a write;
+        ``fetch_count`` counts fetches at most one a minute per token.
         """
         when = when or now_utc()
         with self._lock:
             seen = self._recorded.get(token.id)
             if seen is not None and when - seen < FETCH_WRITE_EVERY:
-                return
+                return False
             self._recorded[token.id] = when
             _, count = self._pending.get(token.id, (when, 0))
             self._pending[token.id] = (when, count + 1)
-            # A first fetch is written at once (another process, e.g. a second worker,
-            # then shows "fetched" instead of "never"); later ones in batches.
-            due = seen is None or when - self._flushed >= FETCH_WRITE_EVERY
-        if due:
-            self.flush()
+            return seen is None or when - self._flushed >= FETCH_WRITE_EVERY
 
     def flush(self) -> None:
         """Write the fetch times kept in memory."""
