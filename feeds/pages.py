@@ -106,7 +106,7 @@ def render_admin(
                 revoke_url=action_url(s, "revoke"), regenerate_url=action_url(s, "regenerate"),
                 svg=qr_svg(webcal_url(feed_url(base_url, t.token))) if static and t else "")
             for s, t in entries]
-    people = [r for r in rows if r.subject.kind == "person"]
+    people = [r for r in rows if r.subject.kind == "person" and r.subject.has_calendar]
     fetched = sum(1 for r in people if r.token and r.token.last_fetched)
     return _env().get_template("admin.html").render(
         rows=rows, fetched=fetched, total=len(people), cards_url=cards_url, plan=plan,
