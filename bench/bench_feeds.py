@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -161,6 +162,7 @@ def main() -> int:
     paths = [feeds[i % len(feeds)] for i in range(args.requests)]
     rng.shuffle(paths)
 
+    sizes = [(plan / "calendars" / f"person-{s.id}.ics").stat().st_size for s in people]
     port = free_port()
     server = subprocess.Popen([sys.executable, __file__, "--serve", str(plan), str(db),
                                str(port)], env={**os.environ})
@@ -188,9 +190,9 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(10)
+        shutil.rmtree(work, ignore_errors=True)  # our temporary plan and database only
 
     cpus = os.cpu_count()
-    sizes = [(plan / "calendars" / f"person-{s.id}.ics").stat().st_size for s in people]
     print(f"plan {plan} ({len(feeds)} person feeds, median {statistics.median(sizes):.0f} B); "
           f"uvicorn 1 worker on 127.0.0.1; {args.clients} clients; {cpus} CPUs")
     head = ("round", "requests", "errors", "200", "304", "304 share", "p50 ms", "p99 ms",
