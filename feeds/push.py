@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
-from .render import _blocks
+from .render import calendar_pieces
 from .subjects import subjects
 
 HASH_PROP = "X-XINGLIAN-HASH"
@@ -69,7 +69,7 @@ def resource_name(uid: str) -> str:
 
 def resources(calendar_file: Path) -> dict[str, Resource]:
     """UID -> one calendar object per confirmed event of a plan directory's file."""
-    pieces = _blocks(Path(calendar_file).read_bytes())
+    pieces = calendar_pieces(Path(calendar_file).read_bytes())
     tz = b"".join(p for p in pieces if p.startswith(b"BEGIN:VTIMEZONE\r\n"))
     tz = re.sub(rb"(?m)^COMMENT:.*\r\n(?:[ \t].*\r\n)*", b"", tz)
     out: dict[str, Resource] = {}

@@ -83,7 +83,7 @@ _STAMP = re.compile(rb"^DTSTAMP(?:;[^:]*)?:(\d{8}T\d{6})Z?$", re.MULTILINE)
 HINTS = b"REFRESH-INTERVAL;VALUE=DURATION:PT6H\r\nX-PUBLISHED-TTL:PT6H\r\n"
 
 
-def _blocks(data: bytes) -> list[bytes]:
+def calendar_pieces(data: bytes) -> list[bytes]:
     """The calendar's content split into top-level pieces: each property line (with its
     folded continuations) and each whole component (``BEGIN:X`` .. ``END:X``), bytes
     unchanged. The outer ``BEGIN/END:VCALENDAR`` lines are dropped."""
@@ -146,7 +146,7 @@ def render_feed(plan_dir: Path, kind: str, subject: str, name: str | None = None
     stamps: list[dt.datetime] = []
     kept = 0
     hinted = False
-    for piece in _blocks(path.read_bytes()):
+    for piece in calendar_pieces(path.read_bytes()):
         if piece.startswith(b"BEGIN:VEVENT\r\n"):
             m = _STAMP.search(piece.replace(b"\r\n", b"\n"))
             if m:

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from xinglian.feeds.push import HASH_PROP
-from xinglian.feeds.render import _blocks
+from xinglian.feeds.render import calendar_pieces
 
 from .conftest import MOVED_MEETING, SUBJECT, free_port, invoke
 
@@ -85,7 +85,7 @@ def push(server: Radicale, plan_dir: Path):
 def confirmed(plan_dir: Path, pid: str) -> dict[str, bytes]:
     """UID -> VEVENT bytes of her confirmed events in the plan directory's file."""
     data = (plan_dir / "calendars" / f"person-{pid}.ics").read_bytes()
-    return {re.search(rb"\r\nUID:(.*?)\r\n", p)[1].decode(): p for p in _blocks(data)
+    return {re.search(rb"\r\nUID:(.*?)\r\n", p)[1].decode(): p for p in calendar_pieces(data)
             if p.startswith(b"BEGIN:VEVENT\r\n") and b"\r\nSTATUS:CANCELLED\r\n" not in p}
 
 

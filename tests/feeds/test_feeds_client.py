@@ -23,7 +23,7 @@ import pytest
 from fastapi import FastAPI
 
 from xinglian.export.plan_dir import write_plan_dir
-from xinglian.feeds.render import _blocks
+from xinglian.feeds.render import calendar_pieces
 from xinglian.feeds.routes import router
 from xinglian.feeds.store import TokenStore
 from xinglian.models.instance import Instance
@@ -46,7 +46,7 @@ def node_client(*urls: str) -> list[dict]:
 def vevents(body: bytes) -> dict[str, bytes]:
     """UID -> the VEVENT's bytes exactly as served."""
     return {re.search(rb"\r\nUID:(.*?)\r\n", p)[1].decode(): p
-            for p in _blocks(body) if p.startswith(b"BEGIN:VEVENT\r\n")}
+            for p in calendar_pieces(body) if p.startswith(b"BEGIN:VEVENT\r\n")}
 
 
 @pytest.fixture
