@@ -553,6 +553,65 @@ def export_(plan_dir: Path, xlsx: Path) -> None:
 
 
 @main.command()
+@click.argument("plan_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--base-url", required=True, help="Where SITE will be served, e.g. "
+              "https://example.org/xinglian (feed URLs are <base-url>/feeds/<token>.ics).")
+@click.option("--out", "site", type=click.Path(path_type=Path, file_okay=False),
+              required=True, help="The public directory to write (upload it as it is).")
+@click.option("--tokens", "tokens_db", type=click.Path(path_type=Path, dir_okay=False),
+              help="Token database [default: SITE.private/tokens.db; or the workspace.db].")
+@click.option("--revoke", multiple=True, metavar="ID", help="Stop this id's feed.")
+@click.option("--regenerate", multiple=True, metavar="ID", help="Give this id a new URL.")
+def publish(plan_dir: Path, base_url: str, site: Path, tokens_db: Path | None,
+            revoke: tuple[str, ...], regenerate: tuple[str, ...]) -> None:
+    """Write PLAN_DIR's calendars as secret subscription feeds for a static web host:
+    SITE/feeds/<token>.ics, and for the clerk only SITE.private/ (index.html with every
+    URL and QR code, cards.html to print, tokens.db). URLs stay the same across plans."""
+    from .feeds.publish import publish as run
+
+    _plan_and_instance(plan_dir)
+    try:
+        res = run(plan_dir, base_url, site, tokens_db=tokens_db, revoke=revoke,
+                  regenerate=regenerate)
+    except ValueError as e:
+        raise Fail(str(e)) from None
+    except OSError as e:
+        raise Fail(f"cannot write {site}: {e.strerror or e}") from None
+    click.echo(f"{res.feeds} feeds in {res.site / 'feeds'} ({res.written} written, "
+               f"{res.unchanged} unchanged, {res.removed} removed); for the clerk only: "
+               f"{res.private / 'index.html'}, {res.private / 'cards.html'}")
+
+
+@main.command()
+@click.argument("plan_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--caldav", "url", required=True, help="CalDAV server URL.")
+@click.option("--user", required=True, help="The account that owns the calendars.")
+@click.option("--person", "people", multiple=True, metavar="ID",
+              help="Push only this person's calendar (repeatable).")
+def push(plan_dir: Path, url: str, user: str, people: tuple[str, ...]) -> None:
+    """Put each person's calendar of PLAN_DIR on a CalDAV server (collection
+    xinglian-<id>), sending only events that changed and deleting those that left.
+    The password is read from XINGLIAN_CALDAV_PASSWORD, else asked for."""
+    import os
+
+    from .feeds.push import PushError
+    from .feeds.push import push as run
+
+    _plan_and_instance(plan_dir)
+    password = os.environ.get("XINGLIAN_CALDAV_PASSWORD")
+    if password is None:
+        password = click.prompt(f"CalDAV password for {user}", hide_input=True)
+    try:
+        res = run(plan_dir, url, user, password, people=people or None)
+    except PushError as e:
+        raise Fail(str(e)) from None
+    except Exception as e:  # the caldav library's connection and auth errors
+        raise Fail(f"{url}: {type(e).__name__}: {e}") from None
+    click.echo(f"{res.calendars} calendars ({res.created_calendars} new): {res.put} events "
+               f"sent, {res.deleted} deleted, {res.unchanged} unchanged")
+
+
+@main.command()
 @click.option("--scale", "-k", type=click.IntRange(min=1), required=True,
               help="Number of counties, each shaped like the bundled full instance.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
