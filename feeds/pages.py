@@ -95,11 +95,12 @@ def render_admin(
     cards_url: str = "cards",
     plan: str = "",
     static: bool = False,
+    csrf: str = "",
 ) -> str:
     """The list of feeds: per subject whether and when its feed was last fetched, its
     URL, and revoke / regenerate buttons (POST forms to ``action_url``). ``static``: the
     clerk's private index of a static site instead (URL and QR code, no fetch times,
-    no buttons)."""
+    no buttons). ``csrf``: the session's token, sent by every button's form."""
     rows = [Row(subject=s, token=t, url=feed_url(base_url, t.token) if t else None,
                 kind_zh=KIND_ZH.get(s.kind, s.kind),
                 last_fetched=local_time(t.last_fetched if t else None),
@@ -110,4 +111,4 @@ def render_admin(
     fetched = sum(1 for r in people if r.token and r.token.last_fetched)
     return _env().get_template("admin.html").render(
         rows=rows, fetched=fetched, total=len(people), cards_url=cards_url, plan=plan,
-        static=static)
+        static=static, csrf=csrf)

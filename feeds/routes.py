@@ -57,6 +57,7 @@ def router(
     admin: Callable | None = None,
     *,
     base_url: str | None = None,
+    csrf_of: Callable[[Request], str] | None = None,
 ) -> APIRouter:
     """The feed routes.
 
@@ -76,6 +77,9 @@ def router(
         The public ``https://host[/prefix]`` printed in URLs and QR codes; by default
         the request's own base URL (behind a proxy, run uvicorn with
         ``--proxy-headers``).
+    csrf_of
+        The CSRF token of a request's session, put into the admin page's forms (the
+        ``admin`` dependency checks it on POST).
     """
     store = TokenStore(db_path)
     cache = FeedCache()
@@ -136,7 +140,8 @@ def router(
             action_url=lambda s, a: str(request.url_for("feeds_action", kind=s.kind,
                                                         subject=s.id, action=a)),
             cards_url=str(request.url_for("feeds_cards")),
-            plan=str(plan_dir.name) if plan_dir else "")
+            plan=str(plan_dir.name) if plan_dir else "",
+            csrf=csrf_of(request) if csrf_of is not None else "")
         return HTMLResponse(html, headers=PRIVATE_PAGE)
 
     @api.get("/feeds/admin/cards", response_class=HTMLResponse, name="feeds_cards",

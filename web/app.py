@@ -35,6 +35,7 @@ from pydantic import TypeAdapter, ValidationError
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
+from ..feeds.routes import router as feeds_router
 from . import security, views
 from .jobs import Runner
 from .uploads import MAX_UPLOAD_BYTES, UploadError, read_upload
@@ -168,7 +169,9 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
             "en" if request.cookies.get(LANG_COOKIE) == "en" else "zh")
         request.state.session = security.session(ws, request.cookies.get(SESSION_COOKIE))
         path = request.url.path
-        if request.state.session is None and not path.startswith(OPEN_PATHS):
+        public = path.startswith(OPEN_PATHS) or (path.startswith("/feeds/")
+                                                  and not path.startswith("/feeds/admin"))
+        if request.state.session is None and not public:
             if request.method == "GET" and not path.startswith("/api/"):
                 return RedirectResponse(f"/login?next={path}", status_code=303)
             return PlainTextResponse("请先登录 / log in first", status_code=401)
@@ -193,6 +196,18 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
         if s is None or not security.csrf_ok(s["csrf"], given):
             raise HTTPException(403, "CSRF 令牌缺失或无效，请刷新页面后重试 / missing or wrong "
                                      "CSRF token: reload the page and try again")
+
+    async def clerk(request: Request) -> None:
+        """The feeds' admin pages: a clerk's session, and the CSRF token on every POST."""
+        if request.state.session is None:
+            raise HTTPException(401, "请先登录 / log in first")
+        if request.method == "POST":
+            await csrf(request)
+
+    # Secret calendar feeds (/feeds/<token>.ics, open to phones) and their admin pages.
+    app.include_router(feeds_router(
+        ws.db_path, ws.published_dir, admin=clerk,
+        csrf_of=lambda r: r.state.session["csrf"] if r.state.session else ""))
 
     def page(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         lang = request.state.lang

@@ -21,7 +21,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_ZIP_FILES = 200
 MAX_ZIP_TOTAL = 50 * 1024 * 1024
 MAX_ZIP_RATIO = 200
-SUFFIXES = (".xlsx", ".xlsm", ".zip", ".yaml", ".yml", ".json", ".csv")
+SUFFIXES = (".xlsx", ".xlsm", ".ods", ".xls", ".zip", ".yaml", ".yml", ".json", ".csv")
 
 
 class UploadError(Exception):
@@ -133,9 +133,9 @@ def read_upload(filename: str, data_path: Path, scratch: Path):
 
     suffix = Path(filename).suffix.lower()
     if suffix not in SUFFIXES:
-        raise UploadError(f"{_safe_name(filename)}: 只能上传 Excel 工作簿（.xlsx）、"
-                          f"CSV 文件的 zip、YAML 或 JSON / upload a workbook (.xlsx), "
-                          f"a zip of CSV files, YAML or JSON")
+        raise UploadError(f"{_safe_name(filename)}: 只能上传工作簿（.xlsx、.ods、.xls）、"
+                          f"CSV 文件的 zip、YAML 或 JSON / upload a workbook (.xlsx, .ods, "
+                          f".xls), a zip of CSV files, YAML or JSON")
     work = Path(tempfile.mkdtemp(prefix=".upload-", dir=scratch))
     try:
         named = work / _safe_name(filename)
