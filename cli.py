@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import sys
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -33,7 +32,10 @@ class Fail(click.ClickException):
 
 
 def default_instance() -> Path:
-    return Path(str(resources.files("xinglian.instances") / "nanan-2027-full.yaml"))
+    """The bundled default instance (instances/nanan-2027-full.yaml)."""
+    from .instances import default_instance as bundled
+
+    return bundled()
 
 
 def _load(path: Path):
@@ -643,8 +645,12 @@ def serve(workspace: Path, host: str, port: int, time_limit: float) -> None:
     ./xinglian-workspace; created and seeded with the bundled default instance on first
     start). See docs/workspace.md."""
     from .web.serve import run
+    from .web.workspace import WorkspaceError
 
-    run(workspace, host=host, port=port, time_limit=time_limit)
+    try:
+        run(workspace, host=host, port=port, time_limit=time_limit)
+    except WorkspaceError as e:
+        raise Fail(str(e)) from None
 
 
 @main.command()

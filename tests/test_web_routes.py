@@ -439,7 +439,14 @@ def test_a_server_killed_during_a_job_comes_back_with_the_job_interrupted(tmp_pa
             assert time.monotonic() < end and proc.poll() is None, ws.jobs(1)
             time.sleep(0.2)
         plan_json = (ws.published_dir() / "plan.json").read_bytes()
-        job = ws.enqueue("plan", {"data_revision": 1, "time_limit": 60}, "test")
+        # A job that searches for many seconds (the full default instance: its
+        # volunteering part does not prove optimal), so that it is still solving when
+        # the server dies; tiny proves optimal in moments, whatever the limit.
+        from xinglian.cli import default_instance
+        from xinglian.models import load_instance
+
+        rev = ws.add_data(load_instance(default_instance()), "test", "default")
+        job = ws.enqueue("plan", {"data_revision": rev, "time_limit": 60}, "test")
         while ws.job(job).progress.get("phase") != "solving":
             assert time.monotonic() < end, ws.job(job)
             time.sleep(0.1)

@@ -644,7 +644,7 @@ def _local(path: str) -> str:
 
 def _seed(ws: Workspace, seed: str | Path | None | bool, time_limit: float,
           workers: int) -> None:
-    from ..cli import default_instance
+    from ..instances import default_instance
     from ..tabular import load_any
 
     if seed is None or seed is False:
