@@ -1,0 +1,278 @@
+"""Who can cover? / can they swap? (issue 18) on small instances whose answer is known
+by construction. Plan year 2026 (chinesecalendar); every listed plan passes the checker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from xinglian.checker import check
+from xinglian.cli import main
+from xinglian.models import Instance, load_plan
+from xinglian.solver import solve
+from xinglian.solver.cover import UnknownDuty, cover, swap
+
+TODAY = dt.date(2026, 3, 1)
+SAT = "2026-03-07"
+OFF = {k: 0 for k in (
+    "back_to_back", "short_gap", "uneven_terms", "undesired_period", "not_preferred_period",
+    "missed_attendance", "meeting_outside_town", "late_meeting", "hosting_share",
+    "hosting_carry_over", "hosting_spread", "hosting_outside_town", "theme_off_date",
+    "empty_slot", "unfilled_role", "volunteer_overload", "disliked_kind", "travel_time",
+    "series_change", "no_lead", "care_new_mother", "care_outside_town", "festival_off_date")}
+WORK = 1.0
+
+
+def base_data(**top) -> dict:
+    return {
+        "id": "c", "year": 2026, "calendar": {"source": "chinesecalendar"},
+        "rotation": {"max_terms_per_person": 6},
+        "towns": [{"id": "t", "name": "霞美镇"}, {"id": "u", "name": "官桥镇"},
+                  {"id": "far", "name": "金淘镇"}],
+        "travel": [{"a": "t", "b": "u", "minutes": 40}, {"a": "t", "b": "far", "minutes": 90},
+                   {"a": "u", "b": "far", "minutes": 90}],
+        "people": [{"id": "a", "name": "主席甲", "town": "t"},
+                   {"id": "b", "name": "主席乙", "town": "t"}],
+        "federations": [{"id": "base", "name": "基地妇联", "kind": "base", "town": "t",
+                         "chair": "a", "vice_chairs": ["b"]}],
+        "venues": [{"id": "hall", "name": "会议室", "town": "t", "capacity": 30}],
+        "weights": dict(OFF),
+        **top,
+    }
+
+
+def vol(pid: str, town: str = "t", **profile) -> dict:
+    extra = {k: profile.pop(k) for k in ("unavailable",) if k in profile}
+    return {"id": pid, "name": f"志愿者{pid}", "town": town, "volunteer": profile, **extra}
+
+
+def act(aid: str, start: str = "09:00", end: str = "11:00", roles=None, **kw) -> dict:
+    return {"id": aid, "kind": kw.pop("kind", "volunteer_service"), "title": f"活动{aid}",
+            "date": SAT, "start": start, "end": end, "town": "t",
+            "roles": roles or [{"role": "服务", "min": 1, "max": 1}], **kw}
+
+
+def volunteers(people: list[dict], activities: list[dict], weights: dict, **top) -> dict:
+    data = base_data(**top)
+    data["people"] += people
+    data["activities"] = activities
+    data["weights"].update(weights)
+    return data
+
+
+def hosting(slots: list[str], hosts: dict[str, dict], **top) -> dict:
+    data = base_data(**top)
+    data["hosting"] = {"min_gap_days": 14}
+    for fid, params in hosts.items():
+        data["people"].append({"id": f"c-{fid}", "name": f"联系人{fid}", "town": "t"})
+        data["federations"].append({
+            "id": fid, "name": f"{fid}企业妇联", "kind": "enterprise", "town": "t",
+            "parent": "base", "hosting": {"contact": f"c-{fid}", **params}})
+    data["venues"].append({"id": "home", "name": "霞美镇妇女之家", "town": "t", "capacity": 40,
+                           "kind": "womens_home", "meetings": False, "slots": slots})
+    return data
+
+
+def planned(data: dict):
+    inst = Instance.model_validate(data)
+    res = solve(inst, time_limit=10, work=WORK, seed=0, workers=1)
+    assert res.plan is not None and check(inst, res.plan) == []
+    return inst, res.plan
+
+
+def verified(report):
+    for c in report.candidates:
+        assert check(c.instance, c.plan) == []
+    return report
+
+
+# -- a volunteer role with exactly two other eligible people --------------------------
+
+
+def test_two_stand_ins_the_farther_ranks_lower():
+    # v1 and v2 live in town t, v3 40 minutes away, v4 90 minutes (beyond the 60-minute
+    # reach): the role goes to v1 or v2; the other one ranks first, v3 second.
+    data = volunteers([vol("v1"), vol("v2"), vol("v3", town="u"), vol("v4", town="far")],
+                      [act("a1")], {"unfilled_role": 100, "travel_time": 5})
+    inst, plan = planned(data)
+    (holder,) = [v.person for v in plan.volunteering]
+    assert holder in ("v1", "v2")
+    report = verified(cover(plan, inst, f"a1/服务/{holder}", TODAY, work=WORK))
+    other = ({"v1", "v2"} - {holder}).pop()
+    assert [c.who for c in report.candidates] == [other, "v3"]
+    first, second = report.candidates
+    assert first.change_cost == second.change_cost == 2  # one out, one in
+    assert second.objective > first.objective
+    assert second.cost_diff == {"travel_time": 5 * (40 // 15)}  # whole quarter-hours
+    assert first.cost_diff == {}
+    assert sorted(first.notify) == sorted([holder, other])
+    assert report.reasons["ineligible"] == 1  # v4, too far
+    assert len(first.changes) == 1 and first.changes[0].kind == "volunteering"
+
+
+def test_nobody_can_cover_and_the_reasons_are_counted():
+    # v2 is away that day; v3 is pinned to another activity at the same time (busy);
+    # v4 lives too far. v1 holds a1.
+    data = volunteers(
+        [vol("v1"), vol("v2", unavailable=[{"start": SAT, "end": SAT, "reason": "考试"}]),
+         vol("v3"), vol("v4", town="far")],
+        [act("a1"), act("a2", start="10:00", end="12:00")], {"unfilled_role": 100},
+        pins={"volunteering": [{"activity": "a2", "person": "v3", "role": "服务"}]})
+    inst, plan = planned(data)
+    assert {(v.activity, v.person) for v in plan.volunteering} == {("a1", "v1"), ("a2", "v3")}
+    report = cover(plan, inst, "a1/服务/v1", TODAY, work=WORK)
+    assert report.candidates == []
+    assert dict(report.reasons) == {"away": 1, "busy": 1, "ineligible": 1}
+    from xinglian.export.cover import render_cover
+    text = render_cover(report, inst, plan.solve.objective, "en")
+    assert "no candidate: every eligible person is away or busy" in text
+    assert "away 1" in text and "busy 1" in text and "ineligible 1" in text
+
+
+# -- a hosting turn whose only stand-in must move one of her own turns ----------------
+
+
+def test_the_only_stand_in_hands_her_own_turn_over():
+    # Two slots a week apart, at least 14 days between a federation's turns: e1 and e2
+    # host one each. The only stand-in for the first is the other federation, and then
+    # the holder must take her turn: a chain of two moves.
+    data = hosting(["2026-03-07 09:00-11:30", "2026-03-14 09:00-11:30"], {"e1": {}, "e2": {}})
+    inst, plan = planned(data)
+    first = next(h for h in plan.hosting if h.start.date() == dt.date(2026, 3, 7))
+    second = next(h for h in plan.hosting if h.start.date() == dt.date(2026, 3, 14))
+    assert first.federation != second.federation
+    report = verified(cover(plan, inst, first.id, TODAY, work=WORK))
+    (c,) = report.candidates
+    assert c.who == second.federation
+    assert sorted(key for _, key in c.changed) == sorted([first.id, second.id])
+    assert c.change_cost == 2 * 2  # two hosting turns
+    new = {h.id: h.federation for h in c.plan.hosting}
+    assert new == {first.id: second.federation, second.id: first.federation}
+    assert [ch.kind for ch in c.changes] == ["hosting", "hosting"]
+    assert sorted(c.notify) == ["c-e1", "c-e2"]
+
+
+def test_a_swap_blocked_by_the_hosting_gap_is_named_in_words():
+    # e1 hosts 03-07 (pinned) and one more turn; 03-14 is too close to 03-07 for e1, so
+    # e1 has 03-28 and e2 03-14. Exchanging 03-14 and 03-28 would put e1 on 03-07 and
+    # 03-14: the hosting gap stops it.
+    data = hosting(["2026-03-07 09:00-11:30", "2026-03-14 09:00-11:30",
+                    "2026-03-28 09:00-11:30"],
+                   {"e1": {"min_turns": 2, "max_turns": 2}, "e2": {}},
+                   pins={"hosting": [{"venue": "home", "date": "2026-03-07",
+                                      "federation": "e1"}]})
+    inst, plan = planned(data)
+    turns = {h.start.date().day: h for h in plan.hosting}
+    assert (turns[7].federation, turns[14].federation, turns[28].federation) == \
+        ("e1", "e2", "e1")
+    report = swap(plan, inst, turns[14].id, turns[28].id, TODAY, work=WORK)
+    assert not report.ok
+    assert [v.rule for v in report.violations] == ["hosting_gap"]
+    assert "e1" in report.violations[0].message or "企业妇联" in report.violations[0].message
+    from xinglian.export.cover import render_swap
+    text = render_swap(report, inst, plan.solve.objective, "en")
+    assert "They cannot swap" in text and "hosting_gap" in text
+    assert "Nearest feasible alternative" in text
+    # e1 cannot take 03-14 in any plan: the alternative says why the list is empty.
+    assert report.alternative is not None and report.alternative.candidates == []
+    assert report.alternative.reasons["busy"] == 1
+
+
+def test_a_swap_that_holds_is_reported_with_its_changes():
+    data = hosting(["2026-03-07 09:00-11:30", "2026-03-28 09:00-11:30"],
+                   {"e1": {"max_turns": 1}, "e2": {"max_turns": 1}})
+    inst, plan = planned(data)
+    a, b = plan.hosting
+    assert a.federation != b.federation
+    report = swap(plan, inst, a.id, b.id, TODAY, work=WORK)
+    assert report.ok and report.direct and report.violations == []
+    assert check(report.instance, report.plan) == []
+    assert {h.id: h.federation for h in report.plan.hosting} == {
+        a.id: b.federation, b.id: a.federation}
+
+
+# -- rotation terms and the meeting host ------------------------------------------------
+
+
+def test_a_rotation_term_and_its_meeting_host_go_to_the_other_presidium_member():
+    data = base_data()
+    data["people"].append({"id": "c3", "name": "主席丙", "town": "t"})
+    data["federations"][0]["vice_chairs"] = ["b", "c3"]
+    inst, plan = planned(data)
+    term = next(t for t in plan.rotation if t.period == 3)
+    report = verified(cover(plan, inst, f"rotation-base-p{term.period}", TODAY, work=WORK))
+    assert {c.who for c in report.candidates} == {"a", "b", "c3"} - {term.chair}
+    for c in report.candidates:
+        new = next(t for t in c.plan.rotation if t.period == 3)
+        assert new.chair == c.who
+    mtg = next(m for m in plan.meetings if m.quarter == 3)
+    report = verified(cover(plan, inst, mtg.id, TODAY, work=WORK))
+    assert "chair" in report.duty.note
+    assert report.duty.holder == mtg.host and report.candidates
+    for c in report.candidates:
+        assert next(m for m in c.plan.meetings if m.id == mtg.id).host == c.who
+        (t,) = [t for t in c.plan.rotation if t.start <= mtg.start.date() <= t.end]
+        assert t.chair == c.who
+
+
+def test_an_unknown_duty_lists_the_syntax_and_valid_ids():
+    inst, plan = planned(hosting(["2026-03-07 09:00-11:30"], {"e1": {}}))
+    with pytest.raises(UnknownDuty) as e:
+        cover(plan, inst, "rotation-nowhere-p9", TODAY)
+    text = str(e.value)
+    assert "rotation-<base>-p<period>" in text and "rotation-base-p1" in text
+    assert plan.hosting[0].id in text
+
+
+# -- the CLI: list, then apply the first ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def v1(tmp_path_factory) -> tuple[Path, str]:
+    tmp = tmp_path_factory.mktemp("cover")
+    data = volunteers([vol("v1"), vol("v2"), vol("v3", town="u")], [act("a1")],
+                      {"unfilled_role": 100, "travel_time": 5})
+    path = tmp / "inst.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp / "v1"
+    r = CliRunner().invoke(main, ["plan", str(path), "--out", str(out), "--time-limit", "5",
+                                  "--workers", "1", "-q"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    holder = next(v.person for v in load_plan(out).volunteering)
+    return out, holder
+
+
+def test_cli_lists_candidates_and_apply_writes_exactly_the_listed_change(v1, tmp_path):
+    plan_dir, holder = v1
+    duty = f"a1/服务/{holder}"
+    run = CliRunner().invoke(main, ["cover", str(plan_dir), "--duty", duty, "--today",
+                                    "2026-03-01", "--lang", "en"], catch_exceptions=False)
+    assert run.exit_code == 0, run.output
+    assert "1. " in run.output and "2. " in run.output and "v3" in run.output
+    out = tmp_path / "v2"
+    r = CliRunner().invoke(main, ["cover", str(plan_dir), "--duty", duty, "--today",
+                                  "2026-03-01", "--apply", "1", "--out", str(out)],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    new = load_plan(out)
+    assert new.version == 2 and new.derived_from.previous_version == 1
+    other = ({"v1", "v2"} - {holder}).pop()
+    assert [(v.activity, v.person) for v in new.volunteering] == [("a1", other)]
+    changes = json.loads((out / "changes.json").read_text(encoding="utf-8"))
+    listed = [c for c in changes["changes"]]
+    assert len(listed) == 1 and listed[0]["kind"] == "volunteering"
+    assert (out / "changes.md").is_file() and (out / "updates").is_dir()
+    ics = (out / "calendars" / f"person-{holder}.ics").read_text(encoding="utf-8")
+    assert "STATUS:CANCELLED" in ics
+
+
+def test_cli_unknown_duty_is_a_usage_error(v1):
+    plan_dir, _ = v1
+    r = CliRunner().invoke(main, ["cover", str(plan_dir), "--duty", "nope", "--today",
+                                  "2026-03-01"])
+    assert r.exit_code == 2 and "a1/服务/" in r.output
