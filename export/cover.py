@@ -74,8 +74,8 @@ def render_cover(report, inst: Instance, published_objective: int | None,
     short = _reasons(report.reasons, lang)
     if short:
         out.append(("\n其余人选：" if zh else "\nthe others: ") + short)
-    out.append(("每个方案均已通过独立检查。" if zh else
-                "Every plan listed passes the independent checker."))
+    out.append("每个方案均已通过独立检查。" if zh else
+                "Every plan listed passes the independent checker.")
     return "\n".join(out) + "\n"
 
 

@@ -36,8 +36,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..checker import Violation, check
-from ..models.changes import ChangeSet, PinChair, PinHosting, Unavailable, apply_changes, \
-    describe
+from ..models.changes import ChangeSet, PinChair, PinHosting, Unavailable, apply_changes, describe
 from ..models.hosting import HostIndex, contact_of
 from ..models.instance import Instance, VolunteeringPin
 from ..models.plan import Plan

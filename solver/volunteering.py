@@ -21,7 +21,6 @@ from ..models.volunteering import (
 )
 from .context import ModelContext
 
-
 BARRED = "_barred_assignments"
 """Instance memo key: (activity, role, person) triples the model leaves out (a cover)."""
 
