@@ -33,6 +33,7 @@ import datetime as dt
 import re
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..checker import Violation, check
@@ -42,7 +43,7 @@ from ..models.instance import Instance, VolunteeringPin
 from ..models.plan import Plan
 from ..models.timeline import Timeline
 from .solve import Result, solve
-from .volunteering import BARRED
+from .volunteering import BARRED, eligible_pool
 from .volunteering import eligible as volunteer_eligible
 
 KINDS = ("rotation", "meeting", "hosting", "volunteering", "visit")
@@ -441,6 +442,16 @@ def _notify(changes, inst: Instance) -> list[str]:
     return sorted(people)
 
 
+def warm(inst: Instance) -> None:
+    """Work out the published instance's eligible-volunteer pools once: every
+    candidate's re-plan then carries them over (solver/keep.py ``carry_pools``: exact,
+    a pin or one absence changes no pool but that person's) instead of working them out
+    again (about a second on the default instance)."""
+    for a in inst.activities:
+        for r in a.roles:
+            eligible_pool(inst, a, r)
+
+
 def replan_for(plan: Plan, inst: Instance, timeline: Timeline, today: dt.date,
                new_inst: Instance, *, work: float, seed: int, workers: int) -> Result:
     """One minimal-change re-plan of ``plan`` under ``new_inst`` from ``today``."""
@@ -485,12 +496,14 @@ def _candidate(duty: Duty, option: _Option, plan: Plan, inst: Instance,
 
 
 def cover(plan: Plan, inst: Instance, duty_id: str, today: dt.date, *, top: int = 5,
-          tries: int | None = None, work: float = 2.0, seed: int = 0,
-          workers: int = 1, timeline: Timeline | None = None) -> CoverReport:
+          tries: int | None = None, work: float = 1.0, seed: int = 0,
+          workers: int = 1, parallel: int = 1, timeline: Timeline | None = None
+          ) -> CoverReport:
     """The best ``top`` stand-ins for one duty, each a verified re-plan.
 
     ``tries`` caps the re-plans (default ``2 * top``; the rest are counted as not
-    tried); ``work`` is each re-plan's work budget (deterministic).
+    tried); ``work`` is each re-plan's work budget (deterministic); ``parallel`` re-plans
+    run at a time, each with ``workers`` CP-SAT threads.
 
     Raises
     ------
@@ -505,19 +518,26 @@ def cover(plan: Plan, inst: Instance, duty_id: str, today: dt.date, *, top: int 
         raise ValueError(f"{duty_id} ended on {duty.end}, before --today {today}; the past "
                          "cannot change")
     timeline = timeline or Timeline(inst)
+    warm(inst)
     options, reasons = _options(duty, plan, inst, timeline)
     limit = len(options) if tries is None and top <= 0 else (tries or 2 * top)
+    if len(options) > limit:
+        reasons["not tried"] += len(options) - limit
     found: list[Candidate] = []
-    for k, option in enumerate(options):
-        if k >= limit:
-            reasons["not tried"] += len(options) - k
-            break
-        cand, why = _candidate(duty, option, plan, inst, timeline, today, work=work,
-                               seed=seed, workers=workers)
-        if cand is None:
-            reasons[why.split(" (")[0]] += 1
-        else:
-            found.append(cand)
+
+    def one(option: _Option):
+        return _candidate(duty, option, plan, inst, timeline, today, work=work, seed=seed,
+                          workers=workers)
+
+    # Re-plans may run `parallel` at a time (one builds its model in Python while
+    # another searches; on a loaded 2-core machine it gains nothing, hence 1); each is
+    # deterministic by its work budget, so the list is the same either way.
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+        for cand, why in pool.map(one, options[:limit]):
+            if cand is None:
+                reasons[why.split(" (")[0]] += 1
+            else:
+                found.append(cand)
     found.sort(key=lambda c: (c.change_cost, c.objective, c.travel or 0, c.who))
     return CoverReport(duty, found[:top] if top > 0 else found, reasons,
                        considered=len(options), seconds=time.perf_counter() - started)
@@ -589,7 +609,7 @@ def _as_term(d: Duty) -> Duty:
 
 
 def swap(plan: Plan, inst: Instance, id_a: str, id_b: str, today: dt.date, *,
-         work: float = 2.0, seed: int = 0, workers: int = 1, top: int = 3,
+         work: float = 1.0, seed: int = 0, workers: int = 1, top: int = 3,
          timeline: Timeline | None = None) -> SwapReport:
     """Can the holders of duties ``id_a`` and ``id_b`` exchange them?
 
@@ -602,6 +622,7 @@ def swap(plan: Plan, inst: Instance, id_a: str, id_b: str, today: dt.date, *,
     from ..export.changes import diff_plans
 
     timeline = timeline or Timeline(inst)
+    warm(inst)
     a, b = parse_duty(plan, inst, id_a), parse_duty(plan, inst, id_b)
     for d in (a, b):
         if d.end < today:
