@@ -72,6 +72,10 @@ def render_cover(report, inst: Instance, published_objective: int | None,
             ", ".join(f"{_name(inst, p)} ({p})" for p in c.notify)
         out.append(("   需通知：" if zh else "   tell: ") + told)
     short = _reasons(report.reasons, lang)
+    if report.more:
+        more = (f"另有 {report.more} 个可行人选未列出" if zh
+                else f"{report.more} more feasible not shown")
+        short = f"{more}，{short}" if zh and short else (f"{more}, {short}" if short else more)
     if short:
         out.append(("\n其余人选：" if zh else "\nthe others: ") + short)
     out.append("每个方案均已通过独立检查。" if zh else

@@ -104,6 +104,8 @@ class CoverReport:
     """away | ineligible | busy | no feasible re-plan | not tried -> how many."""
     considered: int
     seconds: float = 0.0
+    more: int = 0
+    """Candidates found beyond ``top`` (verified too, not shown)."""
 
     @property
     def why_short(self) -> str:
@@ -539,8 +541,9 @@ def cover(plan: Plan, inst: Instance, duty_id: str, today: dt.date, *, top: int 
             else:
                 found.append(cand)
     found.sort(key=lambda c: (c.change_cost, c.objective, c.travel or 0, c.who))
-    return CoverReport(duty, found[:top] if top > 0 else found, reasons,
-                       considered=len(options), seconds=time.perf_counter() - started)
+    shown = found[:top] if top > 0 else found
+    return CoverReport(duty, shown, reasons, considered=len(options),
+                       seconds=time.perf_counter() - started, more=len(found) - len(shown))
 
 
 # -- swaps -------------------------------------------------------------------------------
@@ -638,10 +641,14 @@ def swap(plan: Plan, inst: Instance, id_a: str, id_b: str, today: dt.date, *,
     option = _Option(b.holder, changes,
                      pins_volunteering=tuple(p for o in opts for p in o.pins_volunteering),
                      barred=frozenset().union(*(o.barred for o in opts)))
-    new_inst = _instance_for(option, inst, today)
-    res = replan_for(plan, inst, timeline, today, new_inst, work=work, seed=seed,
-                     workers=workers)
     report = SwapReport(a, b, False, False, violations)
+    try:
+        new_inst = _instance_for(option, inst, today)
+    except ValueError as e:  # e.g. not on that presidium: no re-plan can hold it
+        new_inst, res = inst, Result("INFEASIBLE", None, problems=str(e).splitlines())
+    else:
+        res = replan_for(plan, inst, timeline, today, new_inst, work=work, seed=seed,
+                         workers=workers)
     if res.plan is not None and not check(new_inst, res.plan, timeline.calendar) \
             and _holds(ta, res.plan, b.holder) and _holds(tb, res.plan, a.holder):
         report.ok = True
@@ -653,7 +660,7 @@ def swap(plan: Plan, inst: Instance, id_a: str, id_b: str, today: dt.date, *,
         report.direct = not violations and len(res.changed) <= 2 * (
             2 if a.kind == "volunteering" else 1)
     else:
-        report.problem = "; ".join(res.problems) if res.plan is None and res.problems else ""
+        report.problem = "\n".join(res.problems) if res.plan is None and res.problems else ""
         report.alternative = cover(plan, inst, id_a, today, top=top, work=work, seed=seed,
                                    workers=workers, timeline=timeline)
     return report
