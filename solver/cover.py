@@ -379,8 +379,25 @@ def _duty_span(duty: Duty, plan: Plan, inst: Instance):
 # -- the re-plans -----------------------------------------------------------------------
 
 
-def _instance_for(option: _Option, inst: Instance, today: dt.date) -> Instance:
-    new = apply_changes(inst, option.changes, today) if option.changes.changes else None
+def _past_meeting_pins(plan: Plan, base: str, today: dt.date, skip: int | None) -> tuple:
+    """Pins keeping the chair of every term of ``base`` still running on ``today`` whose
+    joint meeting already took place (its host follows the chair: moving the term would
+    rewrite who hosted it). The re-plan's frozen past covers only terms already ended."""
+    out = []
+    for t in plan.rotation:
+        if t.base != base or t.period == skip or t.end < today:
+            continue
+        if any(m.base == base and m.start.date() < today and t.start <= m.start.date()
+               <= t.end for m in plan.meetings):
+            out.append(PinChair(kind="pin_chair", base=base, period=t.period, chair=t.chair,
+                                reason="联席会已召开"))
+    return tuple(out)
+
+
+def _instance_for(option: _Option, inst: Instance, today: dt.date,
+                  keep: tuple = ()) -> Instance:
+    changes = ChangeSet(changes=(*option.changes.changes, *keep))
+    new = apply_changes(inst, changes, today) if changes.changes else None
     if option.pins_volunteering or option.barred:
         base = new or inst
         data = {name: getattr(base, name) for name in type(base).model_fields}
@@ -467,8 +484,10 @@ def _candidate(duty: Duty, option: _Option, plan: Plan, inst: Instance,
                workers: int) -> tuple[Candidate | None, str]:
     from ..export.changes import diff_plans  # exporters read only plain data
 
+    keep = (_past_meeting_pins(plan, duty.base, today, duty.period)
+            if duty.kind in ("rotation", "meeting") else ())
     try:
-        new_inst = _instance_for(option, inst, today)
+        new_inst = _instance_for(option, inst, today, keep)
     except ValueError as e:  # a pin on the past: not a stand-in
         return None, f"ineligible ({e})"
     res = replan_for(plan, inst, timeline, today, new_inst, work=work, seed=seed,
@@ -488,7 +507,7 @@ def _candidate(duty: Duty, option: _Option, plan: Plan, inst: Instance,
     name = names.federation(who) if duty.kind == "hosting" else names.person(who)
     applied = [f"谁能替班：{name} 接替 {duty.label}"] if duty.kind != "visit" else \
         [f"{duty.label} 另约时间"]
-    applied += [describe(c, inst) for c in option.changes.changes]
+    applied += [describe(c, inst) for c in (*option.changes.changes, *keep)]
     return Candidate(
         who=who, name=name, plan=res.plan, instance=new_inst, change_cost=res.change_cost,
         changed=list(res.changed), objective=res.objective or 0,
