@@ -276,3 +276,52 @@ def test_cli_unknown_duty_is_a_usage_error(v1):
     r = CliRunner().invoke(main, ["cover", str(plan_dir), "--duty", "nope", "--today",
                                   "2026-03-01"])
     assert r.exit_code == 2 and "a1/服务/" in r.output
+
+
+# -- a care visit moves; two volunteers swap ------------------------------------------------
+
+
+def test_a_care_visit_moves_to_another_time_with_the_same_mother():
+    data = base_data(care={"festivals": [
+        {"name": "六一儿童节", "date": "2026-06-01", "window_days": 3},
+        {"name": "中秋节", "date": "2026-09-25", "window_days": 3}]})
+    data["people"].append({"id": "m1", "name": "爱心妈妈甲", "town": "t",
+                           "caring_mother": True})
+    data["children"] = [{"code": "c1", "name": "儿童", "address": "某村", "town": "t",
+                         "age": 9}]
+    inst, plan = planned(data)
+    visit = next(v for v in plan.care.visits if v.kind == "meet" and v.start.month >= 4)
+    report = verified(cover(plan, inst, visit.id, TODAY, work=WORK))
+    (c,) = report.candidates
+    assert c.who == "m1" and "other time" in report.duty.note
+    moved = [v for v in c.plan.care.visits if v.start.date() == visit.start.date()]
+    assert moved == []
+    assert c.notify == ["m1"] and c.change_cost >= 1
+
+
+def test_two_volunteers_swap_places():
+    # a1 in the morning, a2 in the afternoon; v1 is free only in the mornings and v2
+    # only in the afternoons: a plain swap puts both outside their weekly pattern.
+    morning = [{"days": ["sat"], "start": "08:00", "end": "12:00"}]
+    afternoon = [{"days": ["sat"], "start": "13:00", "end": "17:00"}]
+    data = volunteers([vol("v1", weekly=morning), vol("v2", weekly=afternoon)],
+                      [act("a1"), act("a2", start="14:00", end="16:00")],
+                      {"unfilled_role": 100})
+    inst, plan = planned(data)
+    team = {v.activity: v.person for v in plan.volunteering}
+    assert team == {"a1": "v1", "a2": "v2"}
+    report = swap(plan, inst, "a1/服务/v1", "a2/服务/v2", TODAY, work=WORK)
+    assert not report.ok and report.violations
+    assert {v.rule for v in report.violations} == {"volunteer_eligible"}
+    # Without the patterns (one activity a month each) they can.
+    data = volunteers([vol("v1", max_activities_per_month=1),
+                       vol("v2", max_activities_per_month=1)], [act("a1"), act("a2", start="14:00",
+                                                                  end="16:00")],
+                      {"unfilled_role": 100})
+    inst, plan = planned(data)
+    team = {v.activity: v.person for v in plan.volunteering}
+    a, b = (f"{act_}/服务/{team[act_]}" for act_ in ("a1", "a2"))
+    report = swap(plan, inst, a, b, TODAY, work=WORK)
+    assert report.ok and report.direct and report.change_cost == 4
+    assert {v.activity: v.person for v in report.plan.volunteering} == {
+        "a1": team["a2"], "a2": team["a1"]}
