@@ -545,7 +545,7 @@ def cover(plan_dir: Path, duty_id: str, today, top: int, tries: int | None, lang
     """Who can cover one duty: ranked stand-ins, each a verified minimal re-plan."""
     from .export.cover import render_cover
     from .models import Timeline
-    from .solver.cover import UnknownDuty
+    from .solver.cover import UnknownDuty, materialize
     from .solver.cover import cover as find
 
     today = today.date()
@@ -572,7 +572,11 @@ def cover(plan_dir: Path, duty_id: str, today, top: int, tries: int | None, lang
         click.echo(text, nl=False)
     if apply_k > len(report.candidates):
         raise Fail(f"--apply {apply_k}: only {len(report.candidates)} candidate(s) listed")
-    chosen = report.candidates[apply_k - 1]
+    try:
+        chosen = materialize(report.candidates[apply_k - 1], report, previous, prev_inst,
+                             today, work=work, timeline=timeline)
+    except ValueError as e:
+        raise Fail(str(e)) from None
     _write_version(plan_dir, previous, prev_inst, chosen.instance, timeline, chosen.result,
                    today, f"cover {duty_id}", chosen.applied, out, quiet)
 

@@ -36,7 +36,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from ..checker import Violation, check
+from ..checker import Violation, check, score
 from ..models.changes import ChangeSet, PinChair, PinHosting, Unavailable, apply_changes, describe
 from ..models.hosting import HostIndex, contact_of
 from ..models.instance import Instance, VolunteeringPin
@@ -479,9 +479,82 @@ def replan_for(plan: Plan, inst: Instance, timeline: Timeline, today: dt.date,
                  previous_instance=inst, run_prechecks=True)
 
 
+def direct_plan(duty: Duty, plan: Plan, who: str) -> tuple[Plan, list[tuple[str, str]]]:
+    """``plan`` with ``who`` simply stepping in for the holder, nothing else moved (a
+    chair's meetings follow her term), and the changed decisions as the re-plan names
+    them."""
+    if duty.kind in ("rotation", "meeting"):
+        term = _as_term(duty)
+        new_chair = {(term.base, term.period): who}
+        rotation = tuple(t.model_copy(update={"chair": new_chair[(t.base, t.period)]})
+                         if (t.base, t.period) in new_chair else t for t in plan.rotation)
+        t = next(x for x in rotation if (x.base, x.period) == (term.base, term.period))
+        meetings = tuple(m.model_copy(update={"host": who})
+                         if m.base == term.base and t.start <= m.start.date() <= t.end
+                         else m for m in plan.meetings)
+        return (plan.model_copy(update={"rotation": rotation, "meetings": meetings}),
+                [("rotation", f"{term.base}/p{term.period}")])
+    if duty.kind == "hosting":
+        return (plan.model_copy(update={"hosting": tuple(
+            h.model_copy(update={"federation": who}) if h.id == duty.id else h
+            for h in plan.hosting)}), [("hosting", duty.id)])
+    assert duty.kind == "volunteering"
+    key = (duty.activity, duty.role, duty.holder)
+    return (plan.model_copy(update={"volunteering": tuple(
+        v.model_copy(update={"person": who}) if (v.activity, v.role, v.person) == key else v
+        for v in plan.volunteering)}),
+        [("volunteering", f"{duty.activity}/{duty.role}/{duty.holder}"),
+         ("volunteering", f"{duty.activity}/{duty.role}/{who}")])
+
+
+def _direct_weight(duty: Duty, inst: Instance) -> int:
+    w = inst.change_weights
+    return {"rotation": w.rotation_term, "meeting": w.rotation_term,
+            "hosting": w.hosting_turn, "volunteering": 2 * w.volunteer}[duty.kind]
+
+
+def _fast_path_exact(inst: Instance) -> bool:
+    """With every change weight positive, a stand-in who can simply step in (the plain
+    substitution passes the checker) is exactly the minimal re-plan: it changes only
+    what every re-plan of this cover must change, so no re-plan has fewer weighted
+    changes, and with that number held nothing else may move."""
+    return all(v > 0 for v in inst.change_weights.model_dump().values())
+
+
+def _scored(inst: Instance, plan: Plan, calendar) -> tuple[Plan, int]:
+    """``plan`` with its penalties and objective recomputed by the checker's score."""
+    from ..models.plan import Penalty
+
+    sc = score(inst, plan, calendar)
+    penalties = tuple(Penalty(rule=r, weight=sc.weights[r], amount=a, cost=sc.cost(r))
+                      for r, a in sc.amounts.items() if a and sc.weights[r])
+    return plan.model_copy(update={
+        "penalties": penalties,
+        "solve": plan.solve.model_copy(update={"objective": sc.total})}), sc.total
+
+
+def _direct(duty: Duty, option: _Option, plan: Plan, inst: Instance, new_inst: Instance,
+            timeline: Timeline, today: dt.date, published: dict[str, int]):
+    """The fast path: the plain substitution, judged by the checker (None when it breaks
+    a rule or rewrites the past: then a re-plan decides)."""
+    if duty.kind not in ("rotation", "meeting", "hosting", "volunteering") \
+            or not _fast_path_exact(inst):
+        return None
+    new, changed = direct_plan(duty, plan, option.who)
+    if rewrites_past(plan, new, today) or check(new_inst, new, timeline.calendar):
+        return None
+    new, total = _scored(new_inst, new, timeline.calendar)
+    after = {p.rule: p.cost for p in new.penalties}
+    diff = {r: after.get(r, 0) - published.get(r, 0)
+            for r in sorted(after.keys() | published.keys())
+            if after.get(r, 0) != published.get(r, 0)}
+    return new, changed, total, diff
+
+
 def _candidate(duty: Duty, option: _Option, plan: Plan, inst: Instance,
                timeline: Timeline, today: dt.date, *, work: float, seed: int,
-               workers: int) -> tuple[Candidate | None, str]:
+               workers: int, published: dict[str, int] | None = None
+               ) -> tuple[Candidate | None, str]:
     from ..export.changes import diff_plans  # exporters read only plain data
 
     keep = (_past_meeting_pins(plan, duty.base, today, duty.period)
@@ -490,6 +563,22 @@ def _candidate(duty: Duty, option: _Option, plan: Plan, inst: Instance,
         new_inst = _instance_for(option, inst, today, keep)
     except ValueError as e:  # a pin on the past: not a stand-in
         return None, f"ineligible ({e})"
+    names = _Names(inst)
+    who = option.who
+    name = names.federation(who) if duty.kind == "hosting" else names.person(who)
+    applied = [f"谁能替班：{name} 接替 {duty.label}"] if duty.kind != "visit" else \
+        [f"{duty.label} 另约时间"]
+    applied += [describe(c, inst) for c in (*option.changes.changes, *keep)]
+    if published is not None:
+        fast = _direct(duty, option, plan, inst, new_inst, timeline, today, published)
+        if fast is not None:
+            new, changed, total, diff = fast
+            changes = diff_plans(plan, new, new_inst, inst)
+            return Candidate(
+                who=who, name=name, plan=new, instance=new_inst,
+                change_cost=_direct_weight(duty, inst), changed=changed, objective=total,
+                cost_diff=diff, changes=changes, notify=_notify(changes, new_inst),
+                applied=applied, result=None, travel=option.travel), ""
     res = replan_for(plan, inst, timeline, today, new_inst, work=work, seed=seed,
                      workers=workers)
     if res.plan is None:
@@ -502,12 +591,6 @@ def _candidate(duty: Duty, option: _Option, plan: Plan, inst: Instance,
     if rewrites_past(plan, res.plan, today):
         return None, "would rewrite the past"
     changes = diff_plans(plan, res.plan, new_inst, inst)
-    names = _Names(inst)
-    who = option.who
-    name = names.federation(who) if duty.kind == "hosting" else names.person(who)
-    applied = [f"谁能替班：{name} 接替 {duty.label}"] if duty.kind != "visit" else \
-        [f"{duty.label} 另约时间"]
-    applied += [describe(c, inst) for c in (*option.changes.changes, *keep)]
     return Candidate(
         who=who, name=name, plan=res.plan, instance=new_inst, change_cost=res.change_cost,
         changed=list(res.changed), objective=res.objective or 0,
@@ -518,13 +601,17 @@ def _candidate(duty: Duty, option: _Option, plan: Plan, inst: Instance,
 
 def cover(plan: Plan, inst: Instance, duty_id: str, today: dt.date, *, top: int = 5,
           tries: int | None = None, work: float = 1.0, seed: int = 0,
-          workers: int = 1, parallel: int = 1, timeline: Timeline | None = None
-          ) -> CoverReport:
+          workers: int = 1, parallel: int = 1, fast: bool = True,
+          timeline: Timeline | None = None) -> CoverReport:
     """The best ``top`` stand-ins for one duty, each a verified re-plan.
 
     ``tries`` caps the re-plans (default ``2 * top``; the rest are counted as not
     tried); ``work`` is each re-plan's work budget (deterministic); ``parallel`` re-plans
-    run at a time, each with ``workers`` CP-SAT threads.
+    run at a time, each with ``workers`` CP-SAT threads. With ``fast``, a stand-in who
+    can simply step in (the plain substitution passes the checker) is taken as is: that
+    is exactly the minimal re-plan when every change weight is positive
+    (``_fast_path_exact``); only the others are re-planned. Such a candidate has no
+    ``result``: :func:`materialize` re-plans it (to apply it).
 
     Raises
     ------
@@ -546,9 +633,12 @@ def cover(plan: Plan, inst: Instance, duty_id: str, today: dt.date, *, top: int 
         reasons["not tried"] += len(options) - limit
     found: list[Candidate] = []
 
+    published = ({p.rule: p.cost for p in _scored(inst, plan, timeline.calendar)[0].penalties}
+                 if fast else None)
+
     def one(option: _Option):
         return _candidate(duty, option, plan, inst, timeline, today, work=work, seed=seed,
-                          workers=workers)
+                          workers=workers, published=published)
 
     # Re-plans may run `parallel` at a time (one builds its model in Python while
     # another searches; on a loaded 2-core machine it gains nothing, hence 1); each is
@@ -698,3 +788,31 @@ def _pin(d: Duty, who: str) -> _Option:
             activity=d.activity, person=who, role=d.role, reason="互换"),),
             barred=frozenset({(d.activity, d.role, d.holder)}))
     raise ValueError("care visits cannot be exchanged (a child keeps her caring mother)")
+
+
+def materialize(candidate: Candidate, report: CoverReport, plan: Plan, inst: Instance,
+                today: dt.date, *, work: float = 1.0, seed: int = 0, workers: int = 1,
+                timeline: Timeline | None = None) -> Candidate:
+    """The candidate with its re-plan (``result``) run, to write it as a version. A
+    fast-path candidate is re-planned with the same pins; the re-plan's changes are the
+    listed ones (checked: a ValueError says so otherwise)."""
+    if candidate.result is not None:
+        return candidate
+    timeline = timeline or Timeline(inst)
+    res = replan_for(plan, inst, timeline, today, candidate.instance, work=work, seed=seed,
+                     workers=workers)
+    if res.plan is None or check(candidate.instance, res.plan, timeline.calendar):
+        raise ValueError(f"the re-plan for {candidate.name} found no valid plan "
+                         f"({res.status}); nothing written")
+    if sorted(res.changed) != sorted(candidate.changed):
+        raise ValueError(f"the re-plan for {candidate.name} changes {sorted(res.changed)}, "
+                         f"not the listed {sorted(candidate.changed)}; nothing written")
+    from ..export.changes import diff_plans
+
+    changes = diff_plans(plan, res.plan, candidate.instance, inst)
+    return Candidate(
+        who=candidate.who, name=candidate.name, plan=res.plan, instance=candidate.instance,
+        change_cost=res.change_cost, changed=list(res.changed), objective=res.objective or 0,
+        cost_diff=cost_diff(plan, res.plan), changes=changes,
+        notify=_notify(changes, candidate.instance), applied=candidate.applied, result=res,
+        travel=candidate.travel)

@@ -325,3 +325,39 @@ def test_two_volunteers_swap_places():
     assert report.ok and report.direct and report.change_cost == 4
     assert {v.activity: v.person for v in report.plan.volunteering} == {
         "a1": team["a2"], "a2": team["a1"]}
+
+
+def test_the_fast_path_gives_what_the_re_plans_give():
+    # A stand-in who simply steps in is taken from the checker without a re-plan; with
+    # every change weight positive that is exactly the minimal re-plan's answer.
+    data = volunteers([vol("v1"), vol("v2"), vol("v3", town="u")],
+                      [act("a1"), act("a2", start="10:00", end="12:00")],
+                      {"unfilled_role": 100, "travel_time": 5, "volunteer_overload": 1})
+    inst, plan = planned(data)
+    holder = next(v.person for v in plan.volunteering if v.activity == "a1")
+    duty = f"a1/服务/{holder}"
+
+    def summary(report):
+        return [(c.who, c.change_cost, sorted(c.changed), c.objective, c.cost_diff,
+                 [ch.text for ch in c.changes], c.notify) for c in report.candidates]
+
+    fast = cover(plan, inst, duty, TODAY, work=WORK)
+    slow = cover(plan, inst, duty, TODAY, work=WORK, fast=False)
+    assert summary(fast) == summary(slow) and fast.reasons == slow.reasons
+    assert any(c.result is None for c in fast.candidates)
+    assert all(c.result is not None for c in slow.candidates)
+    data = hosting(["2026-03-07 09:00-11:30", "2026-03-28 09:00-11:30"],
+                   {"e1": {}, "e2": {}, "e3": {}})
+    inst, plan = planned(data)
+    duty = plan.hosting[0].id
+    assert summary(cover(plan, inst, duty, TODAY, work=WORK)) == summary(
+        cover(plan, inst, duty, TODAY, work=WORK, fast=False))
+    data = base_data(weights={**OFF, "back_to_back": 100, "uneven_terms": 10,
+                              "short_gap": 10})
+    data["people"].append({"id": "c3", "name": "主席丙", "town": "t"})
+    data["federations"][0]["vice_chairs"] = ["b", "c3"]
+    inst, plan = planned(data)
+    for duty in ("rotation-base-p4", next(m.id for m in plan.meetings if m.quarter == 4)):
+        fast = cover(plan, inst, duty, TODAY, work=WORK)
+        assert summary(fast) == summary(cover(plan, inst, duty, TODAY, work=WORK, fast=False))
+        assert fast.candidates
