@@ -533,28 +533,9 @@ def _scored(inst: Instance, plan: Plan, calendar) -> tuple[Plan, int]:
         "solve": plan.solve.model_copy(update={"objective": sc.total})}), sc.total
 
 
-def _direct(duty: Duty, option: _Option, plan: Plan, inst: Instance, new_inst: Instance,
-            timeline: Timeline, today: dt.date, published: dict[str, int]):
-    """The fast path: the plain substitution, judged by the checker (None when it breaks
-    a rule or rewrites the past: then a re-plan decides)."""
-    if duty.kind not in ("rotation", "meeting", "hosting", "volunteering") \
-            or not _fast_path_exact(inst):
-        return None
-    new, changed = direct_plan(duty, plan, option.who)
-    if rewrites_past(plan, new, today) or check(new_inst, new, timeline.calendar):
-        return None
-    new, total = _scored(new_inst, new, timeline.calendar)
-    after = {p.rule: p.cost for p in new.penalties}
-    diff = {r: after.get(r, 0) - published.get(r, 0)
-            for r in sorted(after.keys() | published.keys())
-            if after.get(r, 0) != published.get(r, 0)}
-    return new, changed, total, diff
-
-
 def _candidate(duty: Duty, option: _Option, plan: Plan, inst: Instance,
                timeline: Timeline, today: dt.date, *, work: float, seed: int,
-               workers: int, published: dict[str, int] | None = None
-               ) -> tuple[Candidate | None, str]:
+               workers: int) -> tuple[Candidate | None, str]:
     from ..export.changes import diff_plans  # exporters read only plain data
 
     keep = (_past_meeting_pins(plan, duty.base, today, duty.period)
@@ -569,16 +550,6 @@ def _candidate(duty: Duty, option: _Option, plan: Plan, inst: Instance,
     applied = [f"谁能替班：{name} 接替 {duty.label}"] if duty.kind != "visit" else \
         [f"{duty.label} 另约时间"]
     applied += [describe(c, inst) for c in (*option.changes.changes, *keep)]
-    if published is not None:
-        fast = _direct(duty, option, plan, inst, new_inst, timeline, today, published)
-        if fast is not None:
-            new, changed, total, diff = fast
-            changes = diff_plans(plan, new, new_inst, inst)
-            return Candidate(
-                who=who, name=name, plan=new, instance=new_inst,
-                change_cost=_direct_weight(duty, inst), changed=changed, objective=total,
-                cost_diff=diff, changes=changes, notify=_notify(changes, new_inst),
-                applied=applied, result=None, travel=option.travel), ""
     res = replan_for(plan, inst, timeline, today, new_inst, work=work, seed=seed,
                      workers=workers)
     if res.plan is None:
@@ -597,6 +568,60 @@ def _candidate(duty: Duty, option: _Option, plan: Plan, inst: Instance,
         cost_diff=cost_diff(plan, res.plan), changes=changes,
         notify=_notify(changes, new_inst), applied=applied, result=res,
         travel=option.travel), ""
+
+
+DIRECT_KINDS = ("rotation", "meeting", "hosting", "volunteering")
+
+
+def _fast_pass(duty: Duty, options: list[_Option], plan: Plan, inst: Instance,
+               timeline: Timeline, today: dt.date, top: int, reasons: Counter
+               ) -> tuple[list[Candidate], list[_Option]]:
+    """Stand-ins who can simply step in, best first: every option's plain substitution
+    is scored (cheap), then checked in order of its objective until ``top`` pass. Returns
+    those candidates and the options left to re-plan (in their original order)."""
+    from ..export.changes import diff_plans
+
+    keep = (_past_meeting_pins(plan, duty.base, today, duty.period)
+            if duty.kind in ("rotation", "meeting") else ())
+    published = {p.rule: p.cost for p in _scored(inst, plan, timeline.calendar)[0].penalties}
+    names = _Names(inst)
+    scored, failed = [], set()
+    for o in options:
+        new, changed = direct_plan(duty, plan, o.who)
+        if rewrites_past(plan, new, today):
+            failed.add(o.who)
+            continue
+        new, total = _scored(inst, new, timeline.calendar)
+        scored.append((total, o.travel or 0, o.who, o, new, changed))
+    scored.sort(key=lambda e: e[:3])
+    found: list[Candidate] = []
+    for k, (total, _, who, o, new, changed) in enumerate(scored):
+        if top > 0 and len(found) >= top:
+            # Simple steps-in too, but not better than the ones listed: not checked.
+            reasons["not tried"] += len(scored) - k
+            break
+        try:
+            new_inst = _instance_for(o, inst, today, keep)
+        except ValueError:
+            failed.add(who)
+            continue
+        if check(new_inst, new, timeline.calendar):
+            failed.add(who)
+            continue
+        after = {p.rule: p.cost for p in new.penalties}
+        diff = {r: after.get(r, 0) - published.get(r, 0)
+                for r in sorted(after.keys() | published.keys())
+                if after.get(r, 0) != published.get(r, 0)}
+        name = names.federation(who) if duty.kind == "hosting" else names.person(who)
+        changes = diff_plans(plan, new, new_inst, inst)
+        found.append(Candidate(
+            who=who, name=name, plan=new, instance=new_inst,
+            change_cost=_direct_weight(duty, inst), changed=changed, objective=total,
+            cost_diff=diff, changes=changes, notify=_notify(changes, new_inst),
+            applied=[f"谁能替班：{name} 接替 {duty.label}"]
+            + [describe(c, inst) for c in (*o.changes.changes, *keep)],
+            result=None, travel=o.travel))
+    return found, [o for o in options if o.who in failed]
 
 
 def cover(plan: Plan, inst: Instance, duty_id: str, today: dt.date, *, top: int = 5,
@@ -628,23 +653,28 @@ def cover(plan: Plan, inst: Instance, duty_id: str, today: dt.date, *, top: int 
     timeline = timeline or Timeline(inst)
     warm(inst)
     options, reasons = _options(duty, plan, inst, timeline)
-    limit = len(options) if tries is None and top <= 0 else (tries or 2 * top)
-    if len(options) > limit:
-        reasons["not tried"] += len(options) - limit
     found: list[Candidate] = []
-
-    published = ({p.rule: p.cost for p in _scored(inst, plan, timeline.calendar)[0].penalties}
-                 if fast else None)
+    rest = options
+    if fast and _fast_path_exact(inst) and duty.kind in DIRECT_KINDS:
+        found, rest = _fast_pass(duty, options, plan, inst, timeline, today, top, reasons)
+    if top > 0 and len(found) >= top:
+        # The rest cannot simply step in: each needs a chain, so more weighted changes
+        # than any listed one -- they rank lower and need no re-plan.
+        reasons["not tried"] += len(rest)
+        rest = []
+    limit = len(rest) if tries is None and top <= 0 else (tries or 2 * top)
+    if len(rest) > limit:
+        reasons["not tried"] += len(rest) - limit
 
     def one(option: _Option):
         return _candidate(duty, option, plan, inst, timeline, today, work=work, seed=seed,
-                          workers=workers, published=published)
+                          workers=workers)
 
     # Re-plans may run `parallel` at a time (one builds its model in Python while
     # another searches; on a loaded 2-core machine it gains nothing, hence 1); each is
     # deterministic by its work budget, so the list is the same either way.
     with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-        for cand, why in pool.map(one, options[:limit]):
+        for cand, why in pool.map(one, rest[:limit]):
             if cand is None:
                 reasons[why.split(" (")[0]] += 1
             else:
