@@ -624,6 +624,106 @@ def _fast_pass(duty: Duty, options: list[_Option], plan: Plan, inst: Instance,
     return found, [o for o in options if o.who in failed]
 
 
+def _visit_moves(duty: Duty, plan: Plan, inst: Instance, timeline: Timeline,
+                 today: dt.date) -> list[tuple[Plan, str]]:
+    """Every plain move of a care visit to another allowed time of its quarter (or its
+    festival's window) on or after ``today``, as a plan (the visits of that child, kind
+    and quarter renumbered by date, as the solver and the checker number them) and the
+    new time in words."""
+    from ..models.volunteering import WEEKDAYS
+
+    v = next(x for x in plan.care.visits if x.id == duty.id)
+    care, mother = inst.care, inst.person(v.mother)
+    day = v.start.date()
+    times, minutes = {"meet": (care.meet_times, care.meet_minutes),
+                      "talk": (care.talk_times, care.talk_minutes),
+                      "festival": (care.festival_times, care.festival_minutes)}[v.kind]
+    if v.kind == "festival":
+        f = care.festivals[int(v.id.rsplit("-f", 1)[1]) - 1]
+        lo = max(timeline.first, f.date - dt.timedelta(days=f.window_days))
+        hi = min(timeline.last, f.date + dt.timedelta(days=f.window_days))
+        days = timeline.days(lo, hi)
+        group: list = []
+    else:
+        q = int(re.search(r"-q(\d+)-", v.id)[1])
+        qs, qe = timeline.quarters[q - 1]
+        days = [d for d in timeline.days(qs, qe) if WEEKDAYS[d.weekday()] in care.visit_days]
+        group = [x for x in plan.care.visits if x.child == v.child and x.kind == v.kind
+                 and x.id != v.id and re.search(rf"-q{q}-", x.id)]
+    taken = {x.start for x in group}
+    out = []
+    for d in days:
+        if d == day or d < today or mother.is_unavailable(d):
+            continue
+        for t in times:
+            start = timeline.at(d, t)
+            if start in taken:
+                continue
+            moved = v.model_copy(update={"start": start,
+                                         "end": start + dt.timedelta(minutes=minutes)})
+            renamed = {}
+            if v.kind != "festival":
+                stem = v.id.rsplit("-", 1)[0]  # visit-<code>-<year>-q<q>
+                mine = sorted([*group, moved], key=lambda x: x.start)
+                renamed = {x.start: f"{stem}-{v.kind}{k}" for k, x in enumerate(mine, start=1)}
+            members = {x.id for x in group} | {v.id}
+            visits = tuple(
+                (moved if x.id == v.id else x).model_copy(update={
+                    "id": renamed[(moved if x.id == v.id else x).start]})
+                if renamed and x.id in members else (moved if x.id == v.id else x)
+                for x in plan.care.visits)
+            out.append((plan.model_copy(update={"care": plan.care.model_copy(
+                update={"visits": visits})}), f"{d} {t}"))
+    return out
+
+
+def _visit_pass(duty: Duty, options: list[_Option], plan: Plan, inst: Instance,
+                timeline: Timeline, today: dt.date, top: int, reasons: Counter
+                ) -> list[Candidate]:
+    """A care visit's fast path: every other allowed time, scored, then checked best
+    first (objective, then date) until ``top`` pass. The best is what the minimal
+    re-plan gives (one visit must move; with one change held, it moves to the best
+    time)."""
+    from ..export.changes import diff_plans
+
+    (o,) = options
+    day = duty.day
+    spans = _Busy(plan, inst).spans.get(duty.holder, [])
+    v = next(x for x in plan.care.visits if x.id == duty.id)
+    if any(a.date() == day and (a, b) != (v.start, v.end) for a, b in spans):
+        # Her other duties that day move too (she is away that day): a re-plan decides.
+        return []
+    new_inst = _instance_for(o, inst, today)
+    published = {p.rule: p.cost for p in _scored(inst, plan, timeline.calendar)[0].penalties}
+    scored = []
+    for new, when in _visit_moves(duty, plan, inst, timeline, today):
+        new, total = _scored(inst, new, timeline.calendar)
+        scored.append((total, when, new))
+    scored.sort(key=lambda e: e[:2])
+    found: list[Candidate] = []
+    name = _Names(inst).person(duty.holder)
+    for k, (total, when, new) in enumerate(scored):
+        if top > 0 and len(found) >= top:
+            reasons["not tried"] += len(scored) - k
+            break
+        if check(new_inst, new, timeline.calendar):
+            reasons["busy"] += 1
+            continue
+        after = {p.rule: p.cost for p in new.penalties}
+        diff = {r: after.get(r, 0) - published.get(r, 0)
+                for r in sorted(after.keys() | published.keys())
+                if after.get(r, 0) != published.get(r, 0)}
+        changes = diff_plans(plan, new, new_inst, inst)
+        found.append(Candidate(
+            who=duty.holder, name=f"{name} {when}", plan=new, instance=new_inst,
+            change_cost=inst.change_weights.care_visit, changed=[("visit", duty.id)],
+            objective=total, cost_diff=diff, changes=changes,
+            notify=_notify(changes, new_inst),
+            applied=[f"{duty.label} 另约时间：{when}"]
+            + [describe(c, inst) for c in o.changes.changes], result=None))
+    return found
+
+
 def cover(plan: Plan, inst: Instance, duty_id: str, today: dt.date, *, top: int = 5,
           tries: int | None = None, work: float = 1.0, seed: int = 0,
           workers: int = 1, parallel: int = 1, fast: bool = True,
@@ -657,6 +757,9 @@ def cover(plan: Plan, inst: Instance, duty_id: str, today: dt.date, *, top: int 
     rest = options
     if fast and _fast_path_exact(inst) and duty.kind in DIRECT_KINDS:
         found, rest = _fast_pass(duty, options, plan, inst, timeline, today, top, reasons)
+    elif fast and _fast_path_exact(inst) and duty.kind == "visit":
+        found = _visit_pass(duty, options, plan, inst, timeline, today, top, reasons)
+        rest = [] if found else options
     if top > 0 and len(found) >= top:
         # The rest cannot simply step in: each needs a chain, so more weighted changes
         # than any listed one -- they rank lower and need no re-plan.
@@ -834,12 +937,18 @@ def materialize(candidate: Candidate, report: CoverReport, plan: Plan, inst: Ins
     if res.plan is None or check(candidate.instance, res.plan, timeline.calendar):
         raise ValueError(f"the re-plan for {candidate.name} found no valid plan "
                          f"({res.status}); nothing written")
-    if sorted(res.changed) != sorted(candidate.changed):
-        raise ValueError(f"the re-plan for {candidate.name} changes {sorted(res.changed)}, "
-                         f"not the listed {sorted(candidate.changed)}; nothing written")
     from ..export.changes import diff_plans
 
     changes = diff_plans(plan, res.plan, candidate.instance, inst)
+    listed = [c.text for c in candidate.changes]
+    if sorted(res.changed) != sorted(candidate.changed) \
+            or [c.text for c in changes] != listed:
+        best = next((k for k, c in enumerate(report.candidates, start=1)
+                     if [x.text for x in c.changes] == [x.text for x in changes]), None)
+        hint = f" (that is candidate {best})" if best else ""
+        raise ValueError(f"the minimal re-plan for {candidate.name} gives "
+                         f"{'; '.join(c.text for c in changes)}{hint}, not the listed "
+                         f"change; nothing written")
     return Candidate(
         who=candidate.who, name=candidate.name, plan=res.plan, instance=candidate.instance,
         change_cost=res.change_cost, changed=list(res.changed), objective=res.objective or 0,

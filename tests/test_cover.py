@@ -282,21 +282,39 @@ def test_cli_unknown_duty_is_a_usage_error(v1):
 
 
 def test_a_care_visit_moves_to_another_time_with_the_same_mother():
+    # Festival visits on the festival or within 3 days of it; the mother is away 05-29 to
+    # 05-31, so the 六一 visit (on 06-01) can move to 06-02, 06-03 or 06-04, nearest best.
     data = base_data(care={"festivals": [
         {"name": "六一儿童节", "date": "2026-06-01", "window_days": 3},
         {"name": "中秋节", "date": "2026-09-25", "window_days": 3}]})
-    data["people"].append({"id": "m1", "name": "爱心妈妈甲", "town": "t",
-                           "caring_mother": True})
+    data["weights"]["festival_off_date"] = 2
+    data["people"].append({"id": "m1", "name": "爱心妈妈甲", "town": "t", "caring_mother": True,
+                           "unavailable": [{"start": "2026-05-29", "end": "2026-05-31"}]})
     data["children"] = [{"code": "c1", "name": "儿童", "address": "某村", "town": "t",
                          "age": 9}]
     inst, plan = planned(data)
-    visit = next(v for v in plan.care.visits if v.kind == "meet" and v.start.month >= 4)
+    visit = next(v for v in plan.care.visits if v.kind == "festival"
+                 and v.start.date() == dt.date(2026, 6, 1))
     report = verified(cover(plan, inst, visit.id, TODAY, work=WORK))
-    (c,) = report.candidates
-    assert c.who == "m1" and "other time" in report.duty.note
-    moved = [v for v in c.plan.care.visits if v.start.date() == visit.start.date()]
-    assert moved == []
-    assert c.notify == ["m1"] and c.change_cost >= 1
+    assert "other time" in report.duty.note
+    assert [c.plan.care.visits for c in report.candidates] and [
+        next(v for v in c.plan.care.visits if v.id == visit.id).start.day
+        for c in report.candidates] == [2, 3, 4]
+    for c in report.candidates:
+        assert c.who == "m1" and c.notify == ["m1"] and c.change_cost == 1
+    assert [c.cost_diff for c in report.candidates] == [
+        {"festival_off_date": 2 * d} for d in (1, 2, 3)]
+    # The first is what the minimal re-plan (the mother away that day) gives.
+    (slow,) = cover(plan, inst, visit.id, TODAY, work=WORK, fast=False).candidates
+    first = report.candidates[0]
+    assert [x.text for x in slow.changes] == [x.text for x in first.changes]
+    assert (slow.objective, slow.change_cost) == (first.objective, first.change_cost)
+    # A meet shares its day with a talk: away that day, she moves both (a re-plan).
+    meet = next(v for v in plan.care.visits if v.kind == "meet" and v.start.month >= 4)
+    assert any(x.start.date() == meet.start.date() for x in plan.care.visits
+               if x.id != meet.id)
+    (c,) = verified(cover(plan, inst, meet.id, TODAY, work=WORK)).candidates
+    assert c.result is not None and len(c.changed) == 2
 
 
 def test_two_volunteers_swap_places():
