@@ -7,7 +7,8 @@ instance with a 30 s limit first). For one duty of each kind (the middle one of 
 duties still ahead on --today) it runs `cover(..., top=--top)` --repeat times and prints
 the kind, the duty, candidates found, the reasons the others fell out, the median and
 max seconds, and for the first candidate the change count (weighted) and the objective
-difference; every listed candidate's plan is re-checked by the checker.
+difference; every listed candidate's plan is re-checked by the checker, and the first is
+re-planned as `--apply 1` would (outside the timing) to confirm its changes are the listed ones.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from xinglian.checker import check
 from xinglian.cli import default_instance
 from xinglian.models import Timeline, load_instance, load_plan
 from xinglian.solver import solve
-from xinglian.solver.cover import cover, duty_ids
+from xinglian.solver.cover import cover, duty_ids, materialize
 
 
 def main() -> None:
@@ -50,8 +51,9 @@ def main() -> None:
           f"{load[2]:.2f}; plan objective {plan.solve.objective}; today {today}; top "
           f"{args.top}, work {args.work} per re-plan, median of {args.repeat}\n")
     print("| kind | duty | candidates | others | median s | max s | first: changes "
-          "(weighted) | first: objective diff | first: cost by rule | checker |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "(weighted) | first: objective diff | first: cost by rule | checker | apply first = "
+          "listed |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     ids = duty_ids(plan, today, inst)
     for kind in args.kinds.split(","):
         duty = ids[kind][len(ids[kind]) // 2]
@@ -69,9 +71,21 @@ def main() -> None:
                  f"{first.objective - (plan.solve.objective or 0):+d} | "
                  f"{', '.join(f'{r} {d:+d}' for r, d in first.cost_diff.items()) or '—'} | "
                  if first else "— | — | — | ")
-              + f"{bad} violations |")
+              + f"{bad} violations | {_applies(first, report, plan, inst, today, args)} |")
     load = os.getloadavg()
     print(f"\nload average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
+def _applies(first, report, plan, inst, today, args) -> str:
+    """Re-plan the first candidate as --apply does (outside the timing): its changes
+    must be the listed ones (materialize raises otherwise)."""
+    if first is None:
+        return "—"
+    try:
+        done = materialize(first, report, plan, inst, today, work=args.work)
+    except ValueError as e:
+        return f"NO: {e}"
+    return f"yes ({len(done.changed)} changed, objective {done.objective})"
 
 
 if __name__ == "__main__":
