@@ -639,11 +639,28 @@ def _visit_moves(duty: Duty, plan: Plan, inst: Instance, timeline: Timeline,
                       "talk": (care.talk_times, care.talk_minutes),
                       "festival": (care.festival_times, care.festival_minutes)}[v.kind]
     if v.kind == "festival":
-        f = care.festivals[int(v.id.rsplit("-f", 1)[1]) - 1]
-        lo = max(timeline.first, f.date - dt.timedelta(days=f.window_days))
-        hi = min(timeline.last, f.date + dt.timedelta(days=f.window_days))
-        days = timeline.days(lo, hi)
-        group: list = []
+        # Any festival she does not visit yet (festival visits are at different ones).
+        stem = v.id.rsplit("-f", 1)[0]
+        used = {x.id for x in plan.care.visits if x.child == v.child and x.id != v.id}
+        out = []
+        for j, f in enumerate(care.festivals, start=1):
+            fid = f"{stem}-f{j}"
+            if fid in used:
+                continue
+            lo = max(timeline.first, f.date - dt.timedelta(days=f.window_days))
+            hi = min(timeline.last, f.date + dt.timedelta(days=f.window_days))
+            for d in timeline.days(lo, hi):
+                if d == day or d < today or mother.is_unavailable(d):
+                    continue
+                for t in times:
+                    start = timeline.at(d, t)
+                    moved = v.model_copy(update={
+                        "id": fid, "start": start,
+                        "end": start + dt.timedelta(minutes=minutes)})
+                    visits = tuple(moved if x.id == v.id else x for x in plan.care.visits)
+                    out.append((plan.model_copy(update={"care": plan.care.model_copy(
+                        update={"visits": visits})}), f"{d} {t}"))
+        return out
     else:
         q = int(re.search(r"-q(\d+)-", v.id)[1])
         qs, qe = timeline.quarters[q - 1]
