@@ -379,3 +379,25 @@ def test_the_fast_path_gives_what_the_re_plans_give():
         fast = cover(plan, inst, duty, TODAY, work=WORK)
         assert summary(fast) == summary(cover(plan, inst, duty, TODAY, work=WORK, fast=False))
         assert fast.candidates
+
+
+def test_a_festival_visit_may_move_to_another_festival():
+    # Two festival visits a year among three festivals: the one at 六一 can go to the
+    # festival not visited yet, on its day (no cost), which is what the re-plan does.
+    data = base_data(care={"festivals": [
+        {"name": "六一儿童节", "date": "2026-06-01", "window_days": 1},
+        {"name": "中秋节", "date": "2026-09-25", "window_days": 1},
+        {"name": "重阳节", "date": "2026-10-18", "window_days": 1}]})
+    data["weights"]["festival_off_date"] = 2
+    data["people"].append({"id": "m1", "name": "爱心妈妈甲", "town": "t", "caring_mother": True})
+    data["children"] = [{"code": "c1", "name": "儿童", "address": "某村", "town": "t",
+                         "age": 9}]
+    inst, plan = planned(data)
+    fest = sorted((v for v in plan.care.visits if v.kind == "festival"), key=lambda v: v.start)
+    assert len(fest) == 2
+    visit = fest[0]
+    report = verified(cover(plan, inst, visit.id, TODAY, work=WORK))
+    first = report.candidates[0]
+    assert first.cost_diff == {} and first.objective == plan.solve.objective
+    (slow,) = cover(plan, inst, visit.id, TODAY, work=WORK, fast=False).candidates
+    assert [x.text for x in slow.changes] == [x.text for x in first.changes]
