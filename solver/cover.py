@@ -133,22 +133,25 @@ def duty_ids(plan: Plan, today: dt.date | None = None, inst: Instance | None = N
     }
 
 
-def _unknown(plan: Plan, duty_id: str, why: str) -> UnknownDuty:
+def _unknown(plan: Plan, duty_id: str, why: str, today: dt.date | None = None,
+             inst: Instance | None = None) -> UnknownDuty:
     lines = [f"unknown duty {duty_id!r}: {why}", "duty ids are:",
              "  rotation-<base>-p<period>   a rotation term",
              "  mtg-<base>-q<quarter>       a joint meeting's host (follows the chair)",
              "  host-<venue>-<date>[-HHMM]  a hosting turn",
              "  <activity>/<role>/<person>  a volunteer's place",
              "  visit-…                     a care visit",
-             "valid ids in this plan (first of each kind):"]
-    for kind, ids in duty_ids(plan).items():
+             "valid ids in this plan" + (f" from {today}" if today else "")
+             + " (first of each kind):"]
+    for kind, ids in duty_ids(plan, today, inst).items():
         if ids:
             more = f" … ({len(ids)} in all)" if len(ids) > 5 else ""
             lines.append(f"  {kind}: {', '.join(ids[:5])}{more}")
     return UnknownDuty("\n".join(lines))
 
 
-def parse_duty(plan: Plan, inst: Instance, duty_id: str) -> Duty:
+def parse_duty(plan: Plan, inst: Instance, duty_id: str, today: dt.date | None = None
+               ) -> Duty:
     """The duty ``duty_id`` names in ``plan``.
 
     Raises
@@ -160,7 +163,7 @@ def parse_duty(plan: Plan, inst: Instance, duty_id: str) -> Duty:
     if duty_id.count("/") == 2:
         aid, role, pid = duty_id.split("/")
         if not any((v.activity, v.role, v.person) == (aid, role, pid) for v in plan.volunteering):
-            raise _unknown(plan, duty_id, "no such volunteer place in the plan")
+            raise _unknown(plan, duty_id, "no such volunteer place in the plan", today, inst)
         a = inst.activity(aid)
         return Duty("volunteering", duty_id, pid,
                     f"{a.title}（{a.date} {a.start}-{a.end}）{role}：{names.person(pid)}",
@@ -170,7 +173,7 @@ def parse_duty(plan: Plan, inst: Instance, duty_id: str) -> Duty:
         term = next((t for t in plan.rotation
                      if t.base == m[1] and t.period == int(m[2])), None)
         if term is None:
-            raise _unknown(plan, duty_id, "no such rotation term")
+            raise _unknown(plan, duty_id, "no such rotation term", today, inst)
         return Duty("rotation", duty_id, term.chair,
                     f"{names.federation(term.base)} 第{term.period}期轮值主席"
                     f"（{term.start}–{term.end}）：{names.person(term.chair)}",
@@ -178,12 +181,12 @@ def parse_duty(plan: Plan, inst: Instance, duty_id: str) -> Duty:
     if duty_id.startswith("mtg-"):
         mtg = next((x for x in plan.meetings if x.id == duty_id), None)
         if mtg is None:
-            raise _unknown(plan, duty_id, "no such joint meeting")
+            raise _unknown(plan, duty_id, "no such joint meeting", today, inst)
         day = mtg.start.date()
         term = next((t for t in plan.rotation
                      if t.base == mtg.base and t.start <= day <= t.end), None)
         if term is None:  # pragma: no cover - every day is in some period
-            raise _unknown(plan, duty_id, "the meeting's period has no chair")
+            raise _unknown(plan, duty_id, "the meeting's period has no chair", today, inst)
         return Duty("meeting", duty_id, mtg.host,
                     f"{names.federation(mtg.base)} 第{mtg.quarter}季度联席会（{day}）主持："
                     f"{names.person(mtg.host)}",
@@ -195,7 +198,7 @@ def parse_duty(plan: Plan, inst: Instance, duty_id: str) -> Duty:
     if duty_id.startswith("host-"):
         h = next((x for x in plan.hosting if x.id == duty_id), None)
         if h is None:
-            raise _unknown(plan, duty_id, "no such hosting turn")
+            raise _unknown(plan, duty_id, "no such hosting turn", today, inst)
         return Duty("hosting", duty_id, h.federation,
                     f"{names.venue(h.venue)} {h.start:%Y-%m-%d %H:%M} 轮值主办："
                     f"{names.federation(h.federation)}",
@@ -204,14 +207,14 @@ def parse_duty(plan: Plan, inst: Instance, duty_id: str) -> Duty:
     if duty_id.startswith("visit-"):
         v = next((x for x in plan.care.visits if x.id == duty_id), None)
         if v is None:
-            raise _unknown(plan, duty_id, "no such care visit")
+            raise _unknown(plan, duty_id, "no such care visit", today, inst)
         return Duty("visit", duty_id, v.mother,
                     f"爱心妈妈 {names.person(v.mother)} 探访 {v.child}（{v.kind}，"
                     f"{v.start:%Y-%m-%d %H:%M}）",
                     v.start.date(), v.end.date(),
                     note=("a child keeps her caring mother: the visit is moved to the "
                           "best other time (the mother marked unavailable that day)"))
-    raise _unknown(plan, duty_id, "not a duty id")
+    raise _unknown(plan, duty_id, "not a duty id", today, inst)
 
 
 class _Names:
@@ -763,7 +766,7 @@ def cover(plan: Plan, inst: Instance, duty_id: str, today: dt.date, *, top: int 
         When the duty ended before ``today``.
     """
     started = time.perf_counter()
-    duty = parse_duty(plan, inst, duty_id)
+    duty = parse_duty(plan, inst, duty_id, today)
     if duty.end < today:
         raise ValueError(f"{duty_id} ended on {duty.end}, before --today {today}; the past "
                          "cannot change")
@@ -885,7 +888,7 @@ def swap(plan: Plan, inst: Instance, id_a: str, id_b: str, today: dt.date, *,
 
     timeline = timeline or Timeline(inst)
     warm(inst)
-    a, b = parse_duty(plan, inst, id_a), parse_duty(plan, inst, id_b)
+    a, b = parse_duty(plan, inst, id_a, today), parse_duty(plan, inst, id_b, today)
     for d in (a, b):
         if d.end < today:
             raise ValueError(f"{d.id} ended on {d.end}, before --today {today}")

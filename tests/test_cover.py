@@ -225,7 +225,8 @@ def test_an_unknown_duty_lists_the_syntax_and_valid_ids():
     with pytest.raises(UnknownDuty) as e:
         cover(plan, inst, "rotation-nowhere-p9", TODAY)
     text = str(e.value)
-    assert "rotation-<base>-p<period>" in text and "rotation-base-p1" in text
+    assert "rotation-<base>-p<period>" in text and "rotation-base-p2" in text
+    assert "rotation-base-p1" not in text  # ended (Jan-Feb) before TODAY
     assert plan.hosting[0].id in text
 
 
