@@ -592,7 +592,7 @@ def swap(plan_dir: Path, duties: tuple[str, ...], today, lang: str, work: float)
     from .export.cover import render_swap
     from .models import Timeline
     from .solver.cover import UnknownDuty
-    from .solver.cover import swap as try_swap
+    from .solver.swap import swap as try_swap
 
     if len(duties) != 2:
         raise Fail("give exactly two --duty", EXIT_USAGE)

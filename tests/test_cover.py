@@ -15,7 +15,8 @@ from xinglian.checker import check
 from xinglian.cli import main
 from xinglian.models import Instance, load_plan
 from xinglian.solver import solve
-from xinglian.solver.cover import UnknownDuty, cover, swap
+from xinglian.solver.cover import UnknownDuty, cover
+from xinglian.solver.swap import swap
 
 TODAY = dt.date(2026, 3, 1)
 SAT = "2026-03-07"
