@@ -12,19 +12,21 @@ A *duty* is one decision of a published plan, named by an id (:func:`parse_duty`
 ``visit-…``                     a care visit (the visit id of plan.json)
 ==============================  ==============================================
 
-For every stand-in who passes the same eligibility the solver uses (checked here in
+The stand-ins are those who pass the same eligibility the solver uses (checked here in
 plain Python: presidium and availability for a term, ``hosting_eligible`` and the
 contact's availability for a turn, skill, language, weekly pattern, travel and
-availability for a volunteer place), :func:`cover` runs a minimal-change re-plan
-(``solve(previous=, today=)``) with the stand-in pinned to the duty (the holder is then
-out: one chair per period, one host per slot; a volunteer place also bars the holder
-from it). A care visit has no stand-in (a child keeps her mother): its "cover" is the
-best other time, found by a re-plan with the mother unavailable that day.
+availability for a volunteer place). Those who can simply step in are found first
+(solver/cover_fast.py: the plain substitution, scored and checked -- exactly the
+minimal re-plan when every change weight is positive); the others need a chain and
+get a minimal-change re-plan (``solve(previous=, today=, previous_instance=)``) with
+the stand-in pinned to the duty (the holder is then out: one chair per period, one host
+per slot; a volunteer place also bars the holder from it). A care visit keeps its
+mother: its candidates are other allowed times.
 
 Candidates are ranked by the weighted number of changed decisions, then by the
 objective; every listed plan passes :func:`xinglian.checker.check`. Those that do not
-come out are counted by reason: away, ineligible, busy (no feasible re-plan while she
-has another duty then), no feasible re-plan.
+come out are counted by reason: away, ineligible, busy (no feasible plan while she has
+another duty then), no feasible re-plan, would rewrite the past, not tried.
 """
 
 from __future__ import annotations
