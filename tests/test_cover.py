@@ -403,3 +403,76 @@ def test_a_festival_visit_may_move_to_another_festival():
     assert first.cost_diff == {} and first.objective == plan.solve.objective
     (slow,) = cover(plan, inst, visit.id, TODAY, work=WORK, fast=False).candidates
     assert [x.text for x in slow.changes] == [x.text for x in first.changes]
+
+
+# -- the workspace: person page -> who can cover -> choose -> preview -> publish ----------
+
+
+PASSWORD = "correct horse battery"
+TINY = Path(__file__).parent / "data" / "tiny.yaml"
+
+
+def login(client) -> str:
+    import re
+
+    r = client.post("/login", data={"password": PASSWORD, "next": "/plan"},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return re.search(r'name="csrf" value="([^"]+)"', client.get("/changes").text).group(1)
+
+
+def wait_job(client, job_id: int, timeout: float = 120) -> dict:
+    import time
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        j = client.get(f"/api/jobs/{job_id}").json()
+        if j["status"] not in ("queued", "running", "cancelling"):
+            return j
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} still {j['status']} after {timeout} s")
+
+
+def test_the_workspace_covers_a_term_from_the_person_page(tmp_path):
+    pytest.importorskip("httpx")
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from xinglian.web.app import create_app
+
+    app = create_app(tmp_path, seed_instance=TINY, time_limit=3.0, admin_password=PASSWORD)
+    with TestClient(app) as client:
+        csrf = login(client)
+        assert wait_job(client, 1)["status"] == "done"
+        ws = app.state.ws
+        plan = load_plan(ws.published_dir())
+        term = next(t for t in plan.rotation if t.period == 6)
+        person = client.get(f"/plan/person/{term.chair}").text
+        link = f"/cover?duty=rotation-{term.base}-p6"
+        assert link in person and "谁能替班" in person
+        html = client.get(link).text
+        assert 'id="c1"' in html and 'id="choose-1"' in html
+        who = re.search(r'<li id="c1"><strong>([^<]+)</strong>', html)[1]
+        assert client.get("/cover?duty=nope").status_code == 404
+        r = client.post("/cover/choose", data={"csrf": csrf, "duty": link.split("=")[1],
+                                               "k": "1"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/changes"
+        r = client.post("/changes/preview", data={"csrf": csrf}, follow_redirects=False)
+        job = int(r.headers["location"].rsplit("/", 1)[1])
+        assert wait_job(client, job)["status"] == "done", ws.job(job).error
+        assert client.post(f"/jobs/{job}/publish", data={"csrf": csrf},
+                           follow_redirects=False).status_code == 303
+        new = load_plan(ws.published_dir())
+        chair = next(t.chair for t in new.rotation if (t.base, t.period) == (term.base, 6))
+        assert chair != term.chair
+        assert app.state.ws.published_version() == 2
+        assert who.startswith(next(p.name for p in load_instance_people(ws) if p.id == chair))
+        versions = client.get("/versions").text
+        assert 'id="v2"' in versions and 'id="diff"' in client.get("/versions?a=1&b=2").text
+
+
+def load_instance_people(ws):
+    from xinglian.models import load_instance
+
+    return load_instance(ws.published_dir() / "instance.json").people
