@@ -81,10 +81,10 @@ GET_PATHS = ["/", "/plan", "/plan?v=1", "/plan/person/p-a1", "/plan/person/p-a1.
              "/changes/preview/1", "/changes/preview/1/updates/p-a1.ics", "/versions",
              "/versions?a=1&b=1", "/versions/1/plan.xlsx", "/versions/1/summary.html",
              "/versions/1/summary.md", "/versions/1/calendars.zip", "/api/jobs", "/api/jobs/1",
-             "/feeds/admin", "/feeds/admin/cards"]
+             "/feeds/admin", "/feeds/admin/cards", "/cover?duty=rotation-fed-ximei-p6"]
 POST_PATHS = ["/logout", "/data/upload", "/jobs/plan", "/jobs/1/cancel", "/jobs/1/publish",
               "/jobs/1/discard", "/noplan/1/repair/1", "/changes/add", "/changes/remove/0",
-              "/changes/preview", "/changes/reopen/1", "/versions/1/restore",
+              "/changes/preview", "/changes/reopen/1", "/versions/1/restore", "/cover/choose",
               "/feeds/admin/person/p-a1/revoke"]
 #: Open to anyone who holds the secret: a phone's subscription (feeds/routes.py).
 PUBLIC_PATHS = ["/feeds/{token}.ics"]
