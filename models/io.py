@@ -274,6 +274,26 @@ def describe_validation_error(err: ValidationError, data: Any = None) -> list[st
     return problems
 
 
+#: No instance, plan or changes file nests deeper than this (a pin inside a list inside a
+#: mapping is depth 4); deeper data is refused before validation, which would recurse.
+MAX_DEPTH = 64
+
+
+def _too_deep(data: Any) -> bool:
+    """Whether ``data`` nests deeper than MAX_DEPTH (checked without recursion, so the
+    answer does not depend on the interpreter's recursion limit or stack in use)."""
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend((v, depth + 1) for v in node)
+    return False
+
+
 def read_mapping(path: Path, max_bytes: int | None = None) -> dict[str, Any]:
     """Parse a YAML or JSON file into a mapping, or raise :class:`InputError`.
 
@@ -327,6 +347,8 @@ def read_mapping(path: Path, max_bytes: int | None = None) -> dict[str, Any]:
         raise InputError(path, ["the file is empty (or only comments): an instance starts "
                                 "with id:, year: and people: (see `xinglian template` or "
                                 "`xinglian schema instance`)"])
+    if _too_deep(data):
+        raise InputError(path, ["nested too deeply to be an instance"])
     if not isinstance(data, dict):
         raise InputError(
             path,
