@@ -18,6 +18,7 @@ from ..models.instance import Instance
 from ..models.plan import Plan
 from ..models.timeline import Timeline
 from . import care, duties, hosting, meetings, replan, rotation, volunteering
+from . import term
 from .context import ModelContext, Part
 
 Rule = Callable[[ModelContext], None]
@@ -44,6 +45,11 @@ HARD_RULES: tuple[tuple[str, Rule], ...] = (
     ("care_rhythm", care.add_care_rhythm),
     ("no_double_booking", duties.add_no_double_booking),
     ("no_double_booking_personal", duties.add_personal_duties),
+    # the rotating chair's term of work (solver/term.py)
+    ("term_visits", term.add_term_visits),
+    ("term_visit_attendance", term.add_term_visit_attendance),
+    ("signature_activity", term.add_signature_activity),
+    ("term_no_double_booking", term.add_term_no_double_booking),
 )
 
 #: Soft rules; each registers one or more named penalty terms.
@@ -56,6 +62,7 @@ SOFT_RULES: tuple[Rule, ...] = (
     hosting.hosting_penalties,
     volunteering.volunteering_penalties,
     care.care_penalties,
+    term.term_penalties,
 )
 
 
@@ -86,18 +93,22 @@ def build(
     hosting.add_variables(ctx)
     volunteering.add_variables(ctx)
     care.add_variables(ctx)
+    term.add_variables(ctx)
     for _, add in HARD_RULES:
         add(ctx)
     if explain:
         return ctx  # feasibility only: no objective
     replan.add_frozen_past(ctx)
     replan.add_frozen_volunteering(ctx)
+    term.add_frozen_term(ctx)
     for penalties in SOFT_RULES:
         penalties(ctx)
     replan.change_terms(ctx)
     replan.volunteering_change_terms(ctx)
+    term.term_change_terms(ctx)
     replan.add_hints(ctx)
     replan.add_volunteering_hints(ctx)
+    term.add_term_hints(ctx)
     ctx.model.minimize(
         sum((t.weight * t.amount for t in ctx.penalties if t.weight), start=0)
     )

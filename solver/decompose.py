@@ -95,6 +95,7 @@ def decompose(instance: Instance, timeline: Timeline,
                 c = contact_of(f)
                 if c in attendees:
                     uf.union("v:" + s.venue, "p:" + c)
+    _link_terms(instance, timeline, uf, slots, hosts, venues)
     # Volunteering and visits: an activity with the volunteers who may staff it, a
     # child's visits with her caring mother; those people's hosting turns join in.
     series: dict[str, str] = {}
@@ -166,6 +167,41 @@ def decompose(instance: Instance, timeline: Timeline,
             bases=frozenset(g["b"]), activities=frozenset(g["a"] | g["g"]),
             children=frozenset(g["c"] | g["h"])))
     return parts
+
+
+def _link_terms(instance: Instance, timeline: Timeline, uf: UnionFind, slots, hosts,
+                venues) -> None:
+    """The term duties of a base (models/term.py) go with its rotation: its regional
+    chair, the contacts of the enterprises it visits and the venues of its signature
+    activity join the base; so does a hosting slot on a day of the term duties whose
+    hosts' contact attends them (travel makes "could clash" a whole-day test)."""
+    from ..models.term import activity_venues, allowed_day, term_of, term_people
+    if not instance.terms:
+        return
+    cal = timeline.calendar
+    people: dict[str, str] = {}
+    for b in instance.bases:
+        term = term_of(instance, b.id)
+        if term is None:
+            continue
+        for p in sorted(term_people(instance, b.id)) + list(b.presidium):
+            uf.union("b:" + b.id, "p:" + p)
+            people.setdefault(p, b.id)
+        for v in activity_venues(instance, term):
+            uf.union("b:" + b.id, "m:" + v)
+    days = {}
+    for s in slots:
+        if s.date not in days:
+            days[s.date] = [t for t in instance.terms
+                            if allowed_day(s.date, t.visit_weekdays, cal)
+                            or (t.activity is not None and allowed_day(
+                                s.date, t.activity.weekdays, cal, t.activity.working_days_only))]
+        if not days[s.date]:
+            continue
+        for f in hosts.at(venues[s.venue]):
+            c = contact_of(f)
+            if c in people:
+                uf.union("v:" + s.venue, "p:" + c)
 
 
 def _bundle_care(instance: Instance, groups: list[dict[str, set[str]]]
