@@ -25,6 +25,7 @@ from ..models.instance import Instance, VenueKind
 from ..models.plan import Plan
 from ..models.timeline import CalendarError, WorkCalendar
 from . import care as _care
+from . import term as _term
 from . import volunteering as _vol
 from .context import Ctx
 from .hosting import FairShare, OfferedSlot, contact, fair_shares, may_host
@@ -909,6 +910,10 @@ _HARD: tuple[tuple[str, Callable[[Ctx], Iterable[str]]], ...] = (
     ("care_pairing", _care.check_care_pairing),
     ("care_rhythm", _care.check_care_rhythm),
     ("care_visit_time", _care.check_care_visit_time),
+    ("term_visits", _term.check_term_visits),
+    ("term_visit_attendance", _term.check_term_visit_attendance),
+    ("signature_activity", _term.check_signature_activity),
+    ("term_no_double_booking", _term.check_term_no_double_booking),
 )
 
 _SOFT: tuple[tuple[str, Callable[[Ctx], int]], ...] = (
@@ -935,6 +940,9 @@ _SOFT: tuple[tuple[str, Callable[[Ctx], int]], ...] = (
     ("care_new_mother", _care.amount_care_new_mother),
     ("care_outside_town", _care.amount_care_outside_town),
     ("festival_off_date", _care.amount_festival_off_date),
+    ("visit_spread", _term.amount_visit_spread),
+    ("regional_chair_load", _term.amount_regional_chair_load),
+    ("late_signature_activity", _term.amount_late_signature_activity),
 )
 
 HARD_RULES: tuple[str, ...] = tuple(name for name, _ in _HARD)
