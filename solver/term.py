@@ -48,6 +48,7 @@ class Cand:
     end: int
     town: str | None
     lit: object
+    period: int
     venue: str | None = None
 
 
@@ -103,7 +104,7 @@ def add_variables(ctx: ModelContext) -> None:
                         for hhmm in term.visit_times:
                             s = _minutes(hhmm)
                             cands.append(Cand(d, s, s + term.visit_minutes, town, ctx.new_bool(
-                                f"visit[{base.id},{e},{k},{d},{hhmm}]")))
+                                f"visit[{base.id},{e},{k},{d},{hhmm}]"), t))
                 tv.visits[base.id, e, k] = cands
         act = term.activity
         if act is None:
@@ -123,7 +124,7 @@ def add_variables(ctx: ModelContext) -> None:
                     for v in venues:
                         if venue_busy(inst, v, d, s, e_, offered) is None:
                             cands.append(Cand(d, s, e_, v.town, ctx.new_bool(
-                                f"sig[{base.id},{t},{d},{hhmm},{v.id}]"), v.id))
+                                f"sig[{base.id},{t},{d},{hhmm},{v.id}]"), t, v.id))
             tv.signatures[base.id, t] = cands
 
 
@@ -169,18 +170,18 @@ def _attendees(ctx: ModelContext):
     """(person, base, period or None, cond, Cand, is_visit) for every attendee of every
     candidate: the regional chair and the contact unconditionally, each presidium
     member conditioned on her chairing that period."""
-    inst, tl = ctx.instance, ctx.timeline
+    inst = ctx.instance
     tv = term_vars(ctx)
     for (b, e, _k), cands in tv.visits.items():
         term = term_of(inst, b)
         who = contact(inst, e)
+        presidium = inst.federation(b).presidium
         for c in cands:
-            t = tl.period_of(c.date)
             yield term.regional_chair, b, None, c
             if who is not None:
                 yield who, b, None, c
-            for p in inst.federation(b).presidium:
-                yield p, b, ctx.chair[b, t, p], c
+            for p in presidium:
+                yield p, b, ctx.chair[b, c.period, p], c
     for (b, t), cands in tv.signatures.items():
         term = term_of(inst, b)
         for c in cands:
@@ -193,16 +194,15 @@ def add_term_visit_attendance(ctx: ModelContext) -> None:
     """The period's rotating chair is available on the day of each of the period's
     visits and activities (the regional chair's and contact's absences leave no
     candidate)."""
-    inst, tl = ctx.instance, ctx.timeline
+    inst = ctx.instance
     tv = term_vars(ctx)
     groups: dict[tuple, list] = defaultdict(list)
     for key, cands in list(tv.visits.items()) + list(tv.signatures.items()):
         b = key[0]
         for c in cands:
-            t = tl.period_of(c.date)
             for p in inst.federation(b).presidium:
                 if inst.person(p).is_unavailable(c.date):
-                    groups[key, t, p].append(c.lit)
+                    groups[key, c.period, p].append(c.lit)
     for (key, t, p), lits in groups.items():
         # One candidate per visit or activity is true: the sum is 0 or 1.
         ctx.model.add(sum(lits) + ctx.chair[key[0], t, p] <= 1)
@@ -215,10 +215,10 @@ def _clash(a: tuple[int, int, str | None], b: tuple[int, int, str | None], trave
 
 
 def _other_duties(ctx: ModelContext, people: set[str]) -> dict[str, dict]:
-    """person -> date -> [(start, end, [(town, venue literal or None)], [literals])] of
-    her duties outside the term of work: meetings she attends (one entry per meeting
-    slot, with the venues it may use), turns she runs, assignments, caring-mother
-    visits."""
+    """person -> date -> [(start, end, [(town, venue literal or None)], [literals],
+    meeting's base or None)] of her duties outside the term of work: meetings she
+    attends (one entry per meeting slot, with the venues it may use), turns she runs,
+    assignments, caring-mother visits."""
     inst = ctx.instance
     out: dict[str, dict] = defaultdict(lambda: defaultdict(list))
     for sid, hosts in ctx.hosting.items():
@@ -228,7 +228,7 @@ def _other_duties(ctx: ModelContext, people: set[str]) -> dict[str, dict]:
         for fid, lit in hosts.items():
             p = contact_of(inst.federation(fid))
             if p in people:
-                out[p][slot.date].append((*span, [(town, None)], [lit]))
+                out[p][slot.date].append((*span, [(town, None)], [lit], None))
     slot_times = [tuple(_minutes(x) for x in (s.start, s.end)) for s in inst.meetings.slots]
     for mv in ctx.meetings.values():
         where = [(inst.venue(vid).town, vlit) for vid, vlit in mv.venue.items()]
@@ -239,16 +239,16 @@ def _other_duties(ctx: ModelContext, people: set[str]) -> dict[str, dict]:
             for (d, k), lit in mv.day_slot.items():
                 if person.is_unavailable(d):
                     continue  # she does not attend that day
-                out[p][d].append((*slot_times[k], where, [lit]))
+                out[p][d].append((*slot_times[k], where, [lit], mv.base))
     acts = {a.id: a for a in ctx.activities}
     for (aid, _role, pid), lit in ctx.assign.items():
         if pid in people:
             a = acts[aid]
-            out[pid][a.date].append((*a.minutes, [(inst.activity_town(a), None)], [lit]))
+            out[pid][a.date].append((*a.minutes, [(inst.activity_town(a), None)], [lit], None))
     for visits in ctx.visits.values():
         for v in visits:
             if v.mother in people:
-                out[v.mother][v.date].append((v.start, v.end, [(v.town, None)], [v.lit]))
+                out[v.mother][v.date].append((v.start, v.end, [(v.town, None)], [v.lit], None))
     return out
 
 
@@ -279,17 +279,23 @@ def add_term_no_double_booking(ctx: ModelContext) -> None:
         if conds:
             constraint.only_enforce_if(conds)
 
+    rc_of = {b.id: term_of(inst, b.id).regional_chair for b in ctx.bases
+             if term_of(inst, b.id) is not None}
     for p, by_day in mine.items():
         for day, groups in by_day.items():
             keys = list(groups)
             for i, g1 in enumerate(keys):
                 for g2 in keys[i + 1:]:
-                    if g1[4] == g2[4] or (g1[3] is not None and g2[3] is not None):
+                    if g1[3] is not None and g2[3] is not None:
                         continue
+                    if g1[4] == g2[4] and rc_of.get(g1[4]) != p:
+                        continue  # the base's regional chair keeps them apart
                     if _clash(g1[:3], g2[:3], travel):
                         enforce(model.add(sum(groups[g1]) + sum(groups[g2]) <= 1), g1[3], g2[3])
                 mine_sum = None
-                for s2, e2, where, lits in other.get(p, {}).get(day, ()):
+                for s2, e2, where, lits, mbase in other.get(p, {}).get(day, ()):
+                    if g1[3] is not None and mbase == g1[4]:
+                        continue  # her own base's meeting: _chair_meets_own_base
                     hit = [v for t2, v in where if _clash(g1[:3], (s2, e2, t2), travel)]
                     if not hit:
                         continue
@@ -300,18 +306,46 @@ def add_term_no_double_booking(ctx: ModelContext) -> None:
                     else:
                         for v in hit:
                             enforce(model.add(mine_sum + sum(lits) + v <= len(lits) + 1), g1[3])
+    _chair_meets_own_base(ctx)
+
+
+def _chair_meets_own_base(ctx: ModelContext) -> None:
+    """The chair of a period hosts her base's joint meeting when it falls in her period
+    and attends her base's visits and activity: whoever she is, they must not clash. One
+    constraint per base instead of one per presidium member."""
+    inst, model = ctx.instance, ctx.model
+    travel = inst.travel_minutes
+    tv = term_vars(ctx)
+    groups: dict[tuple, list] = defaultdict(list)
+    for key, cands in list(tv.visits.items()) + list(tv.signatures.items()):
+        for c in cands:
+            groups[key[0], c.date, c.start, c.end, c.town].append(c.lit)
+    by_base_day: dict[tuple, list] = defaultdict(list)
+    for g in groups:
+        by_base_day[g[0], g[1]].append(g)
+    slot_times = [tuple(_minutes(x) for x in (s.start, s.end)) for s in inst.meetings.slots]
+    for mv in ctx.meetings.values():
+        where = [(inst.venue(vid).town, vlit) for vid, vlit in mv.venue.items()]
+        for (d, k), lit in mv.day_slot.items():
+            s2, e2 = slot_times[k]
+            for g in by_base_day.get((mv.base, d), ()):
+                hit = [v for t2, v in where if _clash(g[2:], (s2, e2, t2), travel)]
+                if len(hit) == len(where):
+                    model.add(sum(groups[g]) + lit <= 1)
+                else:
+                    for v in hit:
+                        model.add(sum(groups[g]) + lit + v <= 2)
 
 
 # -- soft rules ------------------------------------------------------------------------
 
 
 def _per_period(ctx: ModelContext, bases: list[str]) -> dict[int, list]:
-    tl = ctx.timeline
     out: dict[int, list] = {t: [] for t in range(1, ctx.instance.periods + 1)}
     for (b, _e, _k), cands in term_vars(ctx).visits.items():
         if b in bases:
             for c in cands:
-                out[tl.period_of(c.date)].append(c.lit)
+                out[c.period].append(c.lit)
     return out
 
 
@@ -454,7 +488,7 @@ def extract(ctx: ModelContext, solver, chair_of: dict[tuple[str, int], str]):
     visits, sigs = [], []
     for (b, e, _k), cands in tv.visits.items():
         c = next(c for c in cands if solver.boolean_value(c.lit))
-        t = tl.period_of(c.date)
+        t = c.period
         term = term_of(inst, b)
         visits.append(TermVisit(
             id=visit_id(b, inst.year, t, e), base=b, period=t, enterprise=e,
