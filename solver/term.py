@@ -87,19 +87,17 @@ def add_variables(ctx: ModelContext) -> None:
         term = term_of(inst, base.id)
         if term is None:
             continue
-        rc = inst.person(term.regional_chair)
+        rc_away = _away(ctx, term.regional_chair)
         N = term.visits_per_year
         for e in visited(inst, term):
             who = contact(inst, e)
-            person = inst.person(who) if who else None
+            away = rc_away | (_away(ctx, who) if who else frozenset())
             town = inst.federation(e).town
             for k in range(1, N + 1):
                 cands = []
                 for t in round_periods(k, T, N):
                     for d in tl.days(*tl.periods[t - 1]):
-                        if not allowed_day(d, term.visit_weekdays, cal) or rc.is_unavailable(d):
-                            continue
-                        if person is not None and person.is_unavailable(d):
+                        if d in away or not allowed_day(d, term.visit_weekdays, cal):
                             continue
                         for hhmm in term.visit_times:
                             s = _minutes(hhmm)
@@ -115,8 +113,8 @@ def add_variables(ctx: ModelContext) -> None:
         for t in range(1, T + 1):
             cands = []
             for d in tl.days(*tl.periods[t - 1]):
-                if not allowed_day(d, act.weekdays, cal, act.working_days_only) \
-                        or rc.is_unavailable(d):
+                if d in rc_away or not allowed_day(d, act.weekdays, cal,
+                                                   act.working_days_only):
                     continue
                 for hhmm in act.times:
                     s = _minutes(hhmm)
@@ -166,6 +164,15 @@ def add_signature_activity(ctx: ModelContext) -> None:
                     model.add(c1.lit + c2.lit <= 1)
 
 
+def _away(ctx: ModelContext, pid: str) -> frozenset:
+    """The days of the year the person is unavailable (computed once per solve)."""
+    table = ctx.shared("term_away", dict)
+    if pid not in table:
+        table[pid] = frozenset(d for r in ctx.instance.person(pid).unavailable
+                               for d in r.days())
+    return table[pid]
+
+
 def _attendees(ctx: ModelContext):
     """(person, base, period or None, cond, Cand, is_visit) for every attendee of every
     candidate: the regional chair and the contact unconditionally, each presidium
@@ -198,14 +205,35 @@ def add_term_visit_attendance(ctx: ModelContext) -> None:
     tv = term_vars(ctx)
     groups: dict[tuple, list] = defaultdict(list)
     for key, cands in list(tv.visits.items()) + list(tv.signatures.items()):
-        b = key[0]
+        presidium = [(p, _away(ctx, p)) for p in inst.federation(key[0]).presidium]
         for c in cands:
-            for p in inst.federation(b).presidium:
-                if inst.person(p).is_unavailable(c.date):
+            for p, away in presidium:
+                if c.date in away:
                     groups[key, c.period, p].append(c.lit)
     for (key, t, p), lits in groups.items():
         # One candidate per visit or activity is true: the sum is 0 or 1.
         ctx.model.add(sum(lits) + ctx.chair[key[0], t, p] <= 1)
+
+
+def _travel(inst) -> callable:
+    """``instance.travel_minutes``, memoised (called for every pair of candidates)."""
+    memo: dict = {}
+
+    def travel(a, b):
+        key = (a, b)
+        if key not in memo:
+            memo[key] = inst.travel_minutes(a, b)
+        return memo[key]
+    return travel
+
+
+def _hits(g: tuple, s2: int, e2: int, where: list, travel) -> list:
+    """The venue literals of ``where`` whose town makes (s2, e2) clash with group ``g``
+    (start, end, town, ...): all of them at once when the times overlap outright."""
+    s1, e1 = g[0], g[1]
+    if s1 < e2 and s2 < e1:
+        return [v for _t, v in where]
+    return [v for t2, v in where if _clash(g[:3], (s2, e2, t2), travel)]
 
 
 def _clash(a: tuple[int, int, str | None], b: tuple[int, int, str | None], travel) -> bool:
@@ -235,9 +263,9 @@ def _other_duties(ctx: ModelContext, people: set[str]) -> dict[str, dict]:
         for p in inst.meeting_attendees(mv.base):
             if p not in people:
                 continue
-            person = inst.person(p)
+            away = _away(ctx, p)
             for (d, k), lit in mv.day_slot.items():
-                if person.is_unavailable(d):
+                if d in away:
                     continue  # she does not attend that day
                 out[p][d].append((*slot_times[k], where, [lit], mv.base))
     acts = {a.id: a for a in ctx.activities}
@@ -265,7 +293,7 @@ def add_term_no_double_booking(ctx: ModelContext) -> None:
     meeting slot that clashes whatever venue the meeting takes needs no venue literal.
     """
     inst, model = ctx.instance, ctx.model
-    travel = inst.travel_minutes
+    travel = _travel(inst)
     # person -> date -> (start, end, town, cond, base) -> literals
     mine: dict[str, dict] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     for p, b, cond, c in _attendees(ctx):
@@ -296,7 +324,7 @@ def add_term_no_double_booking(ctx: ModelContext) -> None:
                 for s2, e2, where, lits, mbase in other.get(p, {}).get(day, ()):
                     if g1[3] is not None and mbase == g1[4]:
                         continue  # her own base's meeting: _chair_meets_own_base
-                    hit = [v for t2, v in where if _clash(g1[:3], (s2, e2, t2), travel)]
+                    hit = _hits(g1, s2, e2, where, travel)
                     if not hit:
                         continue
                     if mine_sum is None:
@@ -314,7 +342,7 @@ def _chair_meets_own_base(ctx: ModelContext) -> None:
     and attends her base's visits and activity: whoever she is, they must not clash. One
     constraint per base instead of one per presidium member."""
     inst, model = ctx.instance, ctx.model
-    travel = inst.travel_minutes
+    travel = _travel(inst)
     tv = term_vars(ctx)
     groups: dict[tuple, list] = defaultdict(list)
     for key, cands in list(tv.visits.items()) + list(tv.signatures.items()):
@@ -329,7 +357,7 @@ def _chair_meets_own_base(ctx: ModelContext) -> None:
         for (d, k), lit in mv.day_slot.items():
             s2, e2 = slot_times[k]
             for g in by_base_day.get((mv.base, d), ()):
-                hit = [v for t2, v in where if _clash(g[2:], (s2, e2, t2), travel)]
+                hit = _hits(g[2:], s2, e2, where, travel)
                 if len(hit) == len(where):
                     model.add(sum(groups[g]) + lit <= 1)
                 else:
