@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from ..models.instance import Instance
 from .context import Part
+from .term import term_need
 from .run import Limits
 
 #: Deterministic seconds CP-SAT does per wall second on one thread of a quiet
@@ -55,7 +56,7 @@ def need(instance: Instance, part: Part | None) -> float:
                       if instance.has_activity(a)))
     bases, children = _bases_children(instance, part)
     return (0.05 + 0.015 * roles * part.volunteering + 0.3 * bases + 0.05 * children
-            + 0.3 * len(part.venues))
+            + 0.3 * len(part.venues) + term_need(instance, part))
 
 
 def floor(instance: Instance, part: Part | None) -> float:
@@ -67,7 +68,8 @@ def floor(instance: Instance, part: Part | None) -> float:
     if is_volunteering(part):
         return VOLUNTEERING_SECONDS
     bases, children = _bases_children(instance, part)
-    return 0.05 + 0.3 * bases + 0.025 * children + 0.1 * len(part.venues)
+    return (0.05 + 0.3 * bases + 0.025 * children + 0.1 * len(part.venues)
+            + 0.8 * term_need(instance, part))
 
 
 def is_volunteering(part: Part | None) -> bool:
