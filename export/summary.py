@@ -98,6 +98,10 @@ def render_summary(instance: Instance, plan: Plan, warnings: list[str] | None = 
         )
     out.append("")
 
+    # The rotating chair's term of work (export/term.py).
+    from .term import visit_table_lines
+    out += visit_table_lines(instance, plan)
+
     # Fairness per person.
     out.append("## 公平性 Fairness per person\n")
     out.append("| 人员 person | 主席团 presidiums | 本年任期 terms | 期次 periods | 上年任期 last year | 主持联席会 hosts | 参加联席会 attends |")
