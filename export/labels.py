@@ -33,6 +33,9 @@ RULE_TITLES = {
     "care_new_mother": "儿童更换了上年的爱心妈妈",
     "care_outside_town": "爱心妈妈与儿童不在同一镇街",
     "festival_off_date": "过节走访偏离节日天数",
+    "visit_spread": "各期走访企业次数不均",
+    "regional_chair_load": "区域主席各期走访负担不均",
+    "late_signature_activity": "特色活动晚于期初（周）",
 }
 
 VISIT_KIND_ZH = {"meet": "见一次面", "talk": "谈一次心", "festival": "过一次节"}

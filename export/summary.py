@@ -98,10 +98,6 @@ def render_summary(instance: Instance, plan: Plan, warnings: list[str] | None = 
         )
     out.append("")
 
-    # The rotating chair's term of work (export/term.py).
-    from .term import visit_table_lines
-    out += visit_table_lines(instance, plan)
-
     # Fairness per person.
     out.append("## 公平性 Fairness per person\n")
     out.append("| 人员 person | 主席团 presidiums | 本年任期 terms | 期次 periods | 上年任期 last year | 主持联席会 hosts | 参加联席会 attends |")
@@ -126,6 +122,7 @@ def render_summary(instance: Instance, plan: Plan, warnings: list[str] | None = 
     out.extend(_hosting_section(instance, plan))
     out.extend(_volunteering_section(instance, plan))
     out.extend(_care_section(instance, plan))
+    out.extend(_term_section(instance, plan))
     out.extend(_unfilled_section(plan))
 
     # Soft rules.
@@ -209,6 +206,12 @@ def plan_warnings(instance: Instance, plan: Plan, calendar_source: str) -> list[
             names = "、".join(instance.person(p).name for p in idle)
             out.append(f"{base.name} 本年度 {names} 未轮值。")
     return out
+
+
+def _term_section(instance: Instance, plan: Plan) -> list[str]:
+    """走访计划: the rotating chair's term of work (export/term.py)."""
+    from .term import visit_table_lines
+    return visit_table_lines(instance, plan)
 
 
 def _hosting_section(instance: Instance, plan: Plan) -> list[str]:
