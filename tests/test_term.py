@@ -328,3 +328,56 @@ def test_term_visit_attendance_replan_chair_on_leave_moves_her_visits_with_her()
     for x in res.plan.term_visits + res.plan.signature_activities:
         assert (x.start, x.end) == (before[x.id].start, before[x.id].end)
         assert x.chair == (new if x.period == 4 else before[x.id].chair)
+
+
+def test_term_visit_attendance_replan_calendars_update_in_place(tmp_path):
+    # The same leave through `xinglian plan` and `xinglian replan`: the old chair's
+    # calendar cancels her period-4 visit and activity, the new chair's carries them
+    # (same UIDs), the regional chair's keeps them with SEQUENCE + 1 (the chair named
+    # in the description changed), and nothing else of the regional chair's changes.
+    import icalendar
+    import yaml
+    from click.testing import CliRunner
+
+    from xinglian.cli import main
+    from xinglian.models import load_plan
+
+    def run(*args):
+        res = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+        assert res.exit_code == 0, res.output
+        return res
+
+    def events(path):
+        cal = icalendar.Calendar.from_ical(path.read_bytes())
+        return {str(e["UID"]): e for e in cal.walk("VEVENT")}
+
+    inst = make(terms=activity_terms(), weights={"late_signature_activity": 1})
+    src = tmp_path / "term.yaml"
+    src.write_text(yaml.safe_dump(inst.model_dump(mode="json"), allow_unicode=True),
+                   encoding="utf-8")
+    run("plan", src, "--out", tmp_path / "v1", "-q", "--time-limit", "20")
+    v1 = load_plan(tmp_path / "v1")
+    old = next(t.chair for t in v1.rotation if t.period == 4)
+    changes = tmp_path / "changes.yaml"
+    changes.write_text(yaml.safe_dump({"changes": [
+        {"kind": "unavailable", "person": old, "start": "2026-07-01", "end": "2026-08-31",
+         "reason": "产假"}]}, allow_unicode=True), encoding="utf-8")
+    run("replan", tmp_path / "v1", "--changes", changes, "--today", "2026-06-15",
+        "--out", tmp_path / "v2", "-q", "--time-limit", "20")
+    v2 = load_plan(tmp_path / "v2")
+    new = next(t.chair for t in v2.rotation if t.period == 4)
+    assert new != old and v2.derived_from.change_status == "OPTIMAL"
+    uids = {"term-visit-A-2026-p4-" + v.enterprise + "@xinglian"
+            for v in v2.term_visits if v.period == 4} | {"signature-A-2026-p4@xinglian"}
+    cal = tmp_path / "v2" / "calendars"
+    mine = events(cal / f"person-{old}.ics")
+    assert all(str(mine[u]["STATUS"]) == "CANCELLED" for u in uids)
+    theirs = events(cal / f"person-{new}.ics")
+    assert all(str(theirs[u].get("STATUS", "CONFIRMED")) == "CONFIRMED" for u in uids)
+    before = events(tmp_path / "v1" / "calendars" / "person-r.ics")
+    after = events(cal / "person-r.ics")
+    assert set(before) == set(after)
+    for uid, ev in after.items():
+        bumped = int(ev["SEQUENCE"]) - int(before[uid]["SEQUENCE"])
+        assert bumped == (1 if uid in uids else 0), uid
+        assert ev["DTSTART"].dt == before[uid]["DTSTART"].dt
