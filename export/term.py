@@ -90,3 +90,27 @@ def visit_table_lines(instance: Instance, plan: Plan) -> list[str]:
             out.append(f"| 特色活动：{term.activity.kind} | " + " | ".join(cells) + " |")
         out.append("")
     return out
+
+
+def visit_grid(instance: Instance, plan: Plan) -> tuple[list[str], list[list[str]]]:
+    """The 走访计划 sheet of the plan workbook: one row per (base, visited federation)
+    and one per base's signature activity, one column per period (day and time)."""
+    T = instance.periods
+    headers = ["基地", "区域主席", "企业 / 特色活动"] + [f"第{t}期" for t in range(1, T + 1)]
+    by = {(v.base, v.enterprise, v.period): v for v in plan.term_visits}
+    sigs = {(s.base, s.period): s for s in plan.signature_activities}
+    rows: list[list[str]] = []
+    for base in instance.bases:
+        term = term_of(instance, base.id)
+        if term is None:
+            continue
+        rc = instance.person(term.regional_chair).name
+        for e in visited(instance, term):
+            rows.append([base.name, rc, instance.federation(e).name] + [
+                f"{v.start:%m-%d %H:%M}" if (v := by.get((base.id, e, t))) else ""
+                for t in range(1, T + 1)])
+        if term.activity is not None:
+            rows.append([base.name, rc, f"特色活动：{term.activity.kind}"] + [
+                f"{s.start:%m-%d %H:%M} {instance.venue(s.venue).name}"
+                if (s := sigs.get((base.id, t))) else "" for t in range(1, T + 1)])
+    return headers, rows
