@@ -114,3 +114,33 @@ def visit_grid(instance: Instance, plan: Plan) -> tuple[list[str], list[list[str
                 f"{s.start:%m-%d %H:%M} {instance.venue(s.venue).name}"
                 if (s := sigs.get((base.id, t))) else "" for t in range(1, T + 1)])
     return headers, rows
+
+
+def term_changes(old: Plan, new: Plan, names) -> list:
+    """changes.md: each visit or signature activity moved, handed to another chair,
+    added or dropped (export/changes.py ``diff_plans``)."""
+    from .changes import Change, _when
+    out = []
+    for kind, a_items, b_items in (("term_visit", old.term_visits, new.term_visits),
+                                   ("signature_activity", old.signature_activities,
+                                    new.signature_activities)):
+        va, vb = {x.id: x for x in a_items}, {x.id: x for x in b_items}
+        for key in sorted(va.keys() | vb.keys()):
+            a, b = va.get(key), vb.get(key)
+            if a and b and (a.start, a.end, a.chair, getattr(a, "venue", None)) == (
+                    b.start, b.end, b.chair, getattr(b, "venue", None)):
+                continue
+            x = a or b
+            what = (f"走访 {names.federation(x.enterprise)}" if kind == "term_visit"
+                    else f"{names.federation(x.base)} 特色活动")
+
+            def desc(y) -> str:
+                return f"{_when(y.start)} {names.person(y.chair)}" if y else "取消"
+
+            people = [p for y in (a, b) if y for p in (y.chair, y.regional_chair,
+                                                       getattr(y, "contact", None)) if p]
+            out.append(Change(
+                kind, key, desc(a) if a else "", desc(b) if b else "",
+                f"{what}（第{x.period}期）：{desc(a) if a else '新增'} → {desc(b)}",
+                people=tuple(dict.fromkeys(people)), federations=(x.base,)))
+    return out

@@ -381,3 +381,5 @@ def test_term_visit_attendance_replan_calendars_update_in_place(tmp_path):
         bumped = int(ev["SEQUENCE"]) - int(before[uid]["SEQUENCE"])
         assert bumped == (1 if uid in uids else 0), uid
         assert ev["DTSTART"].dt == before[uid]["DTSTART"].dt
+    # changes.md names the activity handed over, at the same time.
+    assert "A基地妇联 特色活动（第4期）" in (tmp_path / "v2" / "changes.md").read_text("utf-8")
