@@ -122,7 +122,7 @@ def check_signature_activity(ctx: Ctx) -> Iterator[str]:
     for s in ctx.hosting_slots or ():
         if s.usable:
             usable[s.venue, s.date].append((s.start, s.end))
-    for b, term in terms.items():
+    for b in terms:
         for t in ctx.periods:
             if count[b, t] != 1:
                 yield (f"{ctx.base_name(b)} {ctx.period_label(t)} has {count[b, t]} signature "

@@ -156,7 +156,7 @@ def diff_plans(old: Plan, new: Plan, instance: Instance,
     out += _volunteering_changes(old, new, n)
     out += _care_changes(old, new, n)
     from .term import term_changes  # the rotating chair's term of work
-    out += term_changes(old, new, n)
+    out += term_changes(old, new, n, Change, _when)
     return out
 
 

@@ -459,7 +459,7 @@ EVENT_SOURCES: tuple[EventSource, ...] = (
 def _term_events(instance: Instance, plan: Plan) -> list[CalEvent]:
     """Enterprise visits and signature activities (export/term.py)."""
     from .term import term_events
-    return term_events(instance, plan)
+    return term_events(instance, plan, CalEvent, _venue_location)
 
 
 def _sort_key(event: CalEvent, tz: dt.tzinfo) -> tuple[dt.datetime, str]:

@@ -16,13 +16,19 @@ from ..models.instance import Instance
 from ..models.plan import Plan
 from ..models.term import term_of, visited
 
+UID_DOMAIN = "xinglian"
+
+
+def _person_name(instance: Instance, pid: str) -> str:
+    return instance.person(pid).name
+
 VISIT_CATEGORY = "走访企业"
 SIGNATURE_CATEGORY = "特色活动"
 
 
-def term_events(instance: Instance, plan: Plan) -> list:
-    """One timed event per enterprise visit and per signature activity."""
-    from .ics import UID_DOMAIN, CalEvent, _local, _person_name, _venue_location
+def term_events(instance: Instance, plan: Plan, CalEvent, venue_location) -> list:  # noqa: N803
+    """One timed event per enterprise visit and per signature activity (``CalEvent``
+    and ``venue_location`` come from export/ics.py, which imports this module)."""
     tz = ZoneInfo(instance.timezone)
     reminder = instance.meetings.reminder_minutes or None
     out = []
@@ -35,7 +41,7 @@ def term_events(instance: Instance, plan: Plan) -> list:
         out.append(CalEvent(
             uid=f"term-{v.id}@{UID_DOMAIN}",
             summary=f"走访 {ent.name}（{base.name} 第{v.period}期）",
-            start=_local(v.start, tz, v.id), end=_local(v.end, tz, v.id),
+            start=v.start.astimezone(tz), end=v.end.astimezone(tz),
             location=instance.town_name(v.town),
             description="\n".join(lines), alarm_minutes=reminder,
             people=tuple(dict.fromkeys(p for p in (v.chair, v.regional_chair, v.contact) if p)),
@@ -47,8 +53,8 @@ def term_events(instance: Instance, plan: Plan) -> list:
         out.append(CalEvent(
             uid=f"{s.id}@{UID_DOMAIN}",
             summary=f"{base.name} 第{s.period}期特色活动：{s.kind}",
-            start=_local(s.start, tz, s.id), end=_local(s.end, tz, s.id),
-            location=_venue_location(instance, s.venue),
+            start=s.start.astimezone(tz), end=s.end.astimezone(tz),
+            location=venue_location(instance, s.venue),
             description="\n".join(lines), alarm_minutes=reminder,
             people=tuple(dict.fromkeys((s.chair, s.regional_chair))),
             venues=(s.venue,), federations=(s.base,), categories=(SIGNATURE_CATEGORY,)))
@@ -116,10 +122,10 @@ def visit_grid(instance: Instance, plan: Plan) -> tuple[list[str], list[list[str
     return headers, rows
 
 
-def term_changes(old: Plan, new: Plan, names) -> list:
+def term_changes(old: Plan, new: Plan, names, Change, _when) -> list:  # noqa: N803
     """changes.md: each visit or signature activity moved, handed to another chair,
-    added or dropped (export/changes.py ``diff_plans``)."""
-    from .changes import Change, _when
+    added or dropped (``Change`` and ``_when`` come from export/changes.py, which
+    imports this module)."""
     out = []
     for kind, a_items, b_items in (("term_visit", old.term_visits, new.term_visits),
                                    ("signature_activity", old.signature_activities,

@@ -13,15 +13,17 @@ solver, the checker, the pre-checks and the exporters, so that they cannot disag
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, Field, model_validator
 
 from .common import _HHMM, Frozen, Id, hhmm_minutes
 
-if TYPE_CHECKING:
-    from .instance import Instance, Venue
-    from .timeline import WorkCalendar
+# This module is imported by models/instance.py, so it cannot import it back: the
+# instance, a venue and the work calendar are typed loosely, kinds compared by value.
+Instance = Any
+Venue = Any
+WorkCalendar = Any
 
 Weekday = Annotated[int, Field(ge=1, le=7)]
 """ISO weekday: 1 = Monday … 7 = Sunday."""
@@ -142,9 +144,8 @@ def visited(instance: Instance, term: BaseTerm) -> tuple[str, ...]:
     """The federations a base visits (``enterprises``, else its enterprise federations)."""
     if term.enterprises:
         return term.enterprises
-    from .instance import FederationKind
     return tuple(f.id for f in instance.federations
-                 if f.parent == term.base and f.kind is FederationKind.ENTERPRISE)
+                 if f.parent == term.base and f.kind == "enterprise")
 
 
 def contact(instance: Instance, enterprise: str) -> str | None:
@@ -177,13 +178,12 @@ def activity_venues(instance: Instance, term: BaseTerm) -> tuple[str, ...]:
         return ()
     if act.venues:
         return act.venues
-    from .instance import VenueKind
     base = instance.federation(term.base)
     own = {f.id for f in instance.federations if f.parent == term.base} | {term.base}
-    shared = (VenueKind.WOMENS_HOME, VenueKind.CHILDRENS_HOME, VenueKind.PARENTS_SCHOOL)
+    shared = ("womens_home", "childrens_home", "parents_school")
     return tuple(v.id for v in instance.venues
                  if (v.kind in shared and v.town == base.town)
-                 or (v.kind is VenueKind.ENTERPRISE_OPEN and v.owner in own))
+                 or (v.kind == "enterprise_open" and v.owner in own))
 
 
 def venue_busy(instance: Instance, venue: Venue, day: dt.date, start: int, end: int,
@@ -205,20 +205,8 @@ def venue_busy(instance: Instance, venue: Venue, day: dt.date, start: int, end: 
     return None
 
 
-def offered_spans(instance: Instance, calendar: WorkCalendar) -> dict:
-    """(venue, date) -> [(start, end) minutes] of every usable hosting slot."""
-    from .hosting import expand_slots
-    out: dict = {}
-    for s in expand_slots(instance, calendar):
-        if s.usable:
-            out.setdefault((s.venue, s.date), []).append(
-                (s.start.hour * 60 + s.start.minute, s.end.hour * 60 + s.end.minute))
-    return out
-
-
 def check_references(instance: Instance, errors: list[str]) -> None:
     """Cross-references of ``terms`` (called from Instance._check_references)."""
-    from .instance import FederationKind
     people = {p.id for p in instance.people}
     feds = {f.id: f for f in instance.federations}
     venues = {v.id for v in instance.venues}
@@ -226,7 +214,7 @@ def check_references(instance: Instance, errors: list[str]) -> None:
     for i, t in enumerate(instance.terms):
         where = f"terms[{i}]"
         base = feds.get(t.base)
-        if base is None or base.kind is not FederationKind.BASE:
+        if base is None or base.kind != "base":
             errors.append(f"{where}.base: {t.base!r} is not a base federation (kind: base)")
         if t.base in seen:
             errors.append(f"{where}.base: {t.base!r} has two term entries")

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from ..models.instance import Instance
 from .context import Part
-from .term import term_need
 from .run import Limits
+from .term import term_need
 
 #: Deterministic seconds CP-SAT does per wall second on one thread of a quiet
 #: reference machine (x86_64 AMD EPYC at 2 cores; measured over the parts of the

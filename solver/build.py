@@ -17,8 +17,7 @@ from collections.abc import Callable
 from ..models.instance import Instance
 from ..models.plan import Plan
 from ..models.timeline import Timeline
-from . import care, duties, hosting, meetings, replan, rotation, volunteering
-from . import term
+from . import care, duties, hosting, meetings, replan, rotation, term, volunteering
 from .context import ModelContext, Part
 
 Rule = Callable[[ModelContext], None]

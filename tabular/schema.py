@@ -630,7 +630,8 @@ TERMS = Table("terms", "轮值工作", (
     _C("enterprises", "走访企业", ID_LIST, False, "被走访的联合会编号；不填为该基地所有企业妇联",
        "federations visited (empty: the base's enterprise federations)",
        path="terms.enterprises", refers="federation"),
-    _C("visits_per_year", "每年走访次数", INT, False, "每家企业每年走访几次，分轮均匀安排；不填为 2",
+    _C("visits_per_year", "每年走访次数", INT, False,
+       "每家企业每年走访几次，分轮均匀安排；不填为 2",
        "visits per enterprise and year (default 2)", path="terms.visits_per_year"),
     _C("visit_minutes", "走访时长", INT, False, "每次走访分钟数；不填为 90",
        "minutes per visit (default 90)", path="terms.visit_minutes"),
@@ -648,7 +649,8 @@ TERM_ACTIVITIES = Table("term_activities", "特色活动", (
        path="terms.activity.kind"),
     _C("minutes", "时长", INT, False, "分钟；不填为 120", "minutes (default 120)",
        path="terms.activity.minutes"),
-    _C("venues", "场地", ID_LIST, False, "可用场地编号；不填为本镇妇女之家、儿童之家、家长学校和本基地企业开放阵地",
+    _C("venues", "场地", ID_LIST, False,
+       "可用场地编号；不填为本镇妇女之家、儿童之家、家长学校和本基地企业开放阵地",
        "venue ids (empty: the base's own)", path="terms.activity.venues", refers="venue"),
     _C("weekdays", "星期", INT_LIST, False, _WEEKDAY_NUMBERS + "；不填为 1–5",
        "ISO weekdays (default 1-5)", path="terms.activity.weekdays"),
@@ -656,7 +658,8 @@ TERM_ACTIVITIES = Table("term_activities", "特色活动", (
        path="terms.activity.times"),
     _C("working_days_only", "仅工作日", BOOL, False, "是：只在工作日（不填为 是）",
        "working days only (default yes)", path="terms.activity.working_days_only"),
-), "每个基地每期一场特色活动（每个基地一行）", "the signature activity each period, one row per base")
+), "每个基地每期一场特色活动（每个基地一行）",
+    "the signature activity each period, one row per base")
 
 SETTINGS_TABLE = Table("settings", "规则与权重", (
     _C("key", "设置项", STR, True, "设置项名称（中文或英文键，见本表）", "setting (Chinese or key)",

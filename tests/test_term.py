@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from xinglian.checker import check, score
 from xinglian.models import Instance
 from xinglian.solver import solve
@@ -251,8 +249,9 @@ def test_signature_activity_not_at_a_meeting_in_its_venue():
 
 def test_late_signature_activity_counts_weeks_after_a_closure():
     # wh-A is closed 03-01..03-21, so period 2's activity is at the earliest on Monday
-    # 03-23: (03-23 - 03-01) // 7 = 3 weeks, as for any day up to 03-28. Every other period has a free weekday in its
-    # first week (01-05, 05-06 after the May holiday, 07-01, 09-01, 11-02): 0 weeks.
+    # 03-23: (03-23 - 03-01) // 7 = 3 weeks, as for any day up to 03-28. Every other
+    # period has a free weekday in its first week (01-05, 05-06 after the May holiday,
+    # 07-01, 09-01, 11-02): 0 weeks.
     inst = make(terms=activity_terms(), weights={"late_signature_activity": 1})
     data = inst.model_dump()
     data["venues"][1]["closures"] = [{"start": "2026-03-01", "end": "2026-03-21"}]
