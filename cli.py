@@ -48,16 +48,26 @@ def _load(path: Path):
 
 
 def _instance_and_timeline(path: Path):
-    """The instance at ``path`` and its year's timeline, or a one-line error."""
+    """The instance at ``path`` and its year's timeline, or a one-line error. Warns (on
+    stderr) about statutory holidays the instance's own holiday table misses."""
     from .models import CalendarError, Timeline
 
     if not path.exists():
         raise Fail(f"{path}: file not found")
     inst = _load(path)
     try:
-        return inst, Timeline(inst)
+        timeline = Timeline(inst)
     except CalendarError as e:
         raise Fail(f"{path}: {e}") from None
+    for line in _holiday_warnings(timeline.calendar):
+        click.echo(f"warning: {path}: {line}", err=True)
+    return inst, timeline
+
+
+def _holiday_warnings(calendar) -> list[str]:
+    from .models.statutory import holiday_warnings
+
+    return holiday_warnings(calendar)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,8 +91,10 @@ def main() -> None:
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="CP-SAT workers; the same seed and workers give the same plan.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines or summary.")
+@click.option("--cluster", default=None, metavar="local:N|tcp://HOST:8786",
+              help="Solve the parts on a Dask cluster (pip install 'xinglian[cluster]').")
 def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers: int,
-         quiet: bool) -> None:
+         quiet: bool, cluster: str | None) -> None:
     """Make the yearly plan for INSTANCE (default: the bundled nanan-2027-full.yaml).
 
     INSTANCE is a YAML or JSON file, an Excel workbook (see `xinglian template`) or a
@@ -93,7 +105,6 @@ def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers
     from .export.plan_dir import OutputError, write_plan_dir
     from .export.summary import plan_warnings
     from .models.plan import Derivation
-    from .progress import SolveProgress
     from .solver import solve
 
     path = instance or default_instance()
@@ -105,9 +116,8 @@ def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers
     if published is not None:
         echo(f"{out} holds version {published[0].version}: the new plan becomes version "
              f"{published[0].version + 1}, and its calendars update the same events", err=True)
-    with SolveProgress(time_limit, enabled=not quiet) as shown:
-        result = solve(inst, time_limit=time_limit, seed=seed, workers=workers,
-                       calendar=timeline.calendar, **shown.callbacks)
+    result = _solve_with_progress(solve, inst, time_limit, quiet, seed=seed, workers=workers,
+                                  calendar=timeline.calendar, cluster=cluster)
     if result.plan is None:
         if result.status == "INFEASIBLE":
             echo("no plan exists (INFEASIBLE); explaining…", err=True)
@@ -132,8 +142,7 @@ def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers
     violations = check(inst, plan_, timeline.calendar)
     recomputed = score(inst, plan_)
     warnings = plan_warnings(inst, plan_, timeline.calendar.source)
-    if result.wall_stopped:
-        warnings.append(WALL_STOPPED)
+    warnings += _holiday_warnings(timeline.calendar) + _run_notes(result)
     if recomputed.total != result.objective:
         warnings.append(f"checker score {recomputed.total} differs from the solver objective "
                         f"{result.objective} (please report this)")
@@ -158,6 +167,29 @@ def plan(instance: Path | None, out: Path, time_limit: float, seed: int, workers
     if violations:
         raise Fail(f"the checker found {len(violations)} violation(s) in the solver's plan: "
                    + "; ".join(v.message for v in violations[:3]), EXIT_INVALID)
+
+
+def _solve_with_progress(solve, inst, time_limit: float, quiet: bool, **kwargs):
+    """``solve`` with the live progress line, and cluster errors as exit 1."""
+    from .progress import SolveProgress
+    from .solver.cluster import ClusterError
+
+    try:
+        with SolveProgress(time_limit, enabled=not quiet) as shown:
+            return solve(inst, time_limit=time_limit, **shown.callbacks, **kwargs)
+    except ClusterError as e:
+        raise Fail(str(e)) from None
+
+
+def _run_notes(result) -> list[str]:
+    """What the summary must say about how the solve ran."""
+    notes = []
+    if result.wall_stopped:
+        notes.append(WALL_STOPPED)
+    if result.plan is not None and result.plan.solve.retried:
+        notes.append("parts re-run on another worker after a worker failed: "
+                     + ", ".join(result.plan.solve.retried))
+    return notes
 
 
 WALL_STOPPED = ("stopped by the wall clock before its work budget was done (the machine "
@@ -217,11 +249,17 @@ def baseline(instance: Path | None, out: Path) -> None:
     click.echo(f"plan written to {written}", err=True)
 
 
-def _explain_text(inst, calendar, lang: str | None, time_limit: float) -> str:
+def _explain_text(inst, calendar, lang: str | None, time_limit: float, *,
+                  previous=None, today=None) -> str:
+    return _explanation(inst, calendar, time_limit, previous=previous, today=today).render(
+        lang or inst.language)
+
+
+def _explanation(inst, calendar, time_limit: float, *, previous=None, today=None):
     from .solver.explain import explain
 
-    return explain(inst, calendar=calendar, time_limit=time_limit).render(
-        lang or inst.language)
+    return explain(inst, calendar=calendar, time_limit=time_limit, previous=previous,
+                   today=today)
 
 
 @main.command("explain")
@@ -233,13 +271,16 @@ def explain_(instance: Path | None, lang: str | None, time_limit: float) -> None
     """Explain why INSTANCE has no plan: a minimal set of requirements that collide, and
     the smallest changes that make a plan possible (each checked by a solve).
 
-    Exit 0 when a plan exists, 3 when it does not (explained), 1 for bad input.
+    Exit 0 when a plan exists, 3 when it does not (explained), 4 when the time limit
+    left the question open, 1 for bad input.
     """
 
     inst, timeline = _instance_and_timeline(instance or default_instance())
-    text = _explain_text(inst, timeline.calendar, lang, time_limit)
-    click.echo(text, nl=False)
-    if not text.startswith(("存在可行方案", "A plan exists")):
+    exp = _explanation(inst, timeline.calendar, time_limit)
+    click.echo(exp.render(lang or inst.language), nl=False)
+    if exp.undecided:
+        raise SystemExit(EXIT_TIMEOUT)
+    if not exp.feasible:
         raise SystemExit(EXIT_INFEASIBLE)
 
 
@@ -264,9 +305,15 @@ def template(file: Path) -> None:
 def import_(source: Path, out: Path) -> None:
     """Read a workbook or a folder of CSV files into an instance YAML, reporting every
     mistake at once with sheet, row and column."""
+    from .models import CalendarError, work_calendar
     from .tabular import write_instance_yaml
 
     inst = _load(source)
+    try:
+        for line in _holiday_warnings(work_calendar(inst)):
+            click.echo(f"warning: {source}: {line}", err=True)
+    except CalendarError as e:
+        click.echo(f"warning: {source}: {e}", err=True)
     try:
         written = write_instance_yaml(inst, out, source=str(source))
     except OSError as e:
@@ -336,6 +383,7 @@ def validate(instance: Path, plan_dir: Path) -> None:
 def _plan_and_instance(plan_dir: Path):
     """A plan directory's plan.json and the instance.json it was made from."""
     from .models import InputError, load_instance, load_plan
+    from .models.io import PLAN_DIR_FACTOR, max_input_bytes
 
     if not (plan_dir / "plan.json").is_file():
         raise Fail(f"{plan_dir}: not a plan directory (no plan.json)")
@@ -343,7 +391,8 @@ def _plan_and_instance(plan_dir: Path):
         raise Fail(f"{plan_dir}: has no instance.json (made by an older xinglian?); "
                    f"re-plan with --instance INSTANCE to name the instance it was made from")
     try:
-        return load_plan(plan_dir), load_instance(plan_dir / "instance.json")
+        return load_plan(plan_dir), load_instance(
+            plan_dir / "instance.json", max_bytes=PLAN_DIR_FACTOR * max_input_bytes())
     except InputError as e:
         raise Fail(str(e)) from None
 
@@ -362,8 +411,11 @@ def _plan_and_instance(plan_dir: Path):
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
 @click.option("--quiet", "-q", is_flag=True)
+@click.option("--cluster", default=None, metavar="local:N|tcp://HOST:8786",
+              help="Solve the parts the change reaches on a Dask cluster.")
 def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today, out: Path,
-           time_limit: float, seed: int, workers: int, quiet: bool) -> None:
+           time_limit: float, seed: int, workers: int, quiet: bool,
+           cluster: str | None) -> None:
     """Re-plan PLAN_DIR after changes, changing as little as possible.
 
     The past (everything that ended before --today) is frozen; the number of changed
@@ -376,8 +428,7 @@ def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today
     from .export.plan_dir import OutputError, write_plan_dir
     from .export.summary import plan_warnings
     from .models import CalendarError, InputError, Timeline, load_instance
-    from .models.changes import ChangeSet, apply_changes, describe
-    from .models.changes import load_changes
+    from .models.changes import ChangeSet, apply_changes, describe, load_changes
     from .models.plan import Derivation
     from .solver import solve
 
@@ -411,12 +462,14 @@ def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today
     echo = (lambda *a, **k: None) if quiet else click.echo
     echo(f"re-planning {plan_dir} (version {previous.version}) from {today}: "
          f"{len(applied)} change(s) in {source}", err=True)
-    result = solve(inst, time_limit=time_limit, seed=seed, workers=workers,
-                   calendar=timeline.calendar, previous=previous, today=today,
-                   previous_instance=prev_inst)
+    result = _solve_with_progress(solve, inst, time_limit, quiet, seed=seed,
+                                  workers=workers, calendar=timeline.calendar,
+                                  previous=previous, today=today,
+                                  previous_instance=prev_inst, cluster=cluster)
     if result.plan is None:
         if result.status == "INFEASIBLE":
-            why = _explain_text(inst, timeline.calendar, None, max(10.0, time_limit))
+            why = _explain_text(inst, timeline.calendar, None, max(10.0, time_limit),
+                                previous=previous, today=today)
             if why.startswith(("存在可行方案", "A plan exists")):
                 why = "\n".join(f"  - {r}" for r in result.problems) or (
                     "the changes conflict with the frozen past (what ended before --today)")
@@ -433,7 +486,8 @@ def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today
             change_status=result.change_status),
     })
     violations = check(inst, plan_, timeline.calendar)
-    warnings = plan_warnings(inst, plan_, timeline.calendar.source)
+    warnings = (plan_warnings(inst, plan_, timeline.calendar.source)
+                + _holiday_warnings(timeline.calendar) + _run_notes(result))
     if score(inst, plan_).total != result.objective:
         warnings.append("checker score differs from the solver objective (please report this)")
     report = ChangeReport(
@@ -468,6 +522,11 @@ def diff(plan_a: Path, plan_b: Path, as_json: bool) -> None:
 
     a, inst_a = _plan_and_instance(plan_a)
     b, inst_b = _plan_and_instance(plan_b)
+    if (a.instance, a.year) != (b.instance, b.year):
+        raise Fail(f"{plan_a} is a plan of {a.instance!r} for {a.year} and {plan_b} of "
+                   f"{b.instance!r} for {b.year}: a diff compares two versions of one "
+                   f"instance's plan for one year (e.g. a plan and its re-plan); give two "
+                   f"such plan directories")
     report = ChangeReport(changes=diff_plans(a, b, inst_b, inst_a),
                           title=f"{plan_a.name} → {plan_b.name}")
     click.echo(changes_json(report) if as_json else render_changes_md(report, inst_b, inst_a))
@@ -494,6 +553,65 @@ def export_(plan_dir: Path, xlsx: Path) -> None:
 
 
 @main.command()
+@click.argument("plan_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--base-url", required=True, help="Where SITE will be served, e.g. "
+              "https://example.org/xinglian (feed URLs are <base-url>/feeds/<token>.ics).")
+@click.option("--out", "site", type=click.Path(path_type=Path, file_okay=False),
+              required=True, help="The public directory to write (upload it as it is).")
+@click.option("--tokens", "tokens_db", type=click.Path(path_type=Path, dir_okay=False),
+              help="Token database [default: SITE.private/tokens.db; or the workspace.db].")
+@click.option("--revoke", multiple=True, metavar="ID", help="Stop this id's feed.")
+@click.option("--regenerate", multiple=True, metavar="ID", help="Give this id a new URL.")
+def publish(plan_dir: Path, base_url: str, site: Path, tokens_db: Path | None,
+            revoke: tuple[str, ...], regenerate: tuple[str, ...]) -> None:
+    """Write PLAN_DIR's calendars as secret subscription feeds for a static web host:
+    SITE/feeds/<token>.ics, and for the clerk only SITE.private/ (index.html with every
+    URL and QR code, cards.html to print, tokens.db). URLs stay the same across plans."""
+    from .feeds.publish import publish as run
+
+    _plan_and_instance(plan_dir)
+    try:
+        res = run(plan_dir, base_url, site, tokens_db=tokens_db, revoke=revoke,
+                  regenerate=regenerate)
+    except ValueError as e:
+        raise Fail(str(e)) from None
+    except OSError as e:
+        raise Fail(f"cannot write {site}: {e.strerror or e}") from None
+    click.echo(f"{res.feeds} feeds in {res.site / 'feeds'} ({res.written} written, "
+               f"{res.unchanged} unchanged, {res.removed} removed); for the clerk only: "
+               f"{res.private / 'index.html'}, {res.private / 'cards.html'}")
+
+
+@main.command()
+@click.argument("plan_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--caldav", "url", required=True, help="CalDAV server URL.")
+@click.option("--user", required=True, help="The account that owns the calendars.")
+@click.option("--person", "people", multiple=True, metavar="ID",
+              help="Push only this person's calendar (repeatable).")
+def push(plan_dir: Path, url: str, user: str, people: tuple[str, ...]) -> None:
+    """Put each person's calendar of PLAN_DIR on a CalDAV server (collection
+    xinglian-<id>), sending only events that changed and deleting those that left.
+    The password is read from XINGLIAN_CALDAV_PASSWORD, else asked for."""
+    import os
+
+    from .feeds.push import PushError
+    from .feeds.push import push as run
+
+    _plan_and_instance(plan_dir)
+    password = os.environ.get("XINGLIAN_CALDAV_PASSWORD")
+    if password is None:
+        password = click.prompt(f"CalDAV password for {user}", hide_input=True)
+    try:
+        res = run(plan_dir, url, user, password, people=people or None)
+    except PushError as e:
+        raise Fail(str(e)) from None
+    except Exception as e:  # the caldav library's connection and auth errors
+        raise Fail(f"{url}: {type(e).__name__}: {e}") from None
+    click.echo(f"{res.calendars} calendars ({res.created_calendars} new): {res.put} events "
+               f"sent, {res.deleted} deleted, {res.unchanged} unchanged")
+
+
+@main.command()
 @click.option("--scale", "-k", type=click.IntRange(min=1), required=True,
               help="Number of counties, each shaped like the bundled full instance.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
@@ -510,6 +628,23 @@ def generate(scale: int, seed: int, out: Path) -> None:
         raise Fail(f"{out}: cannot write ({e.strerror or e})") from None
     click.echo(f"{inst.id}: {len(inst.people)} people, {len(inst.federations)} federations, "
                f"{len(inst.activities)} activities, {len(inst.children)} children -> {written}")
+
+
+@main.command()
+@click.argument("workspace", required=False, type=click.Path(path_type=Path, file_okay=False),
+                default=Path("xinglian-workspace"))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but 127.0.0.1 lets other machines in.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--time-limit", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds per solve started from the workspace.")
+def serve(workspace: Path, host: str, port: int, time_limit: float) -> None:
+    """Start the office's workspace in the browser over WORKSPACE (a directory, default
+    ./xinglian-workspace; created and seeded with the bundled default instance on first
+    start). See docs/workspace.md."""
+    from .web.serve import run
+
+    run(workspace, host=host, port=port, time_limit=time_limit)
 
 
 @main.command()

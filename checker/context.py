@@ -25,7 +25,7 @@ from ..models.instance import Federation, FederationKind, Instance, Person, Venu
 from ..models.plan import CareVisit, Hosting, Meeting, Plan, RotationTerm
 from ..models.timeline import CalendarError, WorkCalendar, work_calendar
 from ..models.volunteering import Activity, Child
-from .hosting import OfferedSlot, PlacedTheme, offered_slots, place_themes
+from .slots import OfferedSlot, PlacedTheme, offered_slots, place_themes
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

@@ -7,28 +7,40 @@ and a CJK font stack. Every piece of text from the instance or the plan is escap
 The output depends only on the instance and the plan (the only time in it is
 ``plan.generated_at``), so re-rendering the same plan gives the same bytes.
 
-Sections: overview (status, objective, bound, gap, time, holiday source), rotating
-chairs (base x period), joint meetings, a year calendar (days x months, meetings and
-hosting turns per day), hosting turns per venue and month, hosting fairness chart
-(turns against fair shares), rotation load per person, soft rules, skipped slots and
-unfilled demands, volunteering (roster and a load chart: how many volunteers carry how
-many activities, against the fair line) and caring mothers (pairs, visits per quarter;
-children by code and town only), each when the instance or the plan has any, warnings.
+Sections, in the order a clerk (or a member on her phone) needs them: a header with what
+the plan holds and links to the sections; rotating chairs (base x period), joint
+meetings, hosting turns (a venue x month grid on wide screens and paper, a list per
+venue on a phone), warnings, volunteering (load chart, busiest, roster) and caring
+mothers (children by code and town only) when there are any, each person's duties (one
+card per person), a year calendar, hosting fairness chart, rotation load per person,
+soft rules (by their Chinese and English titles), skipped slots and unfilled demands,
+and last how the plan was solved (status, objective, bound, gap, time, seed, parts,
+holiday source).
+
+At phone width (below 760 px) the page is one column: wide tables scroll inside their
+own box and never widen the page, tables of things (meetings, rules, roster, ...) show
+each row as a card of labelled lines, charts scroll. Printing gives A4 landscape with
+the grid, a page break before each section and the duty cards in three columns.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from html import escape
+from html import unescape as html_unescape
 from math import ceil, floor
+from zoneinfo import ZoneInfo
 
 from ..models.hosting import eligible_hosts
 from ..models.instance import Instance
 from ..models.plan import Hosting, Meeting, Plan
 from ..models.timeline import CalendarError, WorkCalendar, month_end, work_calendar
-from .labels import VISIT_KIND_ZH
+from .duties import DUTY_KINDS, person_duties
+from .labels import VISIT_KIND_ZH, rule_title, rule_title_en
+from .summary import all_warnings
 from .views import (
     VISIT_KINDS,
     WEEKDAYS,
@@ -45,7 +57,6 @@ from .views import (
     periods,
     person_loads,
     plan_title,
-    rule_title,
     spread,
     time_span,
     visits_by_quarter,
@@ -123,11 +134,68 @@ tbody th { background: #f8fafb; font-weight: bold; }
 table.narrow { width: auto; min-width: 45%; }
 ul.warn { margin: 4px 0; padding-left: 20px; }
 ul.warn li { margin: 2px 0; }
+body { overflow-wrap: anywhere; }
+.scroll { overflow-x: auto; max-width: 100%; }
+nav.toc { margin: 6px 0 0; font-size: 9.5pt; line-height: 1.9; }
+nav.toc a { margin-right: 12px; white-space: nowrap; color: var(--turn); }
+.hosting-list { display: none; }
+.hosting-list .venue { margin: 8px 0 10px; }
+.hosting-list h3 { margin: 0 0 2px; }
+.hosting-list ul { margin: 0; padding-left: 0; list-style: none; }
+.hosting-list li { margin: 3px 0; display: flex; }
+.hosting-list b.m { flex: 0 0 3em; color: var(--muted); }
+.hosting-list span.t { display: block; }
+.hosting-list .star { margin-left: 0.4em; }
+.people { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr));
+  gap: 8px; }
+.person { border: 1px solid var(--line); border-radius: 4px; padding: 6px 8px;
+  break-inside: avoid; page-break-inside: avoid; }
+.person h3 { margin: 0 0 2px; }
+.person p.k { margin: 4px 0 1px; font-weight: bold; color: var(--muted); font-size: 9pt; }
+.person ul { margin: 0; padding-left: 1.1em; }
+.person li { margin: 1px 0; }
+/* Phones (a member opens the page sent in a WeChat group): one column, bigger text, the
+   hosting grid as a list per venue, wide tables and charts scroll in their own box. */
+@media screen and (max-width: 760px) {
+  html { font-size: 11pt; }
+  body { padding: 10px 12px; }
+  h1 { font-size: 15pt; }
+  h2 { font-size: 12.5pt; }
+  .hosting-grid { display: none; }
+  .hosting-list { display: block; }
+  .people { grid-template-columns: 1fr; }
+  .cal { min-width: 900px; }
+  .chart { min-width: 600px; }
+  .rotation td, .rotation th { font-size: 10.5pt; padding: 3px 4px; }
+  .small, .hosting td { font-size: 9.5pt; }
+  .rotation td { white-space: nowrap; }
+  .rotation tbody th { min-width: 5.5em; }
+  table.cards, table.cards tbody, table.cards tr, table.cards td,
+  table.cards tbody th { display: block; width: auto; }
+  table.cards thead { display: none; }
+  table.cards tr { border: 1px solid var(--line); border-radius: 4px; margin: 0 0 8px;
+    padding: 4px 8px; }
+  table.cards td, table.cards tbody th { border: none; padding: 1px 0; text-align: left;
+    white-space: normal; background: none; }
+  table.cards td { display: inline-block; margin-right: 12px; vertical-align: top; }
+  table.cards td[data-label] { width: auto; white-space: normal; }
+  table.cards td:empty { display: none; }
+  table.cards td[data-label]::before { content: attr(data-label) "："; color: var(--muted);
+    font-size: 9pt; }
+}
 @media print {
-  body { max-width: none; padding: 0; }
+  body { max-width: none; padding: 0; overflow-wrap: normal; }
   section { margin-top: 0; break-before: page; page-break-before: always; }
   section.keep { break-before: auto; page-break-before: auto; margin-top: 14px; }
   a { color: inherit; text-decoration: none; }
+  .scroll { overflow: visible; }
+  nav.toc { display: none; }
+  /* Cards flow down three columns and across pages (a grid row would leave a page
+     mostly empty under one tall card). */
+  .people { display: block; columns: 3; column-gap: 8px; }
+  .person { display: block; margin: 0 0 8px; break-inside: auto; page-break-inside: auto; }
+  .person li, .person h3 { break-inside: avoid; }
+  .person h3, .person p.k { break-after: avoid; }
 }
 """.replace("__FONT__", FONT_STACK)
 
@@ -145,6 +213,9 @@ HOLIDAY_ZH = {
 """Chinese names of the holidays `chinesecalendar` reports in English."""
 
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
 def _e(text: object) -> str:
     return escape(str(text), quote=True)
 
@@ -156,21 +227,30 @@ def _title(lines: Iterable[str]) -> str:
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], cls: str = "",
            num: Iterable[int] = (), row_header: bool = False) -> list[str]:
-    """A table whose cells are already-escaped HTML; ``num`` are right-aligned columns."""
+    """A table whose cells are already-escaped HTML; ``num`` are right-aligned columns.
+
+    Every data cell carries its column's header as ``data-label``: on a phone, a table of
+    class ``cards`` shows each row as a card of labelled lines (CSS only), any other table
+    scrolls inside its own box.
+    """
     num = set(num)
+    labels = [_e(re.sub(r"<[^>]+>", "", html_unescape(h))) for h in headers]
     out = [f'<table class="{cls}">' if cls else "<table>", "<thead><tr>"]
     out += [f"<th>{h}</th>" for h in headers]
     out.append("</tr></thead><tbody>")
     for r in rows:
         cells = []
         for j, c in enumerate(r):
+            label = f' data-label="{labels[j]}"' if j < len(labels) and labels[j] else ""
             if j == 0 and row_header:
-                cells.append(f'<th scope="row">{c}</th>')
+                cells.append(f'<th scope="row"{label}>{c}</th>')
             else:
-                cells.append(f'<td class="num">{c}</td>' if j in num else f"<td>{c}</td>")
+                cells.append(f'<td class="num"{label}>{c}</td>' if j in num
+                             else f"<td{label}>{c}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
-    return out
+    # On a phone a wide table scrolls inside this box instead of widening the page.
+    return ['<div class="scroll">', *out, "</div>"]
 
 
 def render_html(instance: Instance, plan: Plan, warnings: Sequence[str] | None = None) -> str:
@@ -196,20 +276,28 @@ def render_html(instance: Instance, plan: Plan, warnings: Sequence[str] | None =
     except CalendarError:
         calendar = None
     title = plan_title(instance, plan)
-    notes = list(plan.warnings) + list(warnings or [])
+    notes = all_warnings(plan, list(warnings or []))
     body: list[str] = []
-    body += _overview(instance, plan, title, notes)
-    body += _rotation(instance, plan, names)
-    body += _warnings(notes)
-    body += _calendar(instance, plan, names, calendar)
-    body += _meetings(plan, names)
-    body += _hosting(instance, plan, names)
-    body += _fairness(instance, plan, names)
-    body += _loads(instance, plan, names)
-    body += _rules(plan)
-    body += _skipped(plan, names)
-    body += _volunteering(instance, plan, names)
-    body += _care(instance, plan, names)
+    # What a clerk (or a member on her phone) needs first: the plan, her duties, the
+    # warnings; the solver's figures last.
+    sections = [
+        _rotation(instance, plan, names),
+        _meetings(plan, names),
+        _hosting(instance, plan, names),
+        _warnings(notes),
+        _volunteering(instance, plan, names),
+        _care(instance, plan, names),
+        _duties(instance, plan),
+        _calendar(instance, plan, names, calendar),
+        _fairness(instance, plan, names),
+        _loads(instance, plan, names),
+        _rules(plan),
+        _skipped(plan, names),
+        _solve(plan),
+    ]
+    body += _overview(instance, plan, title, notes, sections)
+    for section in sections:
+        body += section
     head = [
         "<!DOCTYPE html>",
         '<html lang="zh-CN">',
@@ -228,28 +316,95 @@ def render_html(instance: Instance, plan: Plan, warnings: Sequence[str] | None =
 # -- sections -------------------------------------------------------------------------
 
 
-def _overview(instance: Instance, plan: Plan, title: str, notes: list[str]) -> list[str]:
+SECTION_TITLES = {
+    "rotation": "轮值主席", "meetings": "联席会", "hosting": "阵地主办", "duties": "个人职责",
+    "warnings": "提示", "calendar": "年历", "fairness": "主办公平", "load": "轮值负担",
+    "rules": "软约束", "skipped": "不可用场次", "volunteering": "志愿者", "care": "爱心妈妈",
+    "solve": "求解信息",
+}
+"""Short names of the sections for the table of contents."""
+
+
+def _overview(instance: Instance, plan: Plan, title: str, notes: list[str],
+              sections: list[list[str]]) -> list[str]:
+    """Title, what the plan holds, and links to the sections (no solver figures here)."""
+    generated = (f"{plan.generated_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}（北京时间）"
+                 if plan.generated_at else "—")
+    version = f" · 第{plan.version}版" if plan.version > 1 else ""
+    out = ['<header id="overview">', f"<h1>{_e(title)}</h1>",
+           f'<p class="sub">{plan.year} 年{version} · 生成于 {_e(generated)}</p>']
+    counts = [f"轮值任期 {len(plan.rotation)}", f"联席会 {len(plan.meetings)}",
+              f"阵地主办 {len(plan.hosting)} 场"]
+    if plan.volunteering:
+        counts.append(f"志愿者安排 {len(plan.volunteering)} 人次")
+    if plan.care.visits:
+        counts.append(f"爱心妈妈走访 {len(plan.care.visits)} 次")
+    if plan.unfilled:
+        counts.append(f"未满足 {len(plan.unfilled)}")
+    out.append(f"<p>{' · '.join(counts)}"
+               + (f' · <a href="#warnings"><b>提示 {len(notes)} 条</b></a>' if notes else "")
+               + "</p>")
+    ids = [sec[0].split('id="', 1)[1].split('"', 1)[0] for sec in sections if sec]
+    out.append('<nav class="toc">' + "".join(
+        f'<a href="#{i}">{SECTION_TITLES.get(i, i)}</a>' for i in ids) + "</nav>")
+    out.append("</header>")
+    return out
+
+
+def _solve(plan: Plan) -> list[str]:
+    """How the plan was made: status, objective, bound, gap, time, seed, the parts."""
     s = plan.solve
     bound = "—" if s.bound is None else (
         f"{s.bound:.0f}" if float(s.bound).is_integer() else f"{s.bound:.2f}")
     gap = "—" if s.gap is None else f"{s.gap:.2%}"
-    generated = plan.generated_at.isoformat() if plan.generated_at else "—"
-    out = ['<header id="overview">', f"<h1>{_e(title)}</h1>",
-           f'<p class="sub">实例 {_e(plan.instance)} · {plan.year} 年 · 生成于 {_e(generated)}</p>']
+    out = ['<section id="solve" class="keep">', "<h2>求解信息 How the plan was solved</h2>"]
     out += _table(
         ["状态 status", "目标值 objective", "下界 bound", "差距 gap", "用时 time",
          "随机种子 seed"],
         [[f'<span class="st-{_e(s.status)}">{_e(s.status)}</span>',
           _e(s.objective if s.objective is not None else "—"), _e(bound), _e(gap),
           f"{s.wall_seconds:.2f} s", f"{s.seed}（workers {s.workers}）"]],
-        cls="status",
+        cls="status narrow cards",
     )
+    if s.parts:
+        counts: dict[str, int] = defaultdict(int)
+        for p in s.parts:
+            counts[p.status] += 1
+        out.append(f"<p>分块求解 parts solved apart：{len(s.parts)}（"
+                   + "，".join(f"{_e(k)} {v}" for k, v in sorted(counts.items())) + "）</p>")
+        open_ = sorted((p for p in s.parts if p.status != "OPTIMAL"),
+                       key=lambda p: p.bound - p.objective)[:10]
+        if open_:
+            out += _table(
+                ["未证明最优的部分 part not proven optimal", "目标值 objective", "下界 bound",
+                 "差距 gap", "用时 s"],
+                [[_e(p.name), str(p.objective), f"{p.bound:.0f}",
+                  f"{(p.objective - p.bound) / max(1, abs(p.objective)):.2%}",
+                  f"{p.seconds:.1f}"] for p in open_], num=[1, 2, 3, 4], cls="small cards")
     out.append(f"<p>节假日来源 holiday calendar：{_e(s.calendar_source or '—')}</p>")
-    out.append(
-        f'<p class="muted">轮值任期 {len(plan.rotation)} · 联席会 {len(plan.meetings)} · '
-        f"阵地主办 {len(plan.hosting)} 场 · 不可用场次 {len(plan.hosting_skipped)} · "
-        f"未满足 {len(plan.unfilled)} · 提示 {len(notes)} 条</p>")
-    out.append("</header>")
+    out.append(f'<p class="muted">实例 instance {_e(plan.instance)}</p>')
+    out.append("</section>")
+    return out
+
+
+def _duties(instance: Instance, plan: Plan) -> list[str]:
+    """One card per person with every duty of her year (children by code only)."""
+    people = person_duties(instance, plan)
+    if not people:
+        return []
+    out = ['<section id="duties">', f"<h2>个人职责 Duties per person（{len(people)} 人）</h2>",
+           '<div class="people">']
+    for p in people:
+        out.append(f'<article class="person" id="person-{_e(p.person)}">'
+                   f'<h3>{_e(p.name)} <span class="muted">{_e(p.person)}</span></h3>')
+        for kind, duties in p.by_kind():
+            out.append(f'<p class="k">{_e(DUTY_KINDS[kind])}'
+                       + (f"（{len(duties)}）" if len(duties) > 1 else "") + "</p><ul>")
+            out += [f'<li><span class="nowrap">{_e(d.when)}</span> {_e(d.what)}</li>'
+                    for d in duties]
+            out.append("</ul>")
+        out.append("</article>")
+    out.append("</div></section>")
     return out
 
 
@@ -284,7 +439,7 @@ def _meetings(plan: Plan, names: Names) -> list[str]:
         ])
     if rows:
         out += _table(["季度", "日期", "星期", "时间", "基地 base", "场地 venue", "主持 host",
-                       "参会", "请假 absent"], rows, num=[7])
+                       "参会", "请假 absent"], rows, num=[7], cls="cards")
     else:
         out.append("<p>无 none</p>")
     out.append("</section>")
@@ -314,7 +469,7 @@ def _calendar(instance: Instance, plan: Plan, names: Names,
         '<span class="item"><span class="mk work">班</span>调休上班 make-up workday</span>'
         '<span class="item"><span class="sw" style="background:var(--wkend)"></span>'
         "周末 weekend</span></p>")
-    out.append('<table class="cal">')
+    out.append('<div class="scroll"><table class="cal">')
     # Rotation periods above the months.
     pm = instance.rotation.period_months
     out.append('<thead><tr><th class="dn" rowspan="2">日</th>' + "".join(
@@ -356,21 +511,25 @@ def _calendar(instance: Instance, plan: Plan, names: Names,
             attr = f' class="{" ".join(cls)}"' if cls else ""
             cells.append(f'<td{attr} title="{_title(tip)}">{"".join(parts)}</td>')
         out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     out.append("</section>")
     return out
 
 
 def _hosting(instance: Instance, plan: Plan, names: Names) -> list[str]:
+    """The venue x month grid (wide screens and paper) and the same turns as one list per
+    venue, a line per month (phones: CSS shows one or the other)."""
     venue_ids = [v.id for v in instance.venues if v.slots]
     venue_ids += sorted({h.venue for h in plan.hosting} - set(venue_ids))
     if not venue_ids:
         return []
     out = ['<section id="hosting">', "<h2>阵地轮流主办 Hosting turns by venue and month</h2>"]
     rows = []
+    lists = ['<div class="hosting-list">']
     for vid in venue_ids:
-        row = [f'{_e(names.venue(vid))}<br/><span class="muted">'
-               f"{_e(names.venue_kind(vid))} · {_e(names.venue_town(vid))}</span>"]
+        head = f"{_e(names.venue_kind(vid))} · {_e(names.venue_town(vid))}"
+        row = [f'{_e(names.venue(vid))}<br/><span class="muted">{head}</span>']
+        months = []
         for month in range(1, 13):
             ts = sorted((h for h in plan.hosting if h.venue == vid and h.start.month == month),
                         key=lambda h: h.start)
@@ -379,9 +538,21 @@ def _hosting(instance: Instance, plan: Plan, names: Names) -> list[str]:
                 f"{_e(names.short_federation(h.federation))}"
                 + (f'<span class="star">★{_e(h.theme)}</span>' if h.theme else "") + "</div>"
                 for h in ts) or '<span class="muted">—</span>')
+            if ts:
+                months.append(f'<li><b class="m">{month}月</b><div>' + "".join(
+                    f'<span class="t"><span class="nowrap">{h.start.day}日 '
+                    f"{weekday_zh(h.start.date())} {h.start:%H:%M}</span> "
+                    f"{_e(names.short_federation(h.federation))}"
+                    + (f'<span class="star">★{_e(h.theme)}</span>' if h.theme else "")
+                    + "</span>" for h in ts) + "</div></li>")
         rows.append(row)
-    out += _table(["场地 venue"] + [f"{m}月" for m in range(1, 13)],
-                  rows, cls="hosting")
+        lists.append(f'<div class="venue"><h3>{_e(names.venue(vid))} '
+                     f'<span class="muted">{head}</span></h3>'
+                     + (f'<ul>{"".join(months)}</ul>' if months
+                        else '<p class="muted">本年无主办 no turns</p>') + "</div>")
+    lists.append("</div>")
+    grid = _table(["场地 venue"] + [f"{m}月" for m in range(1, 13)], rows, cls="hosting")
+    out += ['<div class="hosting-grid">', *grid, "</div>", *lists]
     out.append("</section>")
     return out
 
@@ -470,7 +641,7 @@ def _fairness(instance: Instance, plan: Plan, names: Names) -> list[str]:
         "本年次数（偏离份额超过取整范围）</span>"
         '<span class="item">┃ 按规模权重的份额 share</span>'
         '<span class="item">◇ 含上年结转的份额 with carry-over</span></p>')
-    out += svg
+    out += ["<div class=\"scroll\">", *svg, "</div>"]
     notes = [r for r in rows if r.note]
     if notes:
         out.append('<ul class="warn small">' + "".join(
@@ -499,7 +670,7 @@ def _loads(instance: Instance, plan: Plan, names: Names) -> list[str]:
         ])
     out += _table(["人员 person", "主席团 presidiums", "本年任期 terms", "期次 periods",
                    "上年任期 last year", "主持联席会 hosts", "参加联席会 attends"],
-                  rows, num=[4, 5, 6], cls="small")
+                  rows, num=[4, 5, 6], cls="small cards")
     out.append("</section>")
     return out
 
@@ -509,14 +680,15 @@ def _rules(plan: Plan) -> list[str]:
     rows = []
     for p in plan.penalties:
         worst = "<br/>".join(_e(w) for w in p.worst) or "—"
-        rows.append([f'{_e(rule_title(p.rule))} <span class="muted">{_e(p.rule)}</span>',
+        rows.append([f'{_e(rule_title(p.rule))}<br/><span class="muted">'
+                     f"{_e(rule_title_en(p.rule))}</span>",
                      str(p.weight), str(p.amount), str(p.cost),
                      f'<span class="small">{worst}</span>'])
     if rows:
         total = sum(p.cost for p in plan.penalties)
         rows.append(["<b>合计 total</b>", "", "", f"<b>{total}</b>", ""])
         out += _table(["规则 rule", "权重 weight", "数量 amount", "代价 cost",
-                       "主要情形 worst cases"], rows, num=[1, 2, 3])
+                       "主要情形 worst cases"], rows, num=[1, 2, 3], cls="cards")
     else:
         out.append("<p>无 none</p>")
     out.append("</section>")
@@ -535,13 +707,14 @@ def _skipped(plan: Plan, names: Names) -> list[str]:
                  f'<span class="small">{_e("、".join(vs))}</span>']
                 for (d, why), vs in sorted(groups.items())]
         out += _table(["日期", "星期", "原因 why", "场次", "场地 venues"], rows, num=[3],
-                      cls="small skip")
+                      cls="small skip cards")
     else:
         out.append("<p>无 none</p>")
     out.append(f"<h3>未满足 unfilled（{len(plan.unfilled)}）</h3>")
     if plan.unfilled:
         out += _table(["事项 what", "缺少 missing", "原因 why"],
-                      [[_e(u.what), _e(u.missing), _e(u.why)] for u in plan.unfilled])
+                      [[_e(u.what), _e(u.missing), _e(u.why)] for u in plan.unfilled],
+                      cls="cards")
     else:
         out.append("<p>无 none</p>")
     out.append("</section>")
@@ -581,7 +754,7 @@ def _volunteering(instance: Instance, plan: Plan, names: Names) -> list[str]:
                   _e(v.federation or "—"), str(v.activities), f"{v.hours:.1f}",
                   str(v.busiest_month)
                   + (f" / 上限 {v.month_cap}" if v.month_cap is not None else "")]
-                 for v in top], num=[2, 3], cls="small")
+                 for v in top], num=[2, 3], cls="small cards")
     out.append(f"<h3>活动安排 Roster（{len(rows)}）</h3>")
     roster = []
     for r in rows:
@@ -598,7 +771,7 @@ def _volunteering(instance: Instance, plan: Plan, names: Names) -> list[str]:
             _e(f"{r.start}–{r.end}" if r.start else ""), _e(r.title), _e(r.kind),
             _e(r.place or "—"), roles])
     out += _table(["日期", "星期", "时间", "活动 activity", "类型 kind", "地点 place",
-                   "岗位与人员 roles"], roster, cls="small")
+                   "岗位与人员 roles"], roster, cls="small cards")
     out.append("</section>")
     return out
 
@@ -647,8 +820,8 @@ def _load_chart(loads: list[VolunteerLoad], fair: int) -> list[str]:
     legend = ('<p class="legend"><span class="item"><span class="sw" '
               'style="background:var(--turn)"></span>不超过平均线</span>'
               '<span class="item"><span class="sw" style="background:var(--off)"></span>'
-              "超过平均线（计入 volunteer_overload）</span></p>")
-    return [legend, *parts]
+              "超过平均线（计入软约束「志愿者负担超过平均线」）</span></p>")
+    return [legend, "<div class=\"scroll\">", *parts, "</div>"]
 
 
 def _care(instance: Instance, plan: Plan, names: Names) -> list[str]:
@@ -681,7 +854,7 @@ def _care(instance: Instance, plan: Plan, names: Names) -> list[str]:
               _e(p.child_town or "—"), _e(p.last_year),
               *(_e("、".join(f"{d.month}-{d.day}" for d in p.dates(k)) or "—")
                 for k in VISIT_KINDS)]
-             for p in pairs], cls="small")
+             for p in pairs], cls="small cards")
     out.append("</section>")
     return out
 

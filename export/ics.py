@@ -20,6 +20,9 @@ Why it looks the way it does (see docs/plan-format.md, "Calendars"):
 - The output is a pure function of the plan: ``DTSTAMP``/``LAST-MODIFIED`` come from
   ``plan.generated_at``, events are sorted, so writing the same plan twice gives
   byte-identical files.
+- The files pass libical's RFC 5545 restriction check (``scripts/check_ics.py``): no
+  ``METHOD`` (they are publications, not iTIP messages that would need an ``ORGANIZER``)
+  and no ``COMMENT`` directly inside ``VTIMEZONE``.
 - Children in difficulty never appear by name or address in a calendar: a care visit
   names the child by code (``儿童 c-007``) and is located by the child's town name only;
   the child's name, address, age and needs are never read here. Hosting turns carry no
@@ -516,7 +519,11 @@ class _MinutesBefore(vDuration):
 def _vtimezone_ical(tz: str, first: dt.date, last: dt.date) -> bytes:
     # Generating a VTIMEZONE walks the zone's transitions; cache the bytes and parse a
     # fresh component per calendar (components are mutable).
-    return icalendar.Timezone.from_tzid(tz, first_date=first, last_date=last).to_ical()
+    zone = icalendar.Timezone.from_tzid(tz, first_date=first, last_date=last)
+    # icalendar notes the bounds in a COMMENT, which RFC 5545 does not allow directly in
+    # VTIMEZONE (only in its STANDARD/DAYLIGHT parts); libical's check flags it.
+    zone.pop("COMMENT", None)
+    return zone.to_ical()
 
 
 def _vtimezone(tz: str, events: list[CalEvent], stamp: dt.datetime) -> icalendar.Timezone:
@@ -626,7 +633,10 @@ def to_calendar(
     cal.add("PRODID", PRODID)
     cal.add("VERSION", "2.0")
     cal.add("CALSCALE", "GREGORIAN")
-    cal.add("METHOD", "PUBLISH")
+    # No METHOD: these are published calendars, not iTIP (RFC 5546) messages. METHOD:PUBLISH
+    # would require an ORGANIZER on every event, which the federation has no mailbox for
+    # and which makes phones show each event as an invitation. Updates work by UID and
+    # SEQUENCE (RFC 5545 3.8.4.7, 3.8.7.4) with or without METHOD.
     cal.add("NAME", name)  # RFC 7986
     cal.add("X-WR-CALNAME", name)  # what most clients still read
     cal.add("X-WR-TIMEZONE", tz)

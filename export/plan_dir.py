@@ -18,7 +18,7 @@ from ..models.plan import Plan
 from .changes import ChangeReport, changes_json, render_changes_md
 from .html import render_html
 from .ics import write_calendars
-from .summary import render_summary
+from .summary import all_warnings, render_summary
 
 
 class OutputError(Exception):
@@ -69,6 +69,10 @@ def write_plan_dir(
         (it is never deleted), or cannot be written.
     """
     out = Path(out).resolve()
+    # plan.json carries every warning the summaries list (issue 15: it had none while
+    # summary.md listed four), so whoever reads the plan's data sees them too.
+    plan = plan.model_copy(update={"warnings": tuple(all_warnings(plan, warnings))})
+    warnings = None
     if previous_dir is not None and Path(previous_dir).resolve() == out \
             and not replace_previous:
         raise OutputError(

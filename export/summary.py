@@ -1,4 +1,5 @@
-"""summary.md: what a person reads first (status, tables, fairness, warnings)."""
+"""summary.md: the plan as a clerk reads it -- rotation, meetings, hosting, warnings,
+volunteering, caring mothers, each person's duties -- and the solver's figures last."""
 
 from __future__ import annotations
 
@@ -6,9 +7,16 @@ from collections import Counter
 
 from ..models.instance import Instance
 from ..models.plan import Plan
-from .labels import RULE_TITLES, VISIT_KIND_SHORT, VISIT_KIND_ZH  # noqa: F401 (re-exported)
+from .labels import (  # noqa: F401 (re-exported)
+    RULE_TITLES,
+    VISIT_KIND_SHORT,
+    VISIT_KIND_ZH,
+    rule_title,
+    rule_title_en,
+)
 
 _WEEKDAYS = "一二三四五六日"
+
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
@@ -48,58 +56,89 @@ def _parts_lines(plan: Plan) -> list[str]:
     return out
 
 
+def all_warnings(plan: Plan, warnings: list[str] | tuple[str, ...] | None = None) -> list[str]:
+    """``plan.warnings`` and the extra ``warnings``, each once, in that order (a plan
+    read back from its directory already carries the ones computed when it was made)."""
+    return list(dict.fromkeys([*plan.warnings, *(warnings or ())]))
+
+
+def _md_list(items: list[str]) -> str:
+    """Several items in one table cell: markdown has no line break inside a cell, and raw
+    ``<br>`` shows as text in many viewers, so they are joined by a full-width semicolon."""
+    return "；".join(items)
+
+
 def render_summary(instance: Instance, plan: Plan, warnings: list[str] | None = None) -> str:
-    """Markdown summary of a plan. Names come from the instance, ids in brackets."""
+    """Markdown summary of a plan, in the order a clerk reads it.
+
+    The plan first (rotation table, joint meetings, hosting grid and fairness), the
+    warnings and unfilled demands, volunteering, caring mothers, each person's duty list,
+    then rotation load per person, soft rules by their titles, pins, and last how the
+    plan was solved (status, objective, bound, gap, seed, parts). Names come from the instance,
+    never shortened; ids in brackets where a name alone is ambiguous.
+    """
+    from .views import periods
+
     name = instance.person
     s = plan.solve
+    notes = all_warnings(plan, warnings)
     out: list[str] = []
-    out.append(f"# {instance.name or instance.id} · {plan.year} 年度计划\n")
-    gap = "—" if s.gap is None else f"{s.gap:.2%}"
-    out.append("| 状态 status | 目标值 objective | 下界 bound | 差距 gap | 用时 time | 随机种子 seed |")
-    out.append("| --- | --- | --- | --- | --- | --- |")
+    title = instance.name or instance.id
+    out.append(f"# {title}" + ("" if str(plan.year) in title else f" · {plan.year} 年度计划") + "\n")
+    version = f" · 第{plan.version}版" if plan.version > 1 else ""
     out.append(
-        f"| {s.status} | {s.objective if s.objective is not None else '—'} | "
-        f"{_fmt_bound(s.bound)} | {gap} | {s.wall_seconds:.2f} s | {s.seed} (workers {s.workers}) |"
-    )
-    out.append("")
-    out.extend(_parts_lines(plan))
-    out.append(f"节假日来源 holiday calendar: {s.calendar_source}\n")
+        f"{plan.year} 年{version} · 轮值任期 {len(plan.rotation)} · 联席会 {len(plan.meetings)} · "
+        f"阵地主办 {len(plan.hosting)} 场"
+        + (f" · 志愿者安排 {len(plan.volunteering)} 人次" if plan.volunteering else "")
+        + (f" · 爱心妈妈走访 {len(plan.care.visits)} 次" if plan.care.visits else "")
+        + (f" · **提示 {len(notes)} 条**（见「提示 Warnings」）" if notes else "") + "\n")
 
     # Rotation table: base x period.
-    T = instance.periods
     chair = {(t.base, t.period): t.chair for t in plan.rotation}
     out.append("## 轮值主席 Rotating chairs\n")
-    header = ["基地 base"] + [
-        f"第{t}期 {t0.month}–{t1.month}月"
-        for t, (t0, t1) in enumerate(_period_bounds(plan), start=1)
-    ]
+    header = ["基地 base"] + [p.label for p in periods(instance)]
     out.append("| " + " | ".join(header) + " |")
     out.append("| " + " | ".join("---" for _ in header) + " |")
     for base in instance.bases:
         row = [_cell(base.name)]
-        for t in range(1, T + 1):
-            p = chair.get((base.id, t))
-            row.append(_cell(name(p).name) if p else "—")
+        for p in periods(instance):
+            pid = chair.get((base.id, p.period))
+            row.append(_cell(name(pid).name) if pid else "—")
         out.append("| " + " | ".join(row) + " |")
     out.append("")
 
     # Meetings.
     out.append("## 联席会 Joint meetings\n")
-    out.append("| 季度 | 基地 base | 日期 date | 时间 time | 场地 venue | 主持 host | 参会 | 请假 absent |")
+    out.append("| 季度 quarter | 日期 date | 时间 time | 基地 base | 场地 venue | 主持 host | 参会 attending | 请假 absent |")
     out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for m in sorted(plan.meetings, key=lambda m: (m.quarter, m.start, m.base)):
         venue = instance.venue(m.venue).name
         absent = "、".join(name(p).name for p in m.absent) or "—"
         out.append(
-            f"| Q{m.quarter} | {_cell(instance.federation(m.base).name)} | "
-            f"{m.start:%Y-%m-%d} 周{_WEEKDAYS[m.start.weekday()]} | "
-            f"{m.start:%H:%M}–{m.end:%H:%M} | {_cell(venue)} | {_cell(name(m.host).name)} | "
-            f"{len(m.attendees)} | {_cell(absent)} |"
+            f"| Q{m.quarter} | {m.start:%Y-%m-%d} 周{_WEEKDAYS[m.start.weekday()]} | "
+            f"{m.start:%H:%M}–{m.end:%H:%M} | {_cell(instance.federation(m.base).name)} | "
+            f"{_cell(venue)} | {_cell(name(m.host).name)} | {len(m.attendees)} | {_cell(absent)} |"
         )
     out.append("")
 
-    # Fairness per person.
-    out.append("## 公平性 Fairness per person\n")
+    out.extend(_hosting_section(instance, plan))
+
+    out.append("## 提示 Warnings\n")
+    if notes:
+        out.extend(f"- {_cell(w)}" for w in notes)
+    else:
+        out.append("- 无 none")
+    out.append("")
+
+    out.extend(_unfilled_section(plan))
+    out.extend(_volunteering_section(instance, plan))
+    out.extend(_care_section(instance, plan))
+    out.extend(_term_section(instance, plan))
+    # The longest part (a county has some 400 people), so after the tables above.
+    out.extend(_duties_section(instance, plan))
+
+    # Rotation load per person.
+    out.append("## 轮值负担 Rotation load per person\n")
     out.append("| 人员 person | 主席团 presidiums | 本年任期 terms | 期次 periods | 上年任期 last year | 主持联席会 hosts | 参加联席会 attends |")
     out.append("| --- | --- | --- | --- | --- | --- | --- |")
     terms = Counter(t.chair for t in plan.rotation)
@@ -109,33 +148,18 @@ def render_summary(instance: Instance, plan: Plan, warnings: list[str] | None = 
     members = list(dict.fromkeys(p for b in instance.bases for p in b.presidium))
     for p in members:
         bases = [b for b in instance.bases if p in b.presidium]
-        periods = ", ".join(
-            f"{t.period}" + (f"({instance.federation(t.base).name[:4]})" if len(bases) > 1 else "")
+        # The whole base name when she sits on several presidiums (never cut short).
+        periods_ = "、".join(
+            f"{t.period}" + (f"（{instance.federation(t.base).name}）" if len(bases) > 1 else "")
             for t in sorted(plan.rotation, key=lambda t: t.period) if t.chair == p
         )
         out.append(
-            f"| {_cell(name(p).name)} ({p}) | {len(bases)} | {terms[p]} | {periods or '—'} | "
+            f"| {_cell(name(p).name)} ({p}) | {len(bases)} | {terms[p]} | {_cell(periods_) or '—'} | "
             f"{last_year[p]} | {hosts[p]} | {attends[p]} |"
         )
     out.append("")
 
-    out.extend(_hosting_section(instance, plan))
-    out.extend(_volunteering_section(instance, plan))
-    out.extend(_care_section(instance, plan))
-    out.extend(_term_section(instance, plan))
-    out.extend(_unfilled_section(plan))
-
-    # Soft rules.
-    out.append("## 软约束 Soft rules\n")
-    out.append("| 规则 rule | 权重 weight | 数量 amount | 代价 cost | 主要情形 worst cases |")
-    out.append("| --- | --- | --- | --- | --- |")
-    for pen in plan.penalties:
-        title = RULE_TITLES.get(pen.rule, pen.rule)
-        worst = "；".join(pen.worst) if pen.worst else "—"
-        out.append(
-            f"| {title} `{pen.rule}` | {pen.weight} | {pen.amount} | {pen.cost} | {_cell(worst)} |"
-        )
-    out.append("")
+    out.extend(_rules_section(plan))
 
     if instance.pins.rotation or instance.pins.meetings:
         out.append("## 固定安排 Pinned decisions\n")
@@ -155,14 +179,60 @@ def render_summary(instance: Instance, plan: Plan, warnings: list[str] | None = 
             )
         out.append("")
 
-    notes = list(plan.warnings) + list(warnings or [])
-    out.append("## 提示 Warnings\n")
-    if notes:
-        out.extend(f"- {_cell(w)}" for w in notes)
-    else:
-        out.append("- 无 none")
+    # How the plan was made: for whoever maintains it, so last.
+    out.append("## 求解信息 How the plan was solved\n")
+    gap = "—" if s.gap is None else f"{s.gap:.2%}"
+    out.append("| 状态 status | 目标值 objective | 下界 bound | 差距 gap | 用时 time | 随机种子 seed |")
+    out.append("| --- | --- | --- | --- | --- | --- |")
+    out.append(
+        f"| {s.status} | {s.objective if s.objective is not None else '—'} | "
+        f"{_fmt_bound(s.bound)} | {gap} | {s.wall_seconds:.2f} s | {s.seed} (workers {s.workers}) |"
+    )
     out.append("")
+    out.extend(_parts_lines(plan))
+    out.append(f"节假日来源 holiday calendar: {s.calendar_source or '—'}\n")
+    if plan.generated_at is not None:
+        out.append(f"生成时间 generated: {plan.generated_at.isoformat()}\n")
     return "\n".join(out)
+
+
+def _rules_section(plan: Plan) -> list[str]:
+    """Soft rules by their titles in Chinese and English (the rule keys are for code)."""
+    out = ["## 软约束 Soft rules\n"]
+    out.append("| 规则 rule | 权重 weight | 数量 amount | 代价 cost | 主要情形 worst cases |")
+    out.append("| --- | --- | --- | --- | --- |")
+    for pen in plan.penalties:
+        worst = _md_list(list(pen.worst)) if pen.worst else "—"
+        out.append(
+            f"| {_cell(rule_title(pen.rule))} / {_cell(rule_title_en(pen.rule))} | {pen.weight} | "
+            f"{pen.amount} | {pen.cost} | {_cell(worst)} |"
+        )
+    if plan.penalties:
+        out.append(f"| 合计 total | | | {sum(p.cost for p in plan.penalties)} | |")
+    out.append("")
+    return out
+
+
+def _duties_section(instance: Instance, plan: Plan) -> list[str]:
+    """Each person's duties of the year, grouped by kind, by date (children by code)."""
+    from .duties import DUTY_KINDS, person_duties
+
+    people = person_duties(instance, plan)
+    if not people:
+        return []
+    out = [f"## 个人职责 Duties per person（{len(people)} 人）\n"]
+    for p in people:
+        out.append(f"### {_cell(p.name)} ({p.person})\n")
+        for kind, duties in p.by_kind():
+            label = DUTY_KINDS[kind]
+            if len(duties) == 1:
+                d = duties[0]
+                out.append(f"- {label}：{_cell(d.when)} {_cell(d.what)}".rstrip())
+            else:
+                out.append(f"- {label}（{len(duties)}）：")
+                out.extend(f"  - {_cell(d.when)} {_cell(d.what)}".rstrip() for d in duties)
+        out.append("")
+    return out
 
 
 def _period_bounds(plan: Plan) -> list[tuple]:
@@ -235,9 +305,9 @@ def _hosting_section(instance: Instance, plan: Plan) -> list[str]:
         for month in range(1, 13):
             turns = sorted((h for h in plan.hosting
                             if h.venue == v.id and h.start.month == month), key=lambda h: h.start)
-            cells.append("<br>".join(
+            cells.append(_md_list([
                 f"{h.start.day}日 {short.get(h.federation, h.federation)}"
-                + (f"（{h.theme}）" if h.theme else "") for h in turns) or "—")
+                + (f"（{h.theme}）" if h.theme else "") for h in turns]) or "—")
         out.append(f"| {_cell(v.name)}（{VENUE_KIND_ZH[v.kind]}） | " + " | ".join(
             _cell(c) for c in cells) + " |")
     out.append("")
@@ -346,7 +416,7 @@ def _volunteering_section(instance: Instance, plan: Plan) -> list[str]:
             out.append(f"| {label} | {a:g} | {h:.1f} |")
         out.append("")
         out.append(f"平均线 fair line k = {fair_line(instance)}"
-                   "（超出部分计入软约束 volunteer_overload）\n")
+                   "（超出部分计入软约束「志愿者负担超过平均线」）\n")
         top = busiest(loads)
         if top:
             out.append("最忙的志愿者 Busiest volunteers:\n")

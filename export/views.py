@@ -24,7 +24,7 @@ from ..models.instance import VENUE_KIND_ZH, Federation, Instance
 from ..models.plan import CareVisit, Plan
 from ..models.timeline import CalendarError, WorkCalendar, period_bounds, work_calendar
 from ..models.volunteering import ACTIVITY_KIND_ZH, Activity
-from .labels import VISIT_KIND_ZH, WEEKDAYS, rule_title
+from .labels import VISIT_KIND_ZH, WEEKDAYS
 
 
 def plan_title(instance: Instance, plan: Plan) -> str:

@@ -12,15 +12,17 @@ difficulty appear by their code only (the plan holds nothing else about them).
 Sheets, in order:
 
 ========  ===============================================================
-概况       status, objective, bound, gap, holiday source, counts, warnings
+概况       counts and warnings, then status, objective, bound, gap, holiday source
 轮值主席   base x period grid of chair names
 轮值明细   one row per rotation term (base, period, dates, chair, ids)
 联席会     one row per joint meeting
 阵地主办   venue x month grid of hosting turns (day and federation)
 主办明细   one row per hosting turn (id, venue, kind, date, time, host, contact, theme)
+个人职责   one row per duty of each person (chair terms, meetings, hosting turns as
+          contact, volunteering, caring-mother visits with the child by code)
 主办公平   turns per hosting federation against its fair shares
 跳过场次   offered slots that cannot be used, with the reason
-软约束     each soft rule's weight, amount, cost and worst cases
+软约束     each soft rule (title in Chinese and English), weight, amount, cost, worst cases
 未满足     demands the plan could not meet
 志愿者     one row per volunteering assignment (activity, date, place, role, person)
 志愿者公平 activities and hours per volunteer, busiest month against her cap
@@ -44,12 +46,16 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..models.instance import Instance
 from ..models.plan import Plan
+from .duties import DUTY_KINDS, person_duties
+from .labels import VISIT_KIND_SHORT, rule_title, rule_title_en
 from .plan_dir import OutputError
-from .labels import VISIT_KIND_SHORT
+from .summary import all_warnings
 from .views import (
     Names,
     activity_rows,
@@ -57,29 +63,52 @@ from .views import (
     fairness_rows,
     periods,
     plan_title,
-    rule_title,
     time_span,
     volunteer_loads,
     weekday_zh,
 )
 
 SHEETS = (
-    "概况", "轮值主席", "轮值明细", "联席会", "阵地主办", "主办明细", "主办公平",
+    "概况", "轮值主席", "轮值明细", "联席会", "阵地主办", "主办明细", "个人职责", "主办公平",
     "跳过场次", "软约束", "未满足", "志愿者", "志愿者公平", "爱心妈妈结对", "关爱走访",
 )
 
 VISIT_KIND_ZH = VISIT_KIND_SHORT
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+FONT_NAME = "Noto Sans CJK SC"
+"""The one font of the workbook, named so that Chinese prints in a Simplified Chinese face.
+
+Why this name: LibreOffice (the suite many offices use, and the one CI converts with)
+takes a cell's Asian font from the cell's font name only when a font of that name is
+installed; otherwise it uses its own default Asian font, which on many set-ups is a
+Japanese face (the Calibri workbook of issue 15 printed in Noto Sans CJK JP). Debian's
+``fonts-noto-cjk`` installs exactly this family, so LibreOffice resolves it by name, and
+Noto Sans CJK SC is the same design as Adobe's Source Han Sans SC (思源黑体), free to
+install on any office PC. Excel and WPS on a Windows PC without it substitute by the
+font's character set, written as GB2312 (``charset=134``), so Windows picks its own
+Simplified Chinese face (Microsoft YaHei / 等线 / 宋体) -- never a Japanese one. The
+``scheme`` is left empty on purpose: with ``scheme="minor"`` (openpyxl's default) Excel
+ignores the name and uses the theme's font (Calibri).
+"""
+_CHARSET_GB2312 = 134
+_BODY_FONT = Font(name=FONT_NAME, sz=11, family=2, charset=_CHARSET_GB2312)
+_GRID_FONT = Font(name=FONT_NAME, sz=10, family=2, charset=_CHARSET_GB2312)
 _THIN = Side(style="thin", color="A0A0A0")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", start_color="E6ECF2", end_color="E6ECF2")
-_HEADER_FONT = Font(bold=True)
+_HEADER_FONT = Font(name=FONT_NAME, sz=11, family=2, charset=_CHARSET_GB2312, bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _TOP = Alignment(vertical="top")
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 _MAX_WIDTH = 60
-_LINE_HEIGHT = 15.0
+PRINT_WIDTH_CHARS = 170
+"""Column widths (in characters) that an A4 landscape page holds at about 80 %, where
+11 pt text prints at about 9 pt."""
+_LINE_HEIGHT = 17.5
+"""Points per wrapped line of 11 pt text: Noto Sans CJK SC is tall (ascent + descent
+about 1.45 em, 16 pt at 11 pt), and a row sized for 15 pt cut the last line off."""
 
 
 def text_width(text: str) -> int:
@@ -134,6 +163,7 @@ def _table(
     widths: dict[int, int] | None = None,
     freeze_cols: int = 0,
     autofilter: bool = True,
+    font: Font = _BODY_FONT,
 ) -> None:
     """Write a table with one header row at A1.
 
@@ -153,6 +183,7 @@ def _table(
             _put(ws, i, j, v)
             cell = ws.cell(row=i, column=j)
             cell.border = _BORDER
+            cell.font = font
             cell.alignment = _WRAP if (j - 1) in wrap else _TOP
     # Column widths: the widest cell (CJK counts 2), capped; wrapped columns narrower.
     col_width: dict[int, int] = {}
@@ -160,11 +191,26 @@ def _table(
         if j in widths:
             col_width[j] = widths[j]
             continue
-        w = max([text_width(h)] + [text_width(_str(r[j])) for r in data if j < len(r)])
+        values = [r[j] for r in data if j < len(r)]
+        w = max([text_width(h)] + [text_width(_str(v)) for v in values])
+        if values and all(isinstance(v, int | float) or v in ("—", "") for v in values):
+            # A column of numbers is as wide as its numbers; its header wraps.
+            w = max([4] + [text_width(_str(v)) for v in values]
+                    + [text_width(part) for part in h.split()])
         cap = 40 if j in wrap else _MAX_WIDTH
         col_width[j] = max(6, min(cap, w + 2))
         if data and isinstance(data[0][j] if j < len(data[0]) else None, dt.date):
             col_width[j] = max(col_width[j], 12)
+    # Fitted to one page wide, a table much wider than a page prints too small to read
+    # (issue 15: 6-7 pt). Narrow the wrapped columns (never below 12 characters or a
+    # fixed width) until the table fits the width that prints at about 9 pt.
+    over = sum(col_width.values()) - PRINT_WIDTH_CHARS
+    flexible = [j for j in sorted(wrap) if j in col_width and j not in widths]
+    while over > 0 and any(col_width[j] > 12 for j in flexible):
+        for j in flexible:
+            if over > 0 and col_width[j] > 12:
+                col_width[j] -= 1
+                over -= 1
     for j, w in col_width.items():
         ws.column_dimensions[get_column_letter(j + 1)].width = w
     # Row heights: Excel does not grow rows for wrapped text written by a program.
@@ -189,6 +235,16 @@ def _table(
         ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(data) + 1}"
 
 
+# Page set-up, in inches. The header and footer sit inside the page's top and bottom
+# margins: LibreOffice and Excel put the header at ``header`` from the top edge and the
+# table at ``top``, so ``top`` must exceed ``header`` by more than one header line (a 0.5"
+# header under a 0.6" top margin was clipped on every page, issue 15).
+MARGINS = {"left": 0.4, "right": 0.4, "top": 0.9, "bottom": 0.8, "header": 0.35,
+           "footer": 0.3}
+_HF_FONT = f"{FONT_NAME},Regular"
+_HF_SIZE = 9
+
+
 def _page_setup(ws: Worksheet, title: str) -> None:
     """A4 landscape, fit to one page wide, header row repeated, page numbers."""
     ws.page_setup.orientation = "landscape"
@@ -197,11 +253,39 @@ def _page_setup(ws: Worksheet, title: str) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    for side, inches in MARGINS.items():
+        setattr(ws.page_margins, side, inches)
     ws.print_title_rows = "1:1"
-    ws.oddHeader.center.text = _header_text(f"{title} · {ws.title}")
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    for part, text in ((ws.oddHeader.center, _header_text(f"{title} · {ws.title}")),
+                       (ws.oddFooter.center, "第 &P 页，共 &N 页")):
+        part.text = text
+        part.font = _HF_FONT
+        part.size = _HF_SIZE
+
+
+HOSTING_GRID_LABELS = 3
+"""Label columns of the hosting grid (venue, kind, town), repeated on every printed page."""
+HOSTING_MONTH_WIDTH = 24
+"""Width of a month column of the hosting grid, in characters: three months and the label
+columns fill an A4 landscape page at 100 % (see :func:`_print_by_quarter`)."""
+
+
+def _print_by_quarter(ws: Worksheet) -> None:
+    """Print the venue x month grid a quarter per page width at full size.
+
+    Fitted to one page wide, twelve month columns printed at about 6 pt (issue 15).
+    Instead the sheet is printed at 100 %: the label columns (venue, kind, town) and the
+    header row repeat on every page, and a manual column break after every third month
+    starts each quarter on a new page; pages run down the venues first, then over to the
+    next quarter, so the printout reads quarter by quarter. On screen the grid is still
+    one year wide.
+    """
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = 100
+    ws.page_setup.pageOrder = "downThenOver"
+    ws.print_title_cols = f"A:{get_column_letter(HOSTING_GRID_LABELS)}"
+    for month in (3, 6, 9):
+        ws.col_breaks.append(Break(id=HOSTING_GRID_LABELS + month))
 
 
 def build_workbook(instance: Instance, plan: Plan,
@@ -220,6 +304,9 @@ def build_workbook(instance: Instance, plan: Plan,
     """
     names = Names(instance)
     wb = Workbook()
+    # The default font of every cell (also empty ones) and of the Normal style.
+    wb._fonts = IndexedList([_BODY_FONT])
+    wb._named_styles["Normal"].font = _BODY_FONT
     wb.remove(wb.active)
     title = plan_title(instance, plan)
     wb.properties.title = ILLEGAL_CHARACTERS_RE.sub("", title)
@@ -230,18 +317,11 @@ def build_workbook(instance: Instance, plan: Plan,
 
     # 概况 ------------------------------------------------------------------------
     s = plan.solve
+    # What the plan holds and the warnings first; how it was solved last.
+    notes = all_warnings(plan, list(warnings or []))
     overview: list[tuple[str, Any]] = [
         ("计划", instance.name or instance.id),
-        ("实例", plan.instance),
         ("年度", plan.year),
-        ("求解状态", s.status),
-        ("目标值", s.objective if s.objective is not None else "—"),
-        ("下界", s.bound if s.bound is not None else "—"),
-        ("差距", f"{s.gap:.2%}" if s.gap is not None else "—"),
-        ("用时（秒）", round(s.wall_seconds, 2)),
-        ("随机种子 / 并行数", f"{s.seed} / {s.workers}"),
-        ("节假日来源", s.calendar_source or "—"),
-        ("生成时间", plan.generated_at.isoformat() if plan.generated_at else "—"),
         ("轮值任期", len(plan.rotation)),
         ("联席会", len(plan.meetings)),
         ("主办场次", len(plan.hosting)),
@@ -251,8 +331,18 @@ def build_workbook(instance: Instance, plan: Plan,
         ("爱心妈妈结对", len(plan.care.pairs)),
         ("关爱走访", len(plan.care.visits)),
     ]
-    notes = list(plan.warnings) + list(warnings or [])
     overview += [("提示", w) for w in notes] or [("提示", "无")]
+    overview += [
+        ("求解状态", s.status),
+        ("目标值", s.objective if s.objective is not None else "—"),
+        ("下界", s.bound if s.bound is not None else "—"),
+        ("差距", f"{s.gap:.2%}" if s.gap is not None else "—"),
+        ("用时（秒）", round(s.wall_seconds, 2)),
+        ("随机种子 / 并行数", f"{s.seed} / {s.workers}"),
+        ("节假日来源", s.calendar_source or "—"),
+        ("生成时间", plan.generated_at.isoformat() if plan.generated_at else "—"),
+        ("实例", plan.instance),
+    ]
     _table(sheets["概况"], ["项目", "内容"], overview, wrap=[1], widths={0: 18, 1: 90},
            autofilter=False)
 
@@ -289,7 +379,7 @@ def build_workbook(instance: Instance, plan: Plan,
           "、".join(names.person(p) for p in m.absent) or "—",
           "、".join(names.person(p) for p in m.attendees), m.id]
          for m in sorted(plan.meetings, key=lambda m: (m.quarter, m.start, order.get(m.base, 0)))],
-        wrap=[5, 8, 9], widths={9: 40},
+        wrap=[1, 5, 8, 9],
     )
 
     # 阵地主办 (venue x month grid) and 主办明细 (long) ---------------------------------
@@ -310,8 +400,9 @@ def build_workbook(instance: Instance, plan: Plan,
         sheets["阵地主办"],
         ["场地", "类型", "镇"] + [f"{m}月" for m in range(1, 13)],
         grid_rows,
-        wrap=range(15), widths={0: 24, **{j: 18 for j in range(3, 15)}},
-        freeze_cols=3, autofilter=False,
+        wrap=range(15),
+        widths={0: 24, 1: 9, 2: 9, **{j: HOSTING_MONTH_WIDTH for j in range(3, 15)}},
+        freeze_cols=HOSTING_GRID_LABELS, autofilter=False, font=_GRID_FONT,
     )
     vorder = {v: i for i, v in enumerate(venue_ids)}
     _table(
@@ -321,6 +412,16 @@ def build_workbook(instance: Instance, plan: Plan,
           h.start.date(), weekday_zh(h.start.date()), time_span(h.start, h.end),
           names.federation(h.federation), names.contact(h.federation), h.theme or ""]
          for h in sorted(plan.hosting, key=lambda h: (h.start, vorder.get(h.venue, 0), h.id))],
+        wrap=[1, 7, 9],
+    )
+
+    # 个人职责 (one row per duty; filter by person) ------------------------------------
+    _table(
+        sheets["个人职责"],
+        ["人员", "人员编号", "职责", "时间", "内容"],
+        [[p.name, p.person, DUTY_KINDS[d.kind].split(" ")[0], d.when, d.what]
+         for p in person_duties(instance, plan) for d in p.duties],
+        wrap=[4],
     )
 
     # 主办公平 -----------------------------------------------------------------------
@@ -333,7 +434,7 @@ def build_workbook(instance: Instance, plan: Plan,
           round(r.with_carry_over, 2) if r.with_carry_over is not None else "—",
           r.group if r.group is not None else "—", r.note]
          for r in fairness_rows(instance, plan)],
-        wrap=[8],
+        wrap=[0, 8],
     )
 
     # 跳过场次 -----------------------------------------------------------------------
@@ -349,8 +450,9 @@ def build_workbook(instance: Instance, plan: Plan,
     # 软约束 -------------------------------------------------------------------------
     _table(
         sheets["软约束"],
-        ["规则", "名称", "权重", "数量", "代价", "主要情形"],
-        [[p.rule, rule_title(p.rule), p.weight, p.amount, p.cost, "\n".join(p.worst) or "—"]
+        ["规则", "rule", "权重", "数量", "代价", "主要情形"],
+        [[rule_title(p.rule), rule_title_en(p.rule), p.weight, p.amount, p.cost,
+          "\n".join(p.worst) or "—"]
          for p in plan.penalties],
         wrap=[5], widths={5: 60},
     )
@@ -378,7 +480,7 @@ def build_workbook(instance: Instance, plan: Plan,
         sheets["志愿者"],
         ["日期", "星期", "时间", "活动", "类型", "镇街", "场地", "岗位", "志愿者", "人员编号",
          "所属妇联", "活动编号"],
-        vol_rows, wrap=[3, 6],
+        vol_rows, wrap=[3, 6, 10],
     )
     loads = sorted(volunteer_loads(instance, plan),
                    key=lambda v: (-v.activities, -v.minutes, v.person))
@@ -389,7 +491,7 @@ def build_workbook(instance: Instance, plan: Plan,
         [[v.name, v.person, v.federation, v.town, v.activities, round(v.hours, 1),
           v.busiest_month, v.month_cap if v.month_cap is not None else "—",
           "是" if v.experienced else "否", *v.by_month] for v in loads],
-        freeze_cols=2,
+        freeze_cols=2, wrap=[2],
     )
 
     # 爱心妈妈结对 and 关爱走访 (children by code and town, nothing else) --------------------
@@ -420,6 +522,7 @@ def build_workbook(instance: Instance, plan: Plan,
 
     for ws in wb.worksheets:
         _page_setup(ws, title)
+    _print_by_quarter(sheets["阵地主办"])
     # Open on the rotation grid; only its tab selected (two selected tabs would group the
     # sheets in Excel, and an edit would then go to both).
     wb.active = 1

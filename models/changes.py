@@ -216,7 +216,10 @@ def apply_changes(instance: Instance, changes: ChangeSet, today: dt.date) -> Ins
 
     def known(i: int, key: str, value: str, table: dict, what: str) -> bool:
         if value not in table:
-            errors.append(f"changes[{i}].{key}: unknown {what} {value!r}")
+            ids = sorted(table)
+            shown = ", ".join(ids[:8]) + (", …" if len(ids) > 8 else "")
+            errors.append(f"changes[{i}].{key}: unknown {what} {value!r}; use an id of the "
+                          f"plan's instance (known: {shown})")
             return False
         return True
 

@@ -61,6 +61,10 @@ class SolveInfo(_Out):
     wall_stopped: bool = False
     """True when the wall-clock safety net cut a search short: on a slower or busier
     machine the plan may then differ from another run with the same input and seed."""
+    cluster: str | None = None
+    """The Dask cluster the parts were solved on (None: in this process)."""
+    retried: tuple[str, ...] = ()
+    """Parts that ran more than once on the cluster (their worker failed)."""
 
 
 class RotationTerm(_Out):
@@ -218,3 +222,6 @@ class Plan(_Out):
     """One signature activity (特色活动) per base and period."""
     penalties: tuple[Penalty, ...] = ()
     warnings: tuple[str, ...] = ()
+    """Everything a person should know that is not a rule violation (provisional holiday
+    table, a chair away during her term, a theme with no slot, checker findings): the same
+    list, in the same order, as the 提示 Warnings of summary.md and summary.html."""

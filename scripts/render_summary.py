@@ -9,7 +9,10 @@ Uses Debian's ``chromium`` (``/usr/bin/chromium``; override with ``--chromium`` 
 temporary profile and no network. Exits non-zero with a message when Chromium is
 missing, fails, or writes no (or an empty, or a non-PDF) file.
 
-Not needed by the tests: pytest only parses the HTML.
+``--window-size 390,844`` shows the page as a phone does (tables as cards, the hosting
+grid as a list per venue). The tests drive the same Chromium through Playwright instead
+(tests/test_html.py: screenshots at 390 and 1600 px into tmp/artifacts/, overflow checks,
+an A4 landscape PDF).
 """
 
 from __future__ import annotations

@@ -22,48 +22,65 @@ from .context import ModelContext, Part
 
 Rule = Callable[[ModelContext], None]
 
-#: Hard rules in the order of docs/rules.md. Names are what users read.
+#: Hard rules with a solver function, in the order of docs/rules.md (the catalogue,
+#: ``models/rules.py``). The others hold by which variables exist (the catalogue's
+#: ``domain`` notes); ``care_pairing`` is the pairing stage's (solver/care.py).
 HARD_RULES: tuple[tuple[str, Rule], ...] = (
     ("one_chair_per_period", rotation.add_one_chair_per_period),
     ("chair_available", rotation.add_chair_available),
     ("one_presidium_at_a_time", rotation.add_one_presidium_at_a_time),
     ("max_terms", rotation.add_max_terms),
-    ("pinned_term", rotation.add_pinned_terms),
+    ("pinned_term", rotation.add_pinned_term),
     ("meeting_per_quarter", meetings.add_meeting_per_quarter),
-    ("meeting_window", meetings.add_meeting_window),
-    ("meeting_venue", meetings.add_meeting_venue_open),
+    ("meeting_venue", meetings.add_meeting_venue),
     ("meeting_host", meetings.add_meeting_host),
-    ("pinned_meeting", meetings.add_pinned_meetings),
+    ("no_double_booking_person", duties.add_no_double_booking_person),
+    ("no_double_booking_venue", duties.add_no_double_booking_venue),
+    ("pinned_meeting", meetings.add_pinned_meeting),
     ("hosting_slot", hosting.add_hosting_slot),
+    ("hosting_contact_available", hosting.add_hosting_contact_available),
     ("hosting_gap", hosting.add_hosting_gap),
     ("hosting_turns", hosting.add_hosting_turns),
     ("pinned_hosting", hosting.add_pinned_hosting),
     ("role_headcount", volunteering.add_role_headcount),
-    ("volunteer_monthly_load", volunteering.add_monthly_load),
+    ("volunteer_monthly_load", volunteering.add_volunteer_monthly_load),
     ("pinned_volunteering", volunteering.add_pinned_volunteering),
     ("care_rhythm", care.add_care_rhythm),
-    ("no_double_booking", duties.add_no_double_booking),
-    ("no_double_booking_personal", duties.add_personal_duties),
-    # the rotating chair's term of work (solver/term.py)
     ("term_visits", term.add_term_visits),
     ("term_visit_attendance", term.add_term_visit_attendance),
     ("signature_activity", term.add_signature_activity),
     ("term_no_double_booking", term.add_term_no_double_booking),
 )
 
-#: Soft rules; each registers one or more named penalty terms.
-SOFT_RULES: tuple[Rule, ...] = (
-    rotation.back_to_back_penalties,
-    rotation.short_gap_penalties,
-    rotation.uneven_terms_penalties,
-    rotation.period_preference_penalties,
-    meetings.meeting_penalties,
-    hosting.hosting_penalties,
-    volunteering.volunteering_penalties,
-    care.care_penalties,
-    term.term_penalties,
+#: Soft rules, one penalty function each, in the order of docs/rules.md; the objective
+#: is the sum of their weighted terms. (``care_new_mother`` and ``care_outside_town``
+#: are the pairing stage's: ``care.PAIRING_SOFT_RULES``.)
+SOFT_RULES: tuple[tuple[str, Rule], ...] = (
+    ("back_to_back", rotation.back_to_back_penalties),
+    ("short_gap", rotation.short_gap_penalties),
+    ("uneven_terms", rotation.uneven_terms_penalties),
+    ("undesired_period", rotation.undesired_period_penalties),
+    ("not_preferred_period", rotation.not_preferred_period_penalties),
+    ("missed_attendance", meetings.missed_attendance_penalties),
+    ("meeting_outside_town", meetings.meeting_outside_town_penalties),
+    ("late_meeting", meetings.late_meeting_penalties),
+    ("hosting_share", hosting.hosting_share_penalties),
+    ("hosting_carry_over", hosting.hosting_carry_over_penalties),
+    ("hosting_spread", hosting.hosting_spread_penalties),
+    ("hosting_outside_town", hosting.hosting_outside_town_penalties),
+    ("theme_off_date", hosting.theme_off_date_penalties),
+    ("empty_slot", hosting.empty_slot_penalties),
+    ("unfilled_role", volunteering.unfilled_role_penalties),
+    ("volunteer_overload", volunteering.volunteer_overload_penalties),
+    ("disliked_kind", volunteering.disliked_kind_penalties),
+    ("travel_time", volunteering.travel_time_penalties),
+    ("series_change", volunteering.series_change_penalties),
+    ("no_lead", volunteering.no_lead_penalties),
+    ("festival_off_date", care.festival_off_date_penalties),
+    ("visit_spread", term.visit_spread_penalties),
+    ("regional_chair_load", term.regional_chair_load_penalties),
+    ("late_signature_activity", term.late_signature_activity_penalties),
 )
-
 
 
 def build(
@@ -100,7 +117,7 @@ def build(
     replan.add_frozen_past(ctx)
     replan.add_frozen_volunteering(ctx)
     term.add_frozen_term(ctx)
-    for penalties in SOFT_RULES:
+    for _, penalties in SOFT_RULES:
         penalties(ctx)
     replan.change_terms(ctx)
     replan.volunteering_change_terms(ctx)

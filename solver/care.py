@@ -121,33 +121,17 @@ def _pair_group(instance: Instance, codes: list[str], work: float, time_limit: f
     for code in codes:
         for m in candidate_mothers(instance, code):
             y[code, m] = model.new_bool_var(f"pair[{code},{m}]")
-    per_child: dict[str, list] = {}
-    per_mother: dict[str, list] = {}
+    for _, add in PAIRING_HARD_RULES:
+        add(model, instance, codes, y)
+    pv = PairingVars(instance, y, facts)
+    terms = [(rule, getattr(instance.weights, rule), terms_of(pv))
+             for rule, terms_of in PAIRING_SOFT_RULES]
+    change = []
+    before = facts[0]
     for (code, m), lit in y.items():
-        per_child.setdefault(code, []).append(lit)
-        per_mother.setdefault(m, []).append(lit)
-    for code in codes:
-        model.add_exactly_one(per_child.get(code, []))
-    cap = instance.care.max_children_per_mother
-    for m in sorted(per_mother):
-        lits = per_mother[m]
-        if len(lits) > cap:
-            model.add(sum(lits) <= cap)
-    before, caring, town = facts
-    new_mother, outside, change = [], [], []
-    for (code, m), lit in y.items():
-        old = before.get(code)
-        if old is not None and old in caring and old != m:
-            new_mother.append((lit, f"儿童 {code} 换了爱心妈妈（去年："
-                                    f"{_name(instance, old)}）"))
-        if instance.person(m).town != town[code]:
-            outside.append((lit, f"{_name(instance, m)} 与儿童 {code} 不在同一镇街"))
         if previous and previous.get(code) not in (None, m):
             change.append(lit)
         model.add_hint(lit, (previous or before).get(code) == m)
-    w = instance.weights
-    terms = [("care_new_mother", w.care_new_mother, new_mother),
-             ("care_outside_town", w.care_outside_town, outside)]
     objective = sum((weight * lit for _, weight, parts in terms for lit, _ in parts), start=0)
     if previous:
         objective = objective + 1000 * instance.change_weights.care_pair * sum(change, start=0)
@@ -174,6 +158,65 @@ def _pair_group(instance: Instance, codes: list[str], work: float, time_limit: f
     bound = float(total) if code == cp_model.OPTIMAL else float(
         max(0.0, solver.best_objective_bound))
     return Pairing(status, pairs, total, min(bound, float(total)), penalties)
+
+
+@dataclass(frozen=True)
+class PairingVars:
+    """What the pairing model's rules read: the instance, the pair literals
+    ((child, mother) -> bool) and ``facts`` (last year's mothers, the caring mothers,
+    the children's towns)."""
+
+    instance: Instance
+    y: dict[tuple[str, str], cp_model.IntVar]
+    facts: tuple
+
+
+def add_care_pairing(model: cp_model.CpModel, instance: Instance, codes: list[str],
+                     y: dict[tuple[str, str], cp_model.IntVar]) -> None:
+    """Every child has exactly one mother, each mother at most
+    ``care.max_children_per_mother`` children. (Only caring mothers close enough have a
+    literal: :func:`candidate_mothers`.)"""
+    per_child: dict[str, list] = {}
+    per_mother: dict[str, list] = {}
+    for (code, m), lit in y.items():
+        per_child.setdefault(code, []).append(lit)
+        per_mother.setdefault(m, []).append(lit)
+    for code in codes:
+        model.add_exactly_one(per_child.get(code, []))
+    cap = instance.care.max_children_per_mother
+    for m in sorted(per_mother):
+        lits = per_mother[m]
+        if len(lits) > cap:
+            model.add(sum(lits) <= cap)
+
+
+def care_new_mother_penalties(pv: PairingVars) -> list[tuple[cp_model.IntVar, str]]:
+    """(literal, description): a child whose last year's mother is still a caring mother
+    but who is paired with someone else."""
+    before, caring, _town = pv.facts
+    out = []
+    for (code, m), lit in pv.y.items():
+        old = before.get(code)
+        if old is not None and old in caring and old != m:
+            out.append((lit, f"儿童 {code} 换了爱心妈妈（去年：{_name(pv.instance, old)}）"))
+    return out
+
+
+def care_outside_town_penalties(pv: PairingVars) -> list[tuple[cp_model.IntVar, str]]:
+    """(literal, description): a pair whose mother lives in another town than the
+    child."""
+    _before, _caring, town = pv.facts
+    return [(lit, f"{_name(pv.instance, m)} 与儿童 {code} 不在同一镇街")
+            for (code, m), lit in pv.y.items() if pv.instance.person(m).town != town[code]]
+
+
+PAIRING_HARD_RULES = (("care_pairing", add_care_pairing),)
+"""Hard rules of the pairing stage (its own small models; solver/build.py has the rest)."""
+PAIRING_SOFT_RULES = (
+    ("care_new_mother", care_new_mother_penalties),
+    ("care_outside_town", care_outside_town_penalties),
+)
+"""Soft rules of the pairing stage, in the order of the objective."""
 
 
 def _name(instance: Instance, pid: str) -> str:
@@ -242,8 +285,9 @@ def add_care_rhythm(ctx: ModelContext) -> None:
         model.add(sum(chosen.get(code, []), start=0) == rules.festivals_per_year)
 
 
-def care_penalties(ctx: ModelContext) -> None:
-    """``festival_off_date`` (pairing costs come from stage 1)."""
+def festival_off_date_penalties(ctx: ModelContext) -> None:
+    """Days between each festival visit and its festival (the pairing costs,
+    ``care_new_mother`` and ``care_outside_town``, come from stage 1)."""
     if not ctx.has_care:
         return
     inst = ctx.instance

@@ -23,16 +23,28 @@ def _overlap(a: tuple[dt.time, dt.time], b: tuple[dt.time, dt.time]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def add_no_double_booking(ctx: ModelContext) -> None:
-    _meetings_among_themselves(ctx)
+def add_no_double_booking_person(ctx: ModelContext) -> None:
+    """No person has two duties at overlapping times: meetings she is expected at,
+    hosting turns of the federations she is the contact of, and -- travel included --
+    her assignments and visits."""
+    _meetings_per_person(ctx)
+    _turns_against_meetings_per_person(ctx)
+    _turns_per_contact(ctx)
+    _personal_duties(ctx)
+
+
+def add_no_double_booking_venue(ctx: ModelContext) -> None:
+    """No venue holds two events at overlapping times: meetings, hosting turns and the
+    activities held there. (A hosting slot that overlaps an activity at its venue is
+    unusable and has no variable: models.hosting.expand_slots.)"""
+    _meetings_per_venue(ctx)
     _meetings_against_activities(ctx)
-    _turns_against_meetings(ctx)
-    _turns_among_themselves(ctx)
+    _turns_against_meetings_per_venue(ctx)
+    _turns_per_venue(ctx)
 
 
 def _meetings_against_activities(ctx: ModelContext) -> None:
-    """An activity held at a venue occupies it: no meeting there at the same time.
-    (A hosting slot that overlaps one is unusable: models.hosting.expand_slots.)"""
+    """An activity held at a venue occupies it: no meeting there at the same time."""
     busy = ctx.shared("activities_at_venues", lambda: activities_at_venues(ctx.instance))
     if not busy:
         return
@@ -46,20 +58,27 @@ def _meetings_against_activities(ctx: ModelContext) -> None:
                     ctx.model.add(lit + vlit <= 1)
 
 
-def _meetings_among_themselves(ctx: ModelContext) -> None:
-    inst, model = ctx.instance, ctx.model
+def _meetings_per_venue(ctx: ModelContext) -> None:
+    """Two meetings at one venue are at different (day, slot)s."""
+    model = ctx.model
     by_venue: dict[str, list] = defaultdict(list)
-    by_person: dict[str, list[MeetingVars]] = defaultdict(list)
     for (b, q), mv in ctx.meetings.items():
         for vid, vlit in mv.venue.items():
             by_venue[vid].append(
                 model.new_optional_fixed_size_interval_var(mv.time, 1, vlit, f"at[{b},q{q},{vid}]")
             )
-        for p in inst.meeting_attendees(b):
-            by_person[p].append(mv)
     for intervals in by_venue.values():
         if len(intervals) > 1:
             model.add_no_overlap(intervals)
+
+
+def _meetings_per_person(ctx: ModelContext) -> None:
+    """A person expected at two bases' meetings attends them at different (day, slot)s."""
+    inst, model = ctx.instance, ctx.model
+    by_person: dict[str, list[MeetingVars]] = defaultdict(list)
+    for (b, _q), mv in ctx.meetings.items():
+        for p in inst.meeting_attendees(b):
+            by_person[p].append(mv)
     for p, mvs in by_person.items():
         if len({mv.base for mv in mvs}) < 2:
             continue  # one base meets once a quarter: its meetings cannot collide
@@ -71,50 +90,72 @@ def _meetings_among_themselves(ctx: ModelContext) -> None:
         model.add_no_overlap(intervals)
 
 
-def _turns_against_meetings(ctx: ModelContext) -> None:
-    inst, model = ctx.instance, ctx.model
-    slots = inst.meetings.slots
-    attendees = {mv.base: set(inst.meeting_attendees(mv.base)) for mv in ctx.meetings.values()}
+def _turn_meeting_clashes(ctx: ModelContext):
+    """(slot id, hosts, meeting, day-slot literals of the meeting overlapping the turn)."""
+    slots = ctx.instance.meetings.slots
     for sid, hosts in ctx.hosting.items():
         turn = ctx.slots[sid]
         span = (turn.start, turn.end)
         for mv in ctx.meetings.values():
             clashes = [lit for (d, s), lit in mv.day_slot.items()
                        if d == turn.date and _overlap(span, slots[s].times())]
-            if not clashes:
-                continue
-            for fid, host in hosts.items():
-                # The contact runs the turn; if she attends this meeting they clash. (She is
-                # available that day, or the federation would have no literal here.)
-                if contact_of(inst.federation(fid)) in attendees[mv.base]:
-                    for lit in clashes:
-                        model.add(host + lit <= 1)
-            if turn.venue in mv.venue and hosts:
-                filled = sum(hosts.values())
-                for lit in clashes:
-                    model.add(lit + mv.venue[turn.venue] + filled <= 2)
+            if clashes:
+                yield sid, hosts, mv, clashes
 
 
-def _turns_among_themselves(ctx: ModelContext) -> None:
-    """Two turns at overlapping times: not at one venue, not with one contact person.
-    (One federation's own turns are kept apart by ``hosting_gap``.)"""
+def _turns_against_meetings_per_person(ctx: ModelContext) -> None:
+    """The contact runs the turn; if she attends a meeting at that time they clash.
+    (She is available that day, or the federation would have no literal here.)"""
     inst, model = ctx.instance, ctx.model
+    attendees = {mv.base: set(inst.meeting_attendees(mv.base)) for mv in ctx.meetings.values()}
+    for _sid, hosts, mv, clashes in _turn_meeting_clashes(ctx):
+        for fid, host in hosts.items():
+            if contact_of(inst.federation(fid)) in attendees[mv.base]:
+                for lit in clashes:
+                    model.add(host + lit <= 1)
+
+
+def _turns_against_meetings_per_venue(ctx: ModelContext) -> None:
+    """A hosted turn and a meeting at the same venue and time clash."""
+    model = ctx.model
+    for sid, hosts, mv, clashes in _turn_meeting_clashes(ctx):
+        venue = ctx.slots[sid].venue
+        if venue in mv.venue and hosts:
+            filled = sum(hosts.values())
+            for lit in clashes:
+                model.add(lit + mv.venue[venue] + filled <= 2)
+
+
+def _overlapping_turns(ctx: ModelContext):
+    """Pairs of slot ids on one day whose times overlap."""
     by_day: dict[dt.date, list[str]] = defaultdict(list)
     for sid in ctx.hosting:
         by_day[ctx.slots[sid].date].append(sid)
     for sids in by_day.values():
         for a, b in combinations(sids, 2):
             sa, sb = ctx.slots[a], ctx.slots[b]
-            if not _overlap((sa.start, sa.end), (sb.start, sb.end)):
-                continue
-            ha, hb = ctx.hosting[a], ctx.hosting[b]
-            if sa.venue == sb.venue and ha and hb:
-                model.add(sum(ha.values()) + sum(hb.values()) <= 1)
-            for fa, la in ha.items():
-                for fb, lb in hb.items():
-                    if fa != fb and contact_of(inst.federation(fa)) == contact_of(
-                            inst.federation(fb)):
-                        model.add(la + lb <= 1)
+            if _overlap((sa.start, sa.end), (sb.start, sb.end)):
+                yield a, b
+
+
+def _turns_per_venue(ctx: ModelContext) -> None:
+    """Two turns at overlapping times are not at one venue."""
+    for a, b in _overlapping_turns(ctx):
+        ha, hb = ctx.hosting[a], ctx.hosting[b]
+        if ctx.slots[a].venue == ctx.slots[b].venue and ha and hb:
+            ctx.model.add(sum(ha.values()) + sum(hb.values()) <= 1)
+
+
+def _turns_per_contact(ctx: ModelContext) -> None:
+    """Two turns at overlapping times do not have one contact person. (One federation's
+    own turns are kept apart by ``hosting_gap``.)"""
+    inst = ctx.instance
+    for a, b in _overlapping_turns(ctx):
+        for fa, la in ctx.hosting[a].items():
+            for fb, lb in ctx.hosting[b].items():
+                if fa != fb and contact_of(inst.federation(fa)) == contact_of(
+                        inst.federation(fb)):
+                    ctx.model.add(la + lb <= 1)
 
 
 def _clash(a: tuple[int, int, str], b: tuple[int, int, str], travel) -> bool:
@@ -125,7 +166,7 @@ def _clash(a: tuple[int, int, str], b: tuple[int, int, str], travel) -> bool:
     return s2 < e1 + gap and s1 < e2 + gap
 
 
-def add_personal_duties(ctx: ModelContext) -> None:
+def _personal_duties(ctx: ModelContext) -> None:
     """Volunteer assignments and caring-mother visits against every other duty of the
     same person, travel between towns included (docs/rules.md)."""
     inst, model = ctx.instance, ctx.model

@@ -70,11 +70,15 @@ def _calendar_obstacle(ctx: ModelContext, slot) -> bool:
 
 
 def _turns_by_federation(ctx: ModelContext) -> dict[str, list[tuple[str, object]]]:
-    out: dict[str, list[tuple[str, object]]] = defaultdict(list)
-    for sid, hosts in ctx.hosting.items():
-        for fid, lit in hosts.items():
-            out[fid].append((sid, lit))
-    return out
+    """federation id -> (slot id, literal) of its possible turns (once per model; the
+    variables are all made before any rule reads them)."""
+    if "turns_by_federation" not in ctx.cache:
+        out: dict[str, list[tuple[str, object]]] = defaultdict(list)
+        for sid, hosts in ctx.hosting.items():
+            for fid, lit in hosts.items():
+                out[fid].append((sid, lit))
+        ctx.cache["turns_by_federation"] = out
+    return ctx.cache["turns_by_federation"]
 
 
 def add_hosting_slot(ctx: ModelContext) -> None:
@@ -93,8 +97,7 @@ def add_hosting_slot(ctx: ModelContext) -> None:
 
 
 def _hosting_slot_switchable(ctx: ModelContext) -> None:
-    """Explaining: closures, contact absences and "every slot needs a host" become
-    requirements."""
+    """Explaining: closures and "every slot needs a host" become requirements."""
     inst, model = ctx.instance, ctx.model
     for sid, hosts in ctx.hosting.items():
         slot = ctx.slots[sid]
@@ -103,7 +106,7 @@ def _hosting_slot_switchable(ctx: ModelContext) -> None:
         model.add(total <= 1)
         closures = [
             ctx.require(f"closure:{venue.id}:{i}",
-                        lambda v=venue.id, i=i: requirements.closure(inst, v, i))
+                        lambda v=venue.id, i=i: requirements.closure(inst, v, i, "hosting_slot"))
             for i, r in enumerate(venue.closures) if r.contains(slot.date)
         ]
         for lit in closures:
@@ -112,6 +115,17 @@ def _hosting_slot_switchable(ctx: ModelContext) -> None:
             fill = ctx.require(f"fill:{venue.id}",
                                lambda v=venue.id: requirements.fill_slots(inst, v))
             model.add(total >= 1).only_enforce_if([fill] + [c.Not() for c in closures])
+
+
+def add_hosting_contact_available(ctx: ModelContext) -> None:
+    """The contact person of a host is available that day. Outside explanations this
+    holds by construction (no variable for a federation whose contact is away); when
+    explaining, every federation gets its variable and each absence is a requirement."""
+    if not ctx.explain:
+        return
+    inst, model = ctx.instance, ctx.model
+    for sid, hosts in ctx.hosting.items():
+        slot = ctx.slots[sid]
         for fid, lit in hosts.items():
             contact = contact_of(inst.federation(fid))
             if contact is None:
@@ -120,7 +134,8 @@ def _hosting_slot_switchable(ctx: ModelContext) -> None:
                 if r.contains(slot.date):
                     ctx.enforce(model.add(lit == 0), ctx.require(
                         f"unavailable:{contact}:{i}",
-                        lambda c=contact, i=i: requirements.unavailability(inst, c, i)))
+                        lambda c=contact, i=i: requirements.unavailability(
+                            inst, c, i, "hosting_contact_available")))
 
 
 def add_hosting_gap(ctx: ModelContext) -> None:
@@ -133,12 +148,18 @@ def add_hosting_gap(ctx: ModelContext) -> None:
         if ctx.explain:  # pairwise, so that the gap can be a requirement
             req = ctx.require(f"gap:{fid}",
                               lambda fid=fid: requirements.hosting_gap(ctx.instance, fid))
-            days = sorted((ctx.slots[sid].date, lit) for sid, lit in turns)
+            # Sort by date only: two turns on one day (a morning and an afternoon slot)
+            # would otherwise compare the solver literals, which CP-SAT refuses.
+            days = sorted(((ctx.slots[sid].date, lit) for sid, lit in turns),
+                          key=lambda pair: pair[0])
             for i, (d1, l1) in enumerate(days):
                 for d2, l2 in days[i + 1:]:
                     if (d2 - d1).days >= gap:
                         break
-                    ctx.enforce(ctx.model.add(l1 + l2 <= 1), req)
+                    if d1 == d2:  # never two turns on one day: min_gap_days >= 1 always
+                        ctx.model.add(l1 + l2 <= 1)
+                    else:
+                        ctx.enforce(ctx.model.add(l1 + l2 <= 1), req)
             continue
         intervals = [
             ctx.model.new_optional_fixed_size_interval_var(
@@ -181,66 +202,113 @@ def add_pinned_hosting(ctx: ModelContext) -> None:
 # -- soft rules ----------------------------------------------------------------------
 
 
-def hosting_penalties(ctx: ModelContext) -> None:
-    """``hosting_share``, ``hosting_carry_over``, ``hosting_spread``,
-    ``hosting_outside_town``, ``theme_off_date`` and ``empty_slot``."""
+def _totals(ctx: ModelContext) -> dict[str, object]:
+    """federation id -> int var: its number of turns (``hosting_share`` and
+    ``hosting_carry_over`` read it), made once per model."""
+    if "hosting_totals" not in ctx.cache:
+        turns, model = _turns_by_federation(ctx), ctx.model
+        out = {}
+        for f in ctx.hosting_federations():
+            lits = [lit for _, lit in turns.get(f.id, [])]
+            total = model.new_int_var(0, len(lits), f"turns[{f.id}]")
+            model.add(total == sum(lits, start=0))
+            out[f.id] = total
+        ctx.cache["hosting_totals"] = out
+    return ctx.cache["hosting_totals"]
+
+
+def _off_share(ctx: ModelContext, rule: str, target_of, label: str) -> None:
+    """Turns outside the band ``[floor(target), ceil(target)]`` of a fair share."""
     inst, model = ctx.instance, ctx.model
     shares = ctx.shared("shares", lambda: fair_shares(inst, ctx.all_slots))
+    turns, totals = _turns_by_federation(ctx), _totals(ctx)
+    parts = []
+    for f in ctx.hosting_federations():
+        share = shares.get(f.id)
+        if share is None:
+            continue
+        n = len(turns.get(f.id, []))
+        target = target_of(share)
+        lo, hi = share.band(target)
+        total = totals[f.id]
+        dev = model.new_int_var(0, max(n, hi), f"dev[{label},{f.id}]")
+        model.add_max_equality(dev, [lo - total, total - hi, 0])
+        parts.append((dev, 1, f"{f.name} 轮值次数偏离{label} {float(target):.1f}"))
+    ctx.penalise(rule, getattr(inst.weights, rule), parts)
+
+
+def hosting_share_penalties(ctx: ModelContext) -> None:
+    """Turns against the fair share of this year's usable slots by size weight."""
+    _off_share(ctx, "hosting_share", lambda share: share.this_year, "份额")
+
+
+def hosting_carry_over_penalties(ctx: ModelContext) -> None:
+    """Turns against the two-year share, last year's turns carried over."""
+    _off_share(ctx, "hosting_carry_over", lambda share: share.with_carry_over, "含上年结转份额")
+
+
+def hosting_spread_penalties(ctx: ModelContext) -> None:
+    """A federation's turns in its busiest quarter less those in its quietest."""
+    model = ctx.model
     turns = _turns_by_federation(ctx)
-    share_parts, carry_parts, spread_parts, outside_parts = [], [], [], []
+    parts = []
     for f in ctx.hosting_federations():
         lits = [lit for _, lit in turns.get(f.id, [])]
-        total = model.new_int_var(0, len(lits), f"turns[{f.id}]")
-        model.add(total == sum(lits, start=0))
-        share = shares.get(f.id)
-        if share is not None:
-            for parts, target, label in (
-                (share_parts, share.this_year, "份额"),
-                (carry_parts, share.with_carry_over, "含上年结转份额"),
-            ):
-                lo, hi = share.band(target)
-                dev = model.new_int_var(0, max(len(lits), hi), f"dev[{label},{f.id}]")
-                model.add_max_equality(dev, [lo - total, total - hi, 0])
-                parts.append((dev, 1, f"{f.name} 轮值次数偏离{label} {float(target):.1f}"))
-        if lits:
-            quarters = []
-            for q in range(1, 5):
-                c = model.new_int_var(0, len(lits), f"q{q}[{f.id}]")
-                model.add(c == sum(
-                    (lit for sid, lit in turns[f.id]
-                     if (ctx.slots[sid].date.month - 1) // 3 + 1 == q),
-                    start=0,
-                ))
-                quarters.append(c)
-            hi_q = model.new_int_var(0, len(lits), f"qmax[{f.id}]")
-            lo_q = model.new_int_var(0, len(lits), f"qmin[{f.id}]")
-            model.add_max_equality(hi_q, quarters)
-            model.add_min_equality(lo_q, quarters)
-            spread = model.new_int_var(0, len(lits), f"qspread[{f.id}]")
-            model.add(spread == hi_q - lo_q)
-            spread_parts.append((spread, 1, f"{f.name} 各季度轮值次数不均"))
+        if not lits:
+            continue
+        quarters = []
+        for q in range(1, 5):
+            c = model.new_int_var(0, len(lits), f"q{q}[{f.id}]")
+            model.add(c == sum(
+                (lit for sid, lit in turns[f.id]
+                 if (ctx.slots[sid].date.month - 1) // 3 + 1 == q),
+                start=0,
+            ))
+            quarters.append(c)
+        hi_q = model.new_int_var(0, len(lits), f"qmax[{f.id}]")
+        lo_q = model.new_int_var(0, len(lits), f"qmin[{f.id}]")
+        model.add_max_equality(hi_q, quarters)
+        model.add_min_equality(lo_q, quarters)
+        spread = model.new_int_var(0, len(lits), f"qspread[{f.id}]")
+        model.add(spread == hi_q - lo_q)
+        parts.append((spread, 1, f"{f.name} 各季度轮值次数不均"))
+    ctx.penalise("hosting_spread", ctx.instance.weights.hosting_spread, parts)
+
+
+def hosting_outside_town_penalties(ctx: ModelContext) -> None:
+    """A turn at a venue in another town than the host federation's."""
+    inst = ctx.instance
+    turns = _turns_by_federation(ctx)
+    parts = []
+    for f in ctx.hosting_federations():
         for sid, lit in turns.get(f.id, []):
             venue = inst.venue(ctx.slots[sid].venue)
             if f.town is not None and venue.town != f.town:
-                outside_parts.append(
+                parts.append(
                     (lit, 1, f"{f.name} 在外镇场地 {venue.name} 主办 {ctx.slots[sid].date}"))
-    ctx.penalise("hosting_share", inst.weights.hosting_share, share_parts)
-    ctx.penalise("hosting_carry_over", inst.weights.hosting_carry_over, carry_parts)
-    ctx.penalise("hosting_spread", inst.weights.hosting_spread, spread_parts)
-    ctx.penalise("hosting_outside_town", inst.weights.hosting_outside_town, outside_parts)
+    ctx.penalise("hosting_outside_town", inst.weights.hosting_outside_town, parts)
 
+
+def theme_off_date_penalties(ctx: ModelContext) -> None:
+    """Days between each theme's date and the slot it is placed on (a constant: fixed by
+    the instance, reported so that a closure pushing a festival away shows)."""
+    inst = ctx.instance
     themes = theme_of(ctx)
-    theme_parts = [
+    parts = [
         (1, t.days_off, f"{t.name} 在 {inst.venue(ctx.slots[t.slot].venue).name} "
                         f"安排于 {ctx.slots[t.slot].date}，偏离{t.days_off}天")
         for t in (themes[sid] for sid in ctx.slots if sid in themes) if t.days_off
     ]
-    ctx.penalise("theme_off_date", inst.weights.theme_off_date, theme_parts)
+    ctx.penalise("theme_off_date", inst.weights.theme_off_date, parts)
 
-    empty_parts = []
+
+def empty_slot_penalties(ctx: ModelContext) -> None:
+    """A usable slot without a host (only when ``hosting.allow_empty``)."""
+    inst = ctx.instance
+    parts = []
     if inst.hosting.allow_empty:
         for sid, hosts in ctx.hosting.items():
             slot = ctx.slots[sid]
-            empty_parts.append((1 - sum(hosts.values(), start=0), 1,
-                                f"{inst.venue(slot.venue).name} {slot.date} 无人主办"))
-    ctx.penalise("empty_slot", inst.weights.empty_slot, empty_parts)
+            parts.append((1 - sum(hosts.values(), start=0), 1,
+                          f"{inst.venue(slot.venue).name} {slot.date} 无人主办"))
+    ctx.penalise("empty_slot", inst.weights.empty_slot, parts)

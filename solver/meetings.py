@@ -22,7 +22,7 @@ def quarter_window(ctx: ModelContext, q: int) -> tuple[dt.date, dt.date]:
 def eligible_venues(ctx: ModelContext, base_id: str) -> list[str]:
     """Venues that allow meetings, seat every expected attendee of the base and lie
     within ``meetings.max_travel_minutes`` of its town (when explaining: every venue in
-    reach, the rest made switchable by ``add_meeting_window``)."""
+    reach, the rest made switchable by ``add_meeting_venue``)."""
     return list(ctx.instance.meeting_venues(base_id, any_size=ctx.explain))
 
 
@@ -69,40 +69,42 @@ def add_variables(ctx: ModelContext) -> None:
 
 
 def add_meeting_per_quarter(ctx: ModelContext) -> None:
+    """Exactly one (day, slot) and one venue per base and quarter. The quarter's window
+    holds by construction (only its days get variables), except when explaining, where
+    every day of the quarter is a candidate and the window is a requirement."""
     for mv in ctx.meetings.values():
         ctx.model.add_exactly_one(mv.day_slot.values())
         ctx.model.add_exactly_one(mv.venue.values())
-
-
-def add_meeting_window(ctx: ModelContext) -> None:
-    """The window and the capacity part of ``meeting_venue``. Outside explanations they
-    hold by construction (only days in the window and fitting venues get variables)."""
     if not ctx.explain:
         return
-    inst = ctx.instance
-    window = ctx.require("meeting_window", lambda: requirements.meeting_window(inst))
-    for (b, _q), mv in ctx.meetings.items():
+    window = ctx.require("meeting_window", lambda: requirements.meeting_window(ctx.instance))
+    for mv in ctx.meetings.values():
         lo, hi = mv.window
         for (d, _), lit in mv.day_slot.items():
             if not lo <= d <= hi:
                 ctx.enforce(ctx.model.add(lit == 0), window)
-        need = len(inst.meeting_attendees(b))
-        for vid, vlit in mv.venue.items():
-            v = inst.venue(vid)
-            if not (v.meetings and v.capacity >= need):
-                ctx.enforce(ctx.model.add(vlit == 0), ctx.require(
-                    f"capacity:{vid}:{b}",
-                    lambda vid=vid, need=need, b=b: requirements.capacity(inst, vid, need, b)))
 
 
-def add_meeting_venue_open(ctx: ModelContext) -> None:
-    """A venue closed on a day holds no meeting that day."""
+def add_meeting_venue(ctx: ModelContext) -> None:
+    """A venue closed on a day holds no meeting that day. Capacity, meetings allowed and
+    travel hold by construction (only fitting venues get variables), except when
+    explaining, where a venue too small or not taking meetings is a requirement."""
+    inst = ctx.instance
+    if ctx.explain:
+        for (b, _q), mv in ctx.meetings.items():
+            need = len(inst.meeting_attendees(b))
+            for vid, vlit in mv.venue.items():
+                v = inst.venue(vid)
+                if not (v.meetings and v.capacity >= need):
+                    ctx.enforce(ctx.model.add(vlit == 0), ctx.require(
+                        f"capacity:{vid}:{b}",
+                        lambda vid=vid, need=need, b=b: requirements.capacity(inst, vid, need, b)))
     for mv in ctx.meetings.values():
         for vid, vlit in mv.venue.items():
-            venue = ctx.instance.venue(vid)
+            venue = inst.venue(vid)
             for i, r in enumerate(venue.closures):
-                lit = ctx.require(f"closure:{vid}:{i}",
-                                  lambda vid=vid, i=i: requirements.closure(ctx.instance, vid, i))
+                lit = ctx.require(f"closure:{vid}:{i}", lambda vid=vid, i=i: requirements.closure(
+                    inst, vid, i, "meeting_venue"))
                 for d, dsum in mv.day.items():
                     if r.contains(d):
                         ctx.enforce(ctx.model.add(dsum + vlit <= 1), lit)
@@ -121,10 +123,12 @@ def add_meeting_host(ctx: ModelContext) -> None:
                     if r.contains(d):
                         ctx.enforce(ctx.model.add(dsum + ctx.chair[base.id, t, p] <= 1),
                                     ctx.require(f"unavailable:{p}:{i}", lambda p=p, i=i:
-                                                requirements.unavailability(inst, p, i)))
+                                                requirements.unavailability(
+                                                    inst, p, i, "meeting_host")))
 
 
-def add_pinned_meetings(ctx: ModelContext) -> None:
+def add_pinned_meeting(ctx: ModelContext) -> None:
+    """Every ``pins.meetings`` entry holds (date, venue and slot, where given)."""
     if not ctx.bases:
         return
     for i, pin in enumerate(ctx.instance.pins.meetings):
@@ -158,27 +162,44 @@ def expected_absent(ctx: ModelContext, base_id: str, d: dt.date) -> list[str]:
     return [p for p in inst.meeting_attendees(base_id) if inst.person(p).is_unavailable(d)]
 
 
-def meeting_penalties(ctx: ModelContext) -> None:
-    """``missed_attendance``, ``meeting_outside_town`` and ``late_meeting``."""
+def missed_attendance_penalties(ctx: ModelContext) -> None:
+    """Expected attendees unavailable on the meeting's day."""
     inst = ctx.instance
-    missed, outside, late = [], [], []
+    parts = []
     for (b, q), mv in ctx.meetings.items():
         base = inst.federation(b)
         for d, dsum in mv.day.items():
             absent = expected_absent(ctx, b, d)
             if absent:
                 names = "、".join(inst.person(p).name for p in absent)
-                missed.append((dsum, len(absent), f"{base.name} 第{q}季度联席会({d}) {names} 请假"))
-            weeks = (d - mv.window[0]).days // 7
-            if weeks:
-                late.append((dsum, weeks, f"{base.name} 第{q}季度联席会晚于季度初{weeks}周"))
+                parts.append((dsum, len(absent), f"{base.name} 第{q}季度联席会({d}) {names} 请假"))
+    ctx.penalise("missed_attendance", inst.weights.missed_attendance, parts)
+
+
+def meeting_outside_town_penalties(ctx: ModelContext) -> None:
+    """A meeting of a base with a town at a venue in another town."""
+    inst = ctx.instance
+    parts = []
+    for (b, q), mv in ctx.meetings.items():
+        base = inst.federation(b)
         if base.town:
             for vid, vlit in mv.venue.items():
                 venue = inst.venue(vid)
                 if venue.town != base.town:
-                    outside.append(
+                    parts.append(
                         (vlit, 1, f"{base.name} 第{q}季度联席会在镇外场地 {venue.name}")
                     )
-    ctx.penalise("missed_attendance", inst.weights.missed_attendance, missed)
-    ctx.penalise("meeting_outside_town", inst.weights.meeting_outside_town, outside)
-    ctx.penalise("late_meeting", inst.weights.late_meeting, late)
+    ctx.penalise("meeting_outside_town", inst.weights.meeting_outside_town, parts)
+
+
+def late_meeting_penalties(ctx: ModelContext) -> None:
+    """Whole weeks between the start of the quarter's window and the meeting."""
+    inst = ctx.instance
+    parts = []
+    for (b, q), mv in ctx.meetings.items():
+        base = inst.federation(b)
+        for d, dsum in mv.day.items():
+            weeks = (d - mv.window[0]).days // 7
+            if weeks:
+                parts.append((dsum, weeks, f"{base.name} 第{q}季度联席会晚于季度初{weeks}周"))
+    ctx.penalise("late_meeting", inst.weights.late_meeting, parts)

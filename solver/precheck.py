@@ -74,6 +74,7 @@ def precheck(instance: Instance, timeline: Timeline) -> list[Message]:
                 f"meetings.max_travel_minutes",
                 f"{base.name}（{base.id}）：{reach} 分钟路程内没有能容纳 {need} 位参会人的"
                 f"联席会场地；请增加容量不少于 {need} 人的场地或提高 meetings.max_travel_minutes"))
+    problems.extend(_meeting_rooms_closed(instance, timeline))
     for q in range(1, 5):
         lo, hi = timeline.meeting_window(instance.meetings, q)
         if not any(timeline.calendar.is_workday(d) for d in timeline.days(lo, hi)):
@@ -127,6 +128,32 @@ def precheck(instance: Instance, timeline: Timeline) -> list[Message]:
     problems.extend(_hosting_prechecks(instance, timeline))
     problems.extend(_care_prechecks(instance))
     problems.extend(_term_prechecks(instance, timeline, Message))
+    return problems
+
+
+def _meeting_rooms_closed(instance: Instance, timeline: Timeline) -> list[Message]:
+    """A base whose every meeting room is closed on every working day of a quarter's
+    meeting window: one line naming the base, the quarter and the rooms."""
+    problems: list[Message] = []
+    for base in instance.bases:
+        rooms = [instance.venue(v) for v in instance.meeting_venues(base.id)]
+        if not rooms:
+            continue  # reported above (no meeting venue at all)
+        for q in range(1, 5):
+            lo, hi = timeline.meeting_window(instance.meetings, q)
+            workdays = [d for d in timeline.days(lo, hi) if timeline.calendar.is_workday(d)]
+            if not workdays or any(not r.is_closed(d) for d in workdays for r in rooms):
+                continue
+            names = "、".join(r.name for r in rooms)
+            problems.append(Message(
+                f"{base.name} ({base.id}): in quarter {q} ({lo}..{hi}) every room its joint "
+                f"meeting may use is closed ({names}); shorten a closure, add a room "
+                f"(capacity >= {len(instance.meeting_attendees(base.id))}) or raise "
+                f"meetings.max_travel_minutes",
+                f"{base.name}（{base.id}）：第{q}季度（{lo} 至 {hi}）可开联席会的场地全部闭馆"
+                f"（{names}）；请缩短闭馆时段、增加能容纳 "
+                f"{len(instance.meeting_attendees(base.id))} 人的场地或提高 "
+                f"meetings.max_travel_minutes"))
     return problems
 
 

@@ -26,6 +26,11 @@ class Requirement:
     repair_zh: str
     repair_en: str
     relax: Callable[[Instance], Instance]
+    rule: str = ""
+    """The catalogue name of the hard rule this requirement switches (models/rules.py).
+    An unavailability or a closure can bind several rules through one literal (a
+    person's absence concerns her term, her meeting and her hosting turn); ``rule`` is
+    the one that asked for it first in build order, the others switched with it."""
 
     def sentence(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
@@ -42,7 +47,7 @@ def _replace(items, index_of, new):
     return tuple(new if index_of(x) else x for x in items)
 
 
-def unavailability(instance: Instance, pid: str, index: int) -> Requirement:
+def unavailability(instance: Instance, pid: str, index: int, rule: str) -> Requirement:
     person = instance.person(pid)
     r = person.unavailable[index]
     why_zh = f"（{r.reason}）" if r.reason else ""
@@ -61,10 +66,11 @@ def unavailability(instance: Instance, pid: str, index: int) -> Requirement:
         f"如果 {person.name} 在 {r.start} 至 {r.end} 能到岗",
         f"if {person.name} were available {r.start}..{r.end}",
         relax,
+        rule=rule,
     )
 
 
-def closure(instance: Instance, vid: str, index: int) -> Requirement:
+def closure(instance: Instance, vid: str, index: int, rule: str) -> Requirement:
     venue = instance.venue(vid)
     r = venue.closures[index]
     why_zh = f"（{r.reason}）" if r.reason else ""
@@ -83,6 +89,7 @@ def closure(instance: Instance, vid: str, index: int) -> Requirement:
         f"如果 {venue.name} 在 {r.start} 至 {r.end} 开放",
         f"if {venue.name} were open {r.start}..{r.end}",
         relax,
+        rule=rule,
     )
 
 
@@ -98,7 +105,8 @@ def max_terms(instance: Instance, pid: str) -> Requirement:
         f"max_terms:{pid}", f"{name} 一年最多轮值 {cap} 期（rotation.max_terms_per_person）",
         f"{name} may chair at most {cap} terms a year (rotation.max_terms_per_person)",
         f"如果每人每年最多可轮值 {cap + 1} 期（{name} 需要）",
-        f"if a person could chair {cap + 1} terms a year ({name} needs it)", relax)
+        f"if a person could chair {cap + 1} terms a year ({name} needs it)", relax,
+        rule="max_terms")
 
 
 def _drop_pin(kind: str, index: int) -> Callable[[Instance], Instance]:
@@ -117,7 +125,7 @@ def pin_rotation(instance: Instance, index: int) -> Requirement:
         f"{who} is pinned to chair {base} in period {pin.period}",
         f"如果取消“{who} 任 {base} 第{pin.period}期”的固定安排",
         f"if {who} were not pinned to {base} period {pin.period}",
-        _drop_pin("rotation", index))
+        _drop_pin("rotation", index), rule="pinned_term")
 
 
 def pin_meeting(instance: Instance, index: int) -> Requirement:
@@ -130,7 +138,7 @@ def pin_meeting(instance: Instance, index: int) -> Requirement:
         f"{base}'s quarter {pin.quarter} meeting is pinned to {what}",
         f"如果取消 {base} 第{pin.quarter}季度联席会的固定安排",
         f"if {base}'s quarter {pin.quarter} meeting were not pinned",
-        _drop_pin("meetings", index))
+        _drop_pin("meetings", index), rule="pinned_meeting")
 
 
 def pin_hosting(instance: Instance, index: int) -> Requirement:
@@ -141,7 +149,7 @@ def pin_hosting(instance: Instance, index: int) -> Requirement:
         f"{fed} is pinned to host at {venue} on {pin.date}",
         f"如果取消 {fed} {pin.date} 在 {venue} 主办的固定安排",
         f"if {fed} were not pinned to host at {venue} on {pin.date}",
-        _drop_pin("hosting", index))
+        _drop_pin("hosting", index), rule="pinned_hosting")
 
 
 def meeting_window(instance: Instance) -> Requirement:
@@ -155,7 +163,8 @@ def meeting_window(instance: Instance) -> Requirement:
         "meeting_window", f"联席会只能在每季度第 {m.earliest_day}–{m.latest_day} 天召开",
         f"joint meetings only on days {m.earliest_day}..{m.latest_day} of each quarter",
         "如果联席会可在整个季度内任何工作日召开",
-        "if joint meetings could be on any working day of the quarter", relax)
+        "if joint meetings could be on any working day of the quarter", relax,
+        rule="meeting_per_quarter")
 
 
 def capacity(instance: Instance, vid: str, need: int, base: str) -> Requirement:
@@ -172,7 +181,7 @@ def capacity(instance: Instance, vid: str, need: int, base: str) -> Requirement:
         f"{venue.name} seats {venue.capacity}" + ("" if venue.meetings else
                                                   " and takes no meetings"),
         f"如果 {venue.name} 能容纳 {need} 人并可开联席会",
-        f"if {venue.name} seated {need} and took meetings", relax)
+        f"if {venue.name} seated {need} and took meetings", relax, rule="meeting_venue")
 
 
 def _hosting_update(inst: Instance, fid: str, **changes) -> Instance:
@@ -188,7 +197,7 @@ def min_turns(instance: Instance, fid: str) -> Requirement:
     return Requirement(
         f"min_turns:{fid}", f"{f.name} 每年至少主办 {n} 次", f"{f.name} hosts at least {n} turns",
         f"如果 {f.name} 可以少于 {n} 次", f"if {f.name} could host fewer than {n} turns",
-        lambda inst: _hosting_update(inst, fid, min_turns=0))
+        lambda inst: _hosting_update(inst, fid, min_turns=0), rule="hosting_turns")
 
 
 def max_turns(instance: Instance, fid: str) -> Requirement:
@@ -197,7 +206,7 @@ def max_turns(instance: Instance, fid: str) -> Requirement:
     return Requirement(
         f"max_turns:{fid}", f"{f.name} 每年至多主办 {n} 次", f"{f.name} hosts at most {n} turns",
         f"如果 {f.name} 可以多于 {n} 次", f"if {f.name} could host more than {n} turns",
-        lambda inst: _hosting_update(inst, fid, max_turns=None))
+        lambda inst: _hosting_update(inst, fid, max_turns=None), rule="hosting_turns")
 
 
 def hosting_gap(instance: Instance, fid: str) -> Requirement:
@@ -211,7 +220,7 @@ def hosting_gap(instance: Instance, fid: str) -> Requirement:
         f"gap:{fid}", f"{f.name} 两次主办至少相隔 {gap} 天",
         f"{f.name}'s turns are at least {gap} days apart",
         f"如果两次主办可以相隔少于 {gap} 天（{f.name} 需要）",
-        f"if turns could be closer than {gap} days ({f.name} needs it)", relax)
+        f"if turns could be closer than {gap} days ({f.name} needs it)", relax, rule="hosting_gap")
 
 
 def fill_slots(instance: Instance, vid: str) -> Requirement:
@@ -224,4 +233,5 @@ def fill_slots(instance: Instance, vid: str) -> Requirement:
         f"fill:{vid}", f"{venue.name} 的每个开放场次都要有单位主办",
         f"every open slot of {venue.name} needs a host",
         f"如果 {venue.name} 的场次允许空缺（hosting.allow_empty）",
-        f"if slots of {venue.name} could stay empty (hosting.allow_empty)", relax)
+        f"if slots of {venue.name} could stay empty (hosting.allow_empty)", relax,
+        rule="hosting_slot")

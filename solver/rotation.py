@@ -68,7 +68,8 @@ def _chair_available_switchable(ctx: ModelContext) -> None:
             days = (min(r.end, end) - max(r.start, start)).days + 1
             if days > 0:
                 lit = ctx.require(f"unavailable:{p}:{i}",
-                                  lambda p=p, i=i: requirements.unavailability(inst, p, i))
+                                  lambda p=p, i=i: requirements.unavailability(
+                                      inst, p, i, "chair_available"))
                 terms.append((days, lit))
         if sum(d for d, _ in terms) > limit:
             ctx.model.add(sum(d * lit for d, lit in terms) <= limit).only_enforce_if(var)
@@ -96,7 +97,8 @@ def add_max_terms(ctx: ModelContext) -> None:
                 f"max_terms:{p}", lambda p=p: requirements.max_terms(ctx.instance, p)))
 
 
-def add_pinned_terms(ctx: ModelContext) -> None:
+def add_pinned_term(ctx: ModelContext) -> None:
+    """Every ``pins.rotation`` entry holds."""
     if not ctx.bases:
         return
     mine = {b.id for b in ctx.bases}
@@ -218,19 +220,28 @@ def uneven_terms_penalties(ctx: ModelContext) -> None:
     ctx.penalise("uneven_terms", w, parts)
 
 
-def period_preference_penalties(ctx: ModelContext) -> None:
-    """``undesired_period`` and ``not_preferred_period``."""
+def undesired_period_penalties(ctx: ModelContext) -> None:
+    """A term in one of the chair's ``undesired_periods``."""
     inst = ctx.instance
-    undesired, not_preferred = [], []
+    parts = []
     for (b, t, p), var in ctx.chair.items():
         person = inst.person(p)
-        base = inst.federation(b)
         if t in person.undesired_periods:
-            undesired.append((var, 1, f"{person.name} 不希望任第{t}期，但任 {base.name} 第{t}期"))
+            base = inst.federation(b)
+            parts.append((var, 1, f"{person.name} 不希望任第{t}期，但任 {base.name} 第{t}期"))
+    ctx.penalise("undesired_period", inst.weights.undesired_period, parts)
+
+
+def not_preferred_period_penalties(ctx: ModelContext) -> None:
+    """A term outside the chair's (non-empty) ``preferred_periods``."""
+    inst = ctx.instance
+    parts = []
+    for (b, t, p), var in ctx.chair.items():
+        person = inst.person(p)
         if person.preferred_periods and t not in person.preferred_periods:
+            base = inst.federation(b)
             wanted = "、".join(str(x) for x in person.preferred_periods)
-            not_preferred.append(
+            parts.append(
                 (var, 1, f"{person.name} 希望任第{wanted}期，实际任 {base.name} 第{t}期")
             )
-    ctx.penalise("undesired_period", inst.weights.undesired_period, undesired)
-    ctx.penalise("not_preferred_period", inst.weights.not_preferred_period, not_preferred)
+    ctx.penalise("not_preferred_period", inst.weights.not_preferred_period, parts)

@@ -11,7 +11,6 @@ run of it may differ.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -76,6 +75,7 @@ class PartResult:
     changed: list[tuple[str, str]] = field(default_factory=list)
     problem: str = ""
     seconds: float = 0.0
+    build_seconds: float = 0.0
     work: float = 0.0
     """Deterministic seconds the searches used (the same on every machine)."""
     wall_stopped: bool = False

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..models.hosting import expand_slots
 from ..models.instance import Instance
@@ -26,6 +27,9 @@ from .decompose import decompose
 from .extract import PartPlan, PenaltyAmount, assemble
 from .precheck import precheck
 from .run import PartResult, solve_part
+
+if TYPE_CHECKING:
+    from .cluster import ClusterRunner
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +80,7 @@ def solve(
     today: dt.date | None = None,
     previous_instance: Instance | None = None,
     work: float | None = None,
+    cluster: str | None = None,
 ) -> Result:
     """Solve the yearly plan.
 
@@ -115,12 +120,32 @@ def solve(
     work
         The work budget itself (CP-SAT deterministic seconds, all threads), instead of
         the one ``time_limit`` gives; ``time_limit`` is then only the safety net.
+    cluster
+        Solve the parts as tasks on a Dask cluster: ``local:N`` or a scheduler address
+        (solver/cluster.py). The same budgets, so the same plan as in this process.
 
     Raises
     ------
+    ClusterError
+        When the cluster cannot be started or reached (before any work starts).
+
     CalendarError
         When the plan year has no holiday data.
     """
+    if cluster is not None:
+        from .cluster import Cluster
+
+        with Cluster(cluster) as connected:
+            return _solve(instance, time_limit, seed, workers, calendar, progress, on_part,
+                          run_prechecks, decompose_parts, previous, today, previous_instance,
+                          work, connected)
+    return _solve(instance, time_limit, seed, workers, calendar, progress, on_part,
+                  run_prechecks, decompose_parts, previous, today, previous_instance, work,
+                  None)
+
+
+def _solve(instance, time_limit, seed, workers, calendar, progress, on_part, run_prechecks,
+           decompose_parts, previous, today, previous_instance, work, cluster) -> Result:
     started = time.perf_counter()
     timeline = Timeline(instance, calendar)
     problems = precheck(instance, timeline) if run_prechecks else []
@@ -140,17 +165,26 @@ def solve(
     # Parts run `workers` at a time with one thread each; a lone part gets every thread.
     threads = workers if len(to_solve) == 1 else min(workers, max(1, len(to_solve)))
     budget = Budget.plan(instance, to_solve, time_limit, threads, started, work)
+    runner: _Runner | ClusterRunner
+    if cluster is not None:
+        from .cluster import ClusterRunner
 
-    def build_part(part: Part | None):
-        return build(instance, timeline, part, previous, today, care_pairs=pairing.pairs)
+        runner = ClusterRunner(cluster, instance, timeline.calendar, previous, today,
+                               pairing.pairs, budget, seed, progress, on_part,
+                               len(to_solve), started)
+    else:
+        def build_part(part: Part | None):
+            return build(instance, timeline, part, previous, today, care_pairs=pairing.pairs)
 
-    runner = _Runner(build_part, budget, seed, workers if len(to_solve) == 1 else 1,
-                     progress, on_part, len(to_solve), started)
+        runner = _Runner(build_part, budget, seed, workers if len(to_solve) == 1 else 1,
+                         progress, on_part, len(to_solve), started)
     done = list(kept.values()) + runner.run(instance, to_solve)
     rank = {id(p): k for k, p in enumerate(parts)}
     done.sort(key=lambda r: rank[id(r.source)])  # a fixed order, whatever finished first
     info = dict(seed=seed, workers=workers, time_limit=time_limit,
-                calendar_source=timeline.calendar.source, work_budget=round(budget.work, 3))
+                calendar_source=timeline.calendar.source, work_budget=round(budget.work, 3),
+                cluster=cluster.address if cluster is not None else None,
+                retried=tuple(cluster.retried) if cluster is not None else ())
     return _result(instance, done, pairing, info, runner.build_seconds, len(kept), started,
                    previous is not None)
 
@@ -238,6 +272,7 @@ class _Runner:
         result = solve_part(ctx, self.budget.limits(work), self.seed, self.threads_per_part,
                             report)
         result.seconds = time.perf_counter() - t0
+        result.build_seconds = built - t0
         log.debug("part %s: %s %s/%s in %.2f s (work %.2f of %.2f, build %.2f s)",
                   result.part.name, result.status, result.objective, result.bound,
                   result.seconds, result.work, work, built - t0)

@@ -175,7 +175,9 @@ def add_role_headcount(ctx: ModelContext) -> None:
             ctx.model.add_at_most_one(lits)
 
 
-def add_monthly_load(ctx: ModelContext) -> None:
+def add_volunteer_monthly_load(ctx: ModelContext) -> None:
+    """Per volunteer and month: at most ``max_activities_per_month`` activities and
+    ``max_hours_per_month`` hours."""
     if not ctx.has_volunteering:
         return
     inst = ctx.instance
@@ -194,6 +196,7 @@ def add_monthly_load(ctx: ModelContext) -> None:
 
 
 def add_pinned_volunteering(ctx: ModelContext) -> None:
+    """Every ``pins.volunteering`` entry holds."""
     if not ctx.has_volunteering:
         return
     mine = {a.id for a in ctx.activities}
@@ -223,44 +226,82 @@ def shortfalls(ctx: ModelContext) -> dict[tuple[str, str], object]:
     return out
 
 
-def volunteering_penalties(ctx: ModelContext) -> None:
-    """``unfilled_role``, ``volunteer_overload``, ``disliked_kind``, ``travel_time``,
-    ``series_change`` and ``no_lead``."""
+def _overloads(ctx: ModelContext) -> dict[str, object]:
+    """volunteer id -> int var: her assignments above the fair load ``k`` (only for
+    volunteers with more than ``k`` candidate assignments); made once per model, read by
+    ``volunteer_overload`` and by ``series_change``'s redundant cut."""
+    if "overloads" not in ctx.cache:
+        inst, model = ctx.instance, ctx.model
+        k = fair_load(inst)
+        out: dict[str, object] = {}
+        for pid, lits in sorted(_by(ctx, lambda key: key[2]).items()):
+            if len(lits) <= k:
+                continue
+            over = model.new_int_var(0, len(lits), f"over[{pid}]")
+            model.add_max_equality(over, [sum(lits) - k, 0])
+            out[pid] = over
+        ctx.cache["overloads"] = out
+    return ctx.cache["overloads"]
+
+
+def unfilled_role_penalties(ctx: ModelContext) -> None:
+    """People missing below each role's minimum."""
     if not ctx.has_volunteering:
         return
-    inst, model = ctx.instance, ctx.model
-    w = inst.weights
     acts = {a.id: a for a in ctx.activities}
-    unfilled = [(short, 1, f"{acts[aid].title}（{acts[aid].date}）{role} 缺人")
-                for (aid, role), short in shortfalls(ctx).items()]
-    ctx.penalise("unfilled_role", w.unfilled_role, unfilled)
+    parts = [(short, 1, f"{acts[aid].title}（{acts[aid].date}）{role} 缺人")
+             for (aid, role), short in shortfalls(ctx).items()]
+    ctx.penalise("unfilled_role", ctx.instance.weights.unfilled_role, parts)
 
+
+def volunteer_overload_penalties(ctx: ModelContext) -> None:
+    """Assignments of a volunteer above the fair load ``k`` (:func:`fair_load`)."""
+    if not ctx.has_volunteering:
+        return
+    inst = ctx.instance
     k = fair_load(inst)
-    per_person = _by(ctx, lambda key: key[2])
-    overload = []
-    overs: dict[str, object] = {}
-    for pid, lits in sorted(per_person.items()):
-        p = inst.person(pid)
-        if len(lits) <= k:
-            continue
-        over = model.new_int_var(0, len(lits), f"over[{p.id}]")
-        model.add_max_equality(over, [sum(lits) - k, 0])
-        overs[pid] = over
-        overload.append((over, 1, f"{p.name} 承担 {k} 次以上志愿活动"))
-    ctx.penalise("volunteer_overload", w.volunteer_overload, overload)
+    parts = [(over, 1, f"{inst.person(pid).name} 承担 {k} 次以上志愿活动")
+             for pid, over in _overloads(ctx).items()]
+    ctx.penalise("volunteer_overload", inst.weights.volunteer_overload, parts)
 
-    disliked, travel = [], []
+
+def disliked_kind_penalties(ctx: ModelContext) -> None:
+    """Assignments to an activity of a kind the volunteer dislikes."""
+    if not ctx.has_volunteering:
+        return
+    inst = ctx.instance
+    acts = {a.id: a for a in ctx.activities}
+    parts = []
     for (aid, _role, pid), lit in ctx.assign.items():
         a, person = acts[aid], inst.person(pid)
         if a.kind in person.volunteer.dislikes:  # type: ignore[union-attr]
-            disliked.append((lit, 1, f"{person.name} 不喜欢的{a.kind}：{a.title}"))
+            parts.append((lit, 1, f"{person.name} 不喜欢的{a.kind}：{a.title}"))
+    ctx.penalise("disliked_kind", inst.weights.disliked_kind, parts)
+
+
+def travel_time_penalties(ctx: ModelContext) -> None:
+    """Travel to each assignment, in whole quarters of an hour."""
+    if not ctx.has_volunteering:
+        return
+    inst = ctx.instance
+    acts = {a.id: a for a in ctx.activities}
+    parts = []
+    for (aid, _role, pid), lit in ctx.assign.items():
+        a, person = acts[aid], inst.person(pid)
         q = inst.travel_minutes(person.town, inst.activity_town(a)) // 15
         if q:
-            travel.append((lit, q, f"{person.name} 赴 {inst.town_name(inst.activity_town(a))} "
-                                   f"参加 {a.title}"))
-    ctx.penalise("disliked_kind", w.disliked_kind, disliked)
-    ctx.penalise("travel_time", w.travel_time, travel)
+            parts.append((lit, q, f"{person.name} 赴 {inst.town_name(inst.activity_town(a))} "
+                                  f"参加 {a.title}"))
+    ctx.penalise("travel_time", inst.weights.travel_time, parts)
 
+
+def series_change_penalties(ctx: ModelContext) -> None:
+    """Per series: the distinct volunteers on it less the most on one of its sessions."""
+    if not ctx.has_volunteering:
+        return
+    inst, model = ctx.instance, ctx.model
+    k = fair_load(inst)
+    overs = _overloads(ctx)
     series: dict[str, list[Activity]] = defaultdict(list)
     for a in ctx.activities:
         if a.series:
@@ -305,9 +346,15 @@ def volunteering_penalties(ctx: ModelContext) -> None:
         amount = model.new_int_var(0, len(people), f"series[{sid}]")
         model.add(amount == sum(used, start=0) - top)
         changes.append((amount, 1, f"系列活动 {members[0].title} 换人"))
-    ctx.penalise("series_change", w.series_change, changes)
+    ctx.penalise("series_change", inst.weights.series_change, changes)
 
-    no_lead = []
+
+def no_lead_penalties(ctx: ModelContext) -> None:
+    """Activities with ``lead_required`` and no experienced volunteer assigned."""
+    if not ctx.has_volunteering:
+        return
+    inst, model = ctx.instance, ctx.model
+    parts = []
     leads_of: dict[str, list] = defaultdict(list)
     for (aid, _r, pid), lit in ctx.assign.items():
         if inst.person(pid).volunteer.experienced:  # type: ignore[union-attr]
@@ -321,8 +368,8 @@ def volunteering_penalties(ctx: ModelContext) -> None:
             model.add_max_equality(ok, leads)
         else:
             model.add(ok == 0)
-        no_lead.append((1 - ok, 1, f"{a.title}（{a.date}）没有有经验的带队人"))
-    ctx.penalise("no_lead", w.no_lead, no_lead)
+        parts.append((1 - ok, 1, f"{a.title}（{a.date}）没有有经验的带队人"))
+    ctx.penalise("no_lead", inst.weights.no_lead, parts)
 
 
 def fair_load(inst) -> int:

@@ -37,7 +37,7 @@ __all__ = [
     "write_template",
 ]
 
-TABULAR_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+TABULAR_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".ods", ".csv")
 
 
 def is_tabular(path: str | Path) -> bool:
@@ -56,6 +56,9 @@ def load_any(path: str | Path) -> Instance:
         For every problem at once (see :func:`load_tables` and
         :func:`~xinglian.models.io.load_instance`).
     """
-    from ..models.io import load_instance
+    from ..models.io import InputError, _folder_hint, load_instance
 
+    path = Path(path)
+    if path.is_dir() and (path / "plan.json").is_file():
+        raise InputError(path, [_folder_hint(path)])
     return load_tables(path) if is_tabular(path) else load_instance(path)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
 import io
 import re
 import types
@@ -58,11 +59,18 @@ class Where:
     raw: Any = None
     note: str = ""
     """Shown after the column, e.g. the setting a 「值」 cell belongs to."""
+    private: str | None = None
+    """A child's row: her code (or "?"), shown with the row."""
+    hide: bool = False
+    """A cell whose value is never shown: a child's name, address and needs stay in the
+    instance (the child is named by her code)."""
 
     def place(self) -> str:
         out = self.source
         if self.row is not None:
             out += f" 第{self.row}行"
+        if self.private is not None:
+            out += f"（儿童 {self.private}）"
         if self.header is not None:
             out += f" 「{self.header}」" + (f"（{self.note}）" if self.note else "")
         return out
@@ -108,7 +116,7 @@ class Problems:
 
     def at(self, where: Where, zh: str, en: str, *, value: bool = True) -> None:
         reason = f"{zh} / {en}" if zh else en
-        if where.header is not None and value:
+        if where.header is not None and value and not where.hide:
             text = f"{where.place()}: {show(where.raw)} {reason}"
         else:
             text = f"{where.place()}: {reason}"
@@ -172,20 +180,168 @@ def _unknown_name(name: str) -> tuple[str, str]:
             "not a known table name (see the 说明 sheet of `xinglian template`)")
 
 
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+"""What the XML inside one workbook may unpack to (a zip bomb unpacks to gigabytes)."""
+MAX_ROWS = 100_000
+"""Rows per sheet (a county's instance has a few hundred; the scale test 42,000)."""
+MAX_COLS = 200
+"""Columns per sheet (a table has at most about twenty)."""
+
+_OPEN_AS = ("请在 Excel、WPS 或 LibreOffice 中打开后另存为 .xlsx 工作簿 / open it in Excel, WPS or "
+            "LibreOffice and save it as an .xlsx workbook")
+
+
+class _TooBig(Exception):
+    """A sheet with more rows or columns than an instance can have."""
+
+
+def _limit_rows(source: str, rows: Iterable[list[Any]], path: Path) -> list[list[Any]]:
+    """The rows of a sheet, refusing more than MAX_ROWS rows or MAX_COLS columns with
+    anything in them (trailing empty cells and rows are dropped)."""
+    out: list[list[Any]] = []
+    blank_run = 0
+    for count, row in enumerate(rows, start=1):
+        # Rows come padded with None to the width read: drop that padding at C speed
+        # before the (slower) blank test of what is left.
+        if len(row) > 32 and row[32:].count(None) == len(row) - 32:
+            row = row[:32]
+        cells = list(row)
+        while cells and is_blank(cells[-1]):
+            cells.pop()
+        if len(cells) > MAX_COLS:
+            raise InputError(path, [f"工作表「{source}」第{count}行有 {len(cells)} 列，"
+                                    f"超过 {MAX_COLS} "
+                                    f"列的上限 / sheet {source!r} row {count} has {len(cells)} "
+                                    f"columns, more than {MAX_COLS}: delete the extra columns"])
+        if not cells:
+            blank_run += 1
+            if count > MAX_ROWS:
+                break  # only empty rows beyond the limit: nothing lost
+            continue
+        if count > MAX_ROWS:
+            raise InputError(path, [f"工作表「{source}」超过 {MAX_ROWS:,} 行 / "
+                                    f"sheet {source!r} has "
+                                    f"more than {MAX_ROWS:,} rows: is it the right file? Delete "
+                                    "the rows below the table"])
+        out.extend([] for _ in range(blank_run))
+        blank_run = 0
+        out.append(cells)
+    return out
+
+
+def check_zip(path: Path, kind: str) -> zipfile.ZipFile:
+    """Open an .xlsx/.ods as the zip it is, treating it as hostile: the declared and the
+    actual unpacked size are bounded, and XML with a DTD (entity declarations: an
+    entity-expansion bomb, or external entities) is refused — office files never have
+    one. Returns the open zip (the caller closes it)."""
+    from ..models.io import check_size
+
+    check_size(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as e:
+        raise InputError(path, [
+            f"无法作为 {kind} 工作簿打开（文件损坏，或其实是 .xls/.csv？）；{_OPEN_AS} / cannot "
+            f"open as an {kind} workbook ({type(e).__name__}: damaged, or not really {kind})"
+        ]) from None
+    except OSError as e:
+        raise InputError(path, [f"无法读取 / cannot read: {e.strerror or e}"]) from None
+    try:
+        infos = zf.infolist()
+        declared = sum(i.file_size for i in infos)
+        if declared > MAX_UNZIPPED_BYTES or len(infos) > 10_000:
+            raise InputError(path, [
+                f"解压后有 {declared / 2**20:.0f} MB，超过 {MAX_UNZIPPED_BYTES // 2**20} MB 的上限"
+                f"（压缩炸弹？） / unpacks to {declared / 2**20:.0f} MB, more than the "
+                f"{MAX_UNZIPPED_BYTES // 2**20} MB a workbook may (a zip bomb?); save the "
+                "tables into a new workbook"])
+        unpacked = 0
+        for info in infos:
+            if not info.filename.endswith((".xml", ".rels", ".vml")) or info.is_dir():
+                continue
+            tail = b""
+            rows = 0
+            is_sheet = info.filename.startswith("xl/worksheets/")
+            with zf.open(info) as member:
+                while chunk := member.read(1 << 20):
+                    if is_sheet:  # count rows before openpyxl spends seconds on them
+                        window = tail + chunk
+                        rows += (window.count(b"<row ") + window.count(b"<row>")
+                                 - tail.count(b"<row ") - tail.count(b"<row>"))
+                        if rows > MAX_ROWS + 1:
+                            title = _sheet_titles(zf).get(info.filename, info.filename)
+                            raise InputError(path, [
+                                f"工作表「{title}」超过 {MAX_ROWS:,} 行 / sheet {title!r} has more "
+                                f"than {MAX_ROWS:,} rows: is it the right file? Delete the "
+                                "rows below the table"])
+                    unpacked += len(chunk)
+                    if unpacked > MAX_UNZIPPED_BYTES:
+                        raise InputError(path, [
+                            f"解压后超过 {MAX_UNZIPPED_BYTES // 2**20} MB（压缩炸弹？） / unpacks "
+                            f"to more than {MAX_UNZIPPED_BYTES // 2**20} MB (a zip bomb?); save "
+                            "the tables into a new workbook"])
+                    window = tail + chunk
+                    if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+                        raise InputError(path, [
+                            f"工作簿内部文件 {info.filename} 含有 XML 实体声明（DOCTYPE/ENTITY），"
+                            f"正常的表格文件不会有，可能是恶意文件 / the workbook's inner "
+                            f"{info.filename} declares XML entities (a DTD), which office files "
+                            f"never do: refused as possibly hostile; {_OPEN_AS.split(' / ')[1]}"])
+                    tail = chunk[-16:]
+    except InputError:
+        zf.close()
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as e:
+        zf.close()
+        raise InputError(path, [
+            f"工作簿内部已损坏（{type(e).__name__}）；{_OPEN_AS} / the workbook is damaged inside "
+            f"({type(e).__name__}: {e})"]) from None
+    return zf
+
+
+def _sheet_titles(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Best effort: the zip member of each sheet of an .xlsx and the sheet's title."""
+    try:
+        book = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return {}
+    targets = {}
+    for rel in re.findall(r"<Relationship\b[^>]*>", rels):
+        rid, target = re.search(r'Id="([^"]+)"', rel), re.search(r'Target="([^"]+)"', rel)
+        if rid and target:
+            t = target[1].lstrip("/")
+            targets[rid[1]] = t if t.startswith("xl/") else "xl/" + t
+    out = {}
+    for sheet in re.findall(r"<sheet\b[^>]*>", book):
+        name, rid = re.search(r'name="([^"]*)"', sheet), re.search(r'r:id="([^"]+)"', sheet)
+        if name and rid and rid[1] in targets:
+            out[targets[rid[1]]] = html.unescape(name[1])
+    return out
+
+
+def _damaged(path: Path, e: BaseException) -> InputError:
+    text = str(e).splitlines()[0][:120] if str(e) else ""
+    return InputError(path, [
+        f"工作簿内部的 XML 已损坏或无法识别；{_OPEN_AS.split(' / ')[0]} / the workbook's inner "
+        f"XML is damaged or not understood ({type(e).__name__}{': ' + text if text else ''}); "
+        f"{_OPEN_AS.split(' / ')[1]}"])
+
+
 def _read_workbook(path: Path, problems: Problems) -> list[RawSheet]:
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    check_zip(path, ".xlsx").close()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, EOFError) as e:
-        raise InputError(path, [
-            f"无法作为 .xlsx 工作簿打开（文件损坏，或其实是 .xls/.csv？请在 Excel 中另存为 .xlsx）"
-            f" / cannot open as an .xlsx workbook ({type(e).__name__})"]) from None
+            wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    except InputError:
+        raise
     except OSError as e:
         raise InputError(path, [f"无法读取 / cannot read: {e.strerror or e}"]) from None
+    except Exception as e:  # noqa: BLE001 - any parser error of a hostile file: one line
+        raise _damaged(path, e) from None
     sheets: list[RawSheet] = []
     try:
         for ws in wb.worksheets:
@@ -196,10 +352,213 @@ def _read_workbook(path: Path, problems: Problems) -> list[RawSheet]:
                 zh, en = _unknown_name(ws.title)
                 problems.plain(f"工作表「{ws.title}」: {zh} / {en}", _FIRST)
                 continue
-            rows = [list(r) for r in ws.iter_rows(min_row=1, values_only=True)]
+            # The <dimension> a file declares is not trusted (it may hide rows or claim
+            # millions): read every row, at most MAX_COLS + 1 columns wide.
+            ws.reset_dimensions()
+            rows = _limit_rows(ws.title, ws.iter_rows(min_row=1, max_col=MAX_COLS + 1,
+                                                      values_only=True), path)
             sheets.append(RawSheet(table, ws.title, rows))
+    except InputError:
+        raise
+    except Exception as e:  # noqa: BLE001
+        raise _damaged(path, e) from None
     finally:
         wb.close()
+    return sheets
+
+
+# -- OpenDocument (.ods): LibreOffice's own format, read with the standard library -----
+
+_NS = {
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+}
+
+
+def _q(ns: str, tag: str) -> str:
+    return f"{{{_NS[ns]}}}{tag}"
+
+
+def _ods_text(cell: Any) -> str:
+    """A cell's text as shown: paragraphs joined by newlines, <text:s/> as spaces."""
+
+    def walk(el: Any, parts: list[str]) -> None:
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            if child.tag == _q("text", "s"):
+                parts.append(" " * int(child.get(_q("text", "c"), "1")))
+            elif child.tag == _q("text", "tab"):
+                parts.append("\t")
+            elif child.tag == _q("text", "line-break"):
+                parts.append("\n")
+            else:
+                walk(child, parts)
+            if child.tail:
+                parts.append(child.tail)
+
+    paras = []
+    for p in cell.findall(_q("text", "p")):  # direct children: not the comments' text
+        parts: list[str] = []
+        walk(p, parts)
+        paras.append("".join(parts))
+    return "\n".join(paras)
+
+
+def _ods_value(cell: Any) -> Any:
+    import datetime as dt
+
+    kind = cell.get(_q("office", "value-type"))
+    if kind is None:
+        return None
+    if kind in ("float", "percentage", "currency"):
+        num = float(cell.get(_q("office", "value")))
+        return int(num) if num.is_integer() else num
+    if kind == "date":
+        text = cell.get(_q("office", "date-value"))
+        value = dt.datetime.fromisoformat(text)
+        return value.date() if "T" not in text else value
+    if kind == "time":
+        m = re.fullmatch(r"-?PT(\d+)H(\d+)M(\d+(?:\.\d+)?)S",
+                         cell.get(_q("office", "time-value"), ""))
+        return dt.time(int(m[1]) % 24, int(m[2])) if m else _ods_text(cell)
+    if kind == "boolean":
+        return cell.get(_q("office", "boolean-value")) == "true"
+    return _ods_text(cell)
+
+
+def _ods_rows(table: Any, source: str, path: Path) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    pending_blank = 0
+    for row in table.iter(_q("table", "table-row")):
+        repeat = int(row.get(_q("table", "number-rows-repeated"), "1"))
+        cells: list[Any] = []
+        for cell in row:
+            if cell.tag not in (_q("table", "table-cell"), _q("table", "covered-table-cell")):
+                continue
+            n = int(cell.get(_q("table", "number-columns-repeated"), "1"))
+            value = _ods_value(cell) if cell.tag == _q("table", "table-cell") else None
+            if is_blank(value):
+                cells.append((None, n))
+            else:
+                if sum(k for _, k in cells) + n > MAX_COLS:
+                    raise InputError(path, [
+                        f"工作表「{source}」超过 {MAX_COLS} 列 / sheet {source!r} has more than "
+                        f"{MAX_COLS} columns: delete the extra columns"])
+                cells.append((value, n))
+        while cells and cells[-1][0] is None:
+            cells.pop()
+        if not cells:
+            pending_blank += repeat
+            continue
+        if len(rows) + pending_blank + repeat > MAX_ROWS:
+            raise InputError(path, [f"工作表「{source}」超过 {MAX_ROWS:,} 行 / "
+                                    f"sheet {source!r} has "
+                                    f"more than {MAX_ROWS:,} rows: is it the right file? Delete "
+                                    "the rows below the table"])
+        rows.extend([] for _ in range(pending_blank))
+        pending_blank = 0
+        flat = [v for v, n in cells for _ in range(n)]
+        rows.extend(list(flat) for _ in range(repeat))
+    return rows
+
+
+def _read_ods(path: Path, problems: Problems) -> list[RawSheet]:
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    zf = check_zip(path, ".ods")
+    sheets: list[RawSheet] = []
+    try:
+        try:
+            member = zf.open("content.xml")
+        except KeyError:
+            raise InputError(path, [f"不是 .ods 工作簿（缺少 content.xml）；"
+                                    f"{_OPEN_AS.split(' / ')[0]}"
+                                    f" / not an .ods workbook (no content.xml); "
+                                    f"{_OPEN_AS.split(' / ')[1]}"]) from None
+        with member:
+            for _, el in iterparse(member, events=("end",)):
+                if el.tag != _q("table", "table"):
+                    continue
+                title = el.get(_q("table", "name"), "")
+                if S.is_skipped_name(title):
+                    el.clear()
+                    continue
+                table = S.find_table(title)
+                if table is None:
+                    zh, en = _unknown_name(title)
+                    problems.plain(f"工作表「{title}」: {zh} / {en}", _FIRST)
+                else:
+                    sheets.append(RawSheet(table, title, _ods_rows(el, title, path)))
+                el.clear()
+    except InputError:
+        raise
+    except (ParseError, ValueError, TypeError, zipfile.BadZipFile, EOFError, OSError) as e:
+        raise _damaged(path, e) from None
+    finally:
+        zf.close()
+    return sheets
+
+
+# -- old Excel (.xls, BIFF) through xlrd ------------------------------------------------
+
+
+def _read_xls(path: Path, problems: Problems) -> list[RawSheet]:
+    import xlrd
+
+    from ..models.io import check_size
+
+    check_size(path)
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except OSError as e:
+        raise InputError(path, [f"无法读取 / cannot read: {e.strerror or e}"]) from None
+    except Exception as e:  # noqa: BLE001 - xlrd raises many kinds on damaged files
+        raise InputError(path, [
+            f"无法作为旧版 .xls 工作簿打开（文件损坏，或其实是别的格式）；"
+            f"{_OPEN_AS.split(' / ')[0]} / "
+            f"cannot open as an old .xls workbook ({type(e).__name__}); "
+            f"{_OPEN_AS.split(' / ')[1]}"]) from None
+    sheets: list[RawSheet] = []
+    try:
+        for name in book.sheet_names():
+            if S.is_skipped_name(name):
+                continue
+            table = S.find_table(name)
+            if table is None:
+                zh, en = _unknown_name(name)
+                problems.plain(f"工作表「{name}」: {zh} / {en}", _FIRST)
+                continue
+            sh = book.sheet_by_name(name)
+            if sh.nrows > MAX_ROWS or sh.ncols > MAX_COLS:
+                raise InputError(path, [
+                    f"工作表「{name}」有 {sh.nrows} 行 {sh.ncols} 列，超过上限（{MAX_ROWS:,} 行、"
+                    f"{MAX_COLS} 列） / sheet {name!r} has {sh.nrows} rows and {sh.ncols} "
+                    f"columns, more than {MAX_ROWS:,} rows or {MAX_COLS} columns"])
+
+            def value(cell: Any) -> Any:
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    when = xlrd.xldate_as_datetime(cell.value, book.datemode)
+                    return when.date() if when.time() == when.min.time() else when
+                if cell.ctype == xlrd.XL_CELL_NUMBER:
+                    return int(cell.value) if float(cell.value).is_integer() else cell.value
+                if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                    return bool(cell.value)
+                if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK, xlrd.XL_CELL_ERROR):
+                    return None
+                return cell.value
+
+            rows = [[value(c) for c in sh.row(r)] for r in range(sh.nrows)]
+            sheets.append(RawSheet(table, name, _limit_rows(name, rows, path)))
+    except InputError:
+        raise
+    except Exception as e:  # noqa: BLE001
+        raise InputError(path, [f"旧版 .xls 工作簿内部已损坏 / the .xls workbook is damaged "
+                                f"inside ({type(e).__name__}); {_OPEN_AS.split(' / ')[1]}"]) \
+            from None
+    finally:
+        book.release_resources()
     return sheets
 
 
@@ -219,6 +578,20 @@ def decode_csv(data: bytes) -> str | None:
     return None
 
 
+def _sheet_of_file(stem: str) -> str:
+    """The sheet a CSV file is: its name, or LibreOffice's "every sheet to CSV" naming
+    ``<workbook>-<sheet>.csv`` (the part after a hyphen that names a table)."""
+    if S.find_table(stem) is not None or S.is_skipped_name(stem):
+        return stem
+    for i, ch in enumerate(stem):
+        if ch == "-":
+            rest = stem[i + 1:]
+            if S.find_table(rest) is not None or (rest and S.is_skipped_name(rest)
+                                                   and rest.strip() == rest):
+                return rest
+    return stem
+
+
 def _csv_rows(text: str) -> list[list[str]]:
     first = text.split("\n", 1)[0]
     delimiter = max((",", "\t", ";"), key=first.count) if first else ","
@@ -232,15 +605,30 @@ def _read_folder(path: Path, problems: Problems) -> list[RawSheet]:
     if not files:
         problems.plain("文件夹里没有 CSV 文件（每张表一个文件，如 人员.csv） / "
                        "no CSV files in the folder (one per table, e.g. people.csv)", _FIRST)
+    if not files and (path / "plan.json").is_file():
+        from ..models.io import _folder_hint
+
+        raise InputError(path, [_folder_hint(path)])
+    from ..models.io import max_input_bytes
+
     sheets: list[RawSheet] = []
+    total = 0
     for f in files:
-        if S.is_skipped_name(f.stem):
+        stem = _sheet_of_file(f.stem)
+        if S.is_skipped_name(stem):
             continue
-        table = S.find_table(f.stem)
+        table = S.find_table(stem)
         if table is None:
             zh, en = _unknown_name(f.stem)
             problems.plain(f"{f.name}: {zh} / {en}", _FIRST)
             continue
+        total += f.stat().st_size
+        if total > max_input_bytes():
+            raise InputError(path, [
+                f"CSV 文件合计超过 {max_input_bytes() // 2**20} MB 的上限 / "
+                f"the CSV files add up to "
+                f"more than the {max_input_bytes() // 2**20} MB an instance may be; check the "
+                "folder holds only this instance's tables"])
         try:
             data = f.read_bytes()
         except OSError as e:
@@ -254,7 +642,7 @@ def _read_folder(path: Path, problems: Problems) -> list[RawSheet]:
                 "GBK/GB18030; save it as CSV UTF-8", _FIRST)
             continue
         try:
-            rows = _csv_rows(text)
+            rows = _limit_rows(f.name, _csv_rows(text), path)
         except csv.Error as e:
             problems.plain(f"{f.name}: 不是有效的 CSV / malformed CSV: {e}", _FIRST)
             continue
@@ -279,6 +667,10 @@ class Failure:
     where: Where
     column: S.Column
     error: CellError
+
+
+_CHILD_PRIVATE = frozenset({"name", "address", "needs"})
+"""Columns of the children sheet whose values no message may show."""
 
 
 def _parse_sheet(sheet: RawSheet, problems: Problems,
@@ -319,10 +711,15 @@ def _parse_sheet(sheet: RawSheet, problems: Problems,
         raws = {idx: (cells[idx] if idx < len(cells) else None) for idx in columns}
         if all(is_blank(v) for v in raws.values()):
             continue
-        rec = Record(Where(src, order, rownum), ok=not missing)
+        private = None
+        if table.key == "children":
+            code = next((raws[i] for i, c in columns.items() if c.key == "code"), None)
+            private = "?" if is_blank(code) else text_of(code)[:40]
+        rec = Record(Where(src, order, rownum, private=private), ok=not missing)
         for idx, col in columns.items():
             raw = raws[idx]
-            where = Where(src, order, rownum, idx, shown[col.key], raw)
+            where = Where(src, order, rownum, idx, shown[col.key], raw, private=private,
+                          hide=private is not None and col.key in _CHILD_PRIVATE)
             if is_blank(raw):
                 if col.required:
                     problems.at(where, "必填，不能为空", "required, but empty", value=False)
@@ -757,7 +1154,7 @@ class _Builder:
                 if not any([self._execute(p) for p in plans if p]):
                     return None
         if last is not None and not self.problems:  # pragma: no cover - safety net
-            for line in describe_validation_error(last):
+            for line in describe_validation_error(last, self.data):
                 self.problems.plain(line)
         return None
 
@@ -986,17 +1383,18 @@ def _open(path: Path, problems: Problems) -> list[RawSheet]:
     if not path.exists():
         raise InputError(path, ["找不到文件或文件夹 / no such file or folder"])
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
+    if suffix in (".xlsx", ".xlsm", ".xltx", ".xltm"):
         return _read_workbook(path, problems)
+    if suffix == ".ods":
+        return _read_ods(path, problems)
     if suffix == ".xls":
-        raise InputError(path, ["这是旧版 .xls 文件，请在 Excel 中“另存为”.xlsx 工作簿 / "
-                                "an old .xls file; save it as an .xlsx workbook"])
+        return _read_xls(path, problems)
     if suffix == ".csv":
         raise InputError(path, ["请给出放 CSV 文件的文件夹（每张表一个文件，如 人员.csv），"
                                 "而不是单个 CSV 文件 / give the folder of CSV files, one per "
                                 "table, not a single CSV file"])
-    raise InputError(path, ["不是 .xlsx 工作簿，也不是 CSV 文件夹 / not an .xlsx workbook "
-                            "or a folder of CSV files"])
+    raise InputError(path, ["不是 .xlsx/.ods/.xls 工作簿，也不是 CSV 文件夹 / not an .xlsx, .ods "
+                            "or .xls workbook or a folder of CSV files"])
 
 
 def _report_failures(failures: list[Failure], recs: dict[str, list[Record]],

@@ -1,8 +1,9 @@
 """The empty-but-explained workbook the office fills in (``xinglian template FILE.xlsx``).
 
-Its rows are a small, complete and valid example (one base of 霞美片区 with its presidium,
-one enterprise federation taking turns at the town's Women's Home, two volunteers and
-two activities, one caring mother with one child, ...): importing the
+Its rows are a small, complete and valid example that plans as it is (one base of 霞美片区
+with its three-member presidium, one enterprise federation taking turns at the town's
+Women's Home, two volunteers and two activities, one caring mother with one child, the
+year's holiday table, ...): importing the
 template unchanged gives :func:`example_instance`, so the office can see what each sheet
 does before replacing the rows with its own.
 """
@@ -23,9 +24,19 @@ EXAMPLE: dict[str, Any] = {
     "year": 2027,
     "calendar": {
         "source": "auto",
-        "note": "示例：请按国务院办公厅2027年放假通知填写",
-        "holidays": [{"name": "劳动节", "start": "2027-05-01", "end": "2027-05-05"}],
-        "makeup_workdays": ["2027-04-25"],
+        "note": "示例（暂定，按2025年修订的《全国年节及纪念日放假办法》推算）：国务院办公厅2027年"
+                "放假通知发布后请按通知替换",
+        # Every statutory holiday of the year: a table that misses one would let a
+        # meeting or a hosting turn fall on it (a warning names any that is missing).
+        "holidays": [{"name": "元旦", "start": "2027-01-01", "end": "2027-01-03"},
+                     {"name": "春节", "start": "2027-02-05", "end": "2027-02-13"},
+                     {"name": "清明节", "start": "2027-04-03", "end": "2027-04-05"},
+                     {"name": "劳动节", "start": "2027-05-01", "end": "2027-05-05"},
+                     {"name": "端午节", "start": "2027-06-09", "end": "2027-06-09"},
+                     {"name": "中秋节", "start": "2027-09-15", "end": "2027-09-15"},
+                     {"name": "国庆节", "start": "2027-10-01", "end": "2027-10-07"}],
+        "makeup_workdays": ["2027-01-31", "2027-02-20", "2027-04-25", "2027-05-08",
+                            "2027-09-26", "2027-10-09"],
     },
     "towns": [{"id": "ximei", "name": "霞美镇"}, {"id": "luncang", "name": "仑苍镇"}],
     "people": [
@@ -42,6 +53,7 @@ EXAMPLE: dict[str, Any] = {
                        "weekly": [{"days": ["mon", "tue", "wed", "thu", "fri"],
                                    "start": "18:30", "end": "21:30"},
                                   {"days": ["sat"], "start": "08:00", "end": "12:00"}]}},
+        {"id": "p-006", "name": "黄秀梅", "phone": "13800001006", "town": "ximei"},
         {"id": "p-005", "name": "蔡淑华", "town": "luncang",
          "volunteer": {"languages": ["普通话", "闽南语"],
                        "weekly": [{"days": ["sat", "sun"], "start": "08:00", "end": "18:00"}]}},
@@ -49,7 +61,7 @@ EXAMPLE: dict[str, Any] = {
     "federations": [
         {"id": "fed-ximei", "name": "霞美片区产业基地妇联", "kind": "base",
          "industry": "电子光伏、机械装备", "town": "ximei", "chair": "p-001",
-         "vice_chairs": ["p-002"], "invited": ["p-003"]},
+         "vice_chairs": ["p-002", "p-006"], "invited": ["p-003"]},
         {"id": "fed-xiaguang-pv", "name": "霞光光伏科技有限公司妇联", "kind": "enterprise",
          "industry": "光伏", "town": "ximei", "parent": "fed-ximei", "chair": "p-001",
          "hosting": {"weight": 420, "min_turns": 1, "max_turns": 22, "contact": "p-004"}},

@@ -30,6 +30,7 @@ CASES = {
     "lone-host": ({"gap:e1", "fill:home"}, ["霞光光伏科技有限公司妇联", "霞美镇妇女之家"]),
     "meeting-venue-closed": ({"closure:hall:0", "capacity:room:base"},
                              ["官桥镇政府二楼会议室", "官桥镇妇联小会议室", "2026-04-01"]),
+    "two-slots-one-day": ({"gap:e1", "fill:home"}, ["霞光光伏科技有限公司妇联", "霞美镇妇女之家"]),
     "contacts-away": ({"unavailable:c1:0", "unavailable:c2:0", "fill:home"},
                       ["蔡婉玲", "洪美华", "水头镇儿童之家"]),
 }

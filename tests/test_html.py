@@ -10,6 +10,7 @@ bases' six terms, two joint meetings (2026-03-10 and 2026-05-12) and three turns
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -45,8 +46,8 @@ CHAIRS = {
     "fed-ximei": ["p-a1", "p-shared", "p-a2", "p-a1", "p-shared", "p-a2"],
     "fed-shuinuan": ["p-b1", "p-b2", "p-shared", "p-b1", "p-b2", "p-b1"],
 }
-SECTIONS = ["overview", "rotation", "warnings", "calendar", "meetings", "hosting", "fairness",
-            "load", "rules", "skipped", "care"]
+SECTIONS = ["overview", "rotation", "meetings", "hosting", "warnings", "care", "duties",
+            "calendar", "fairness", "load", "rules", "skipped", "solve"]
 
 
 def instance_data() -> dict:
@@ -182,7 +183,9 @@ def test_no_script_and_no_external_assets(page):
     assert not [t for t, _ in tags if t in ("script", "link", "img", "iframe", "object")]
     for _, attrs in tags:
         assert not any(k.startswith("on") for k in attrs)
-        assert not any(k in ("src", "href") for k in attrs)
+        assert "src" not in attrs
+        # Links only within the page (the table of contents).
+        assert attrs.get("href", "#").startswith("#")
 
 
 def test_has_every_section_in_print_order(page):
@@ -210,14 +213,24 @@ def test_hostile_names_are_escaped_not_markup(page):
 # -- content -----------------------------------------------------------------------------
 
 
-def test_overview_shows_status_and_holiday_source(page):
-    header = text_of(by_id(tree(page), "overview"))
-    assert "OPTIMAL" in header and "0.00%" in header and "chinesecalendar 1.10" in header
-    assert "2026-01-05T08:00:00+00:00" in header
+def test_overview_leads_with_the_plan_and_solver_figures_come_last(page):
+    root = tree(page)
+    header = text_of(by_id(root, "overview"))
+    # Generated 2026-01-05 08:00 UTC, shown in Beijing time.
+    assert "2026-01-05 16:00（北京时间）" in header and "提示 2 条" in header
+    assert "OPTIMAL" not in header and "objective" not in header
+    solve = by_id(root, "solve")
+    text = text_of(solve)
+    assert "OPTIMAL" in text and "0.00%" in text and "chinesecalendar 1.10" in text
+    assert [e.get("id") for e in root.iter("section")][-1] == "solve"
+    # Every section is in the table of contents, in page order.
+    (nav,) = by_id(root, "overview").iter("nav")
+    toc = [a.get("href") for a in nav.iter("a")]
+    assert toc == ["#" + i for i in SECTIONS[1:]]
 
 
 def test_rotation_table_shows_every_chair_by_name(instance, plan, page):
-    table = by_id(tree(page), "rotation").find("table")
+    table = by_id(tree(page), "rotation").find(".//table")
     body = table.find("tbody").findall("tr")
     names = {p.id: p.name for p in instance.people}
     grid = {text_of(r[0]): [text_of(c) for c in r[1:]] for r in body}
@@ -229,7 +242,7 @@ def test_rotation_table_shows_every_chair_by_name(instance, plan, page):
 
 
 def test_calendar_counts_meetings_and_turns_per_day(plan, page):
-    cal = by_id(tree(page), "calendar").find("table")
+    cal = by_id(tree(page), "calendar").find(".//table")
     rows = cal.find("tbody").findall("tr")
     assert len(rows) == 31 and all(len(r) == 13 for r in rows)
 
@@ -252,7 +265,7 @@ def test_calendar_counts_meetings_and_turns_per_day(plan, page):
 
 
 def test_fairness_chart_has_one_bar_per_hosting_federation(instance, page):
-    svg = by_id(tree(page), "fairness").find(f"{SVG}svg")
+    svg = by_id(tree(page), "fairness").find(f".//{SVG}svg")
     bars = [r for r in svg.iter(f"{SVG}rect") if has_class(r, "bar")]
     hosting = [f.id for f in instance.federations if f.hosting is not None]
     assert [b.get("data-federation") for b in bars] == hosting
@@ -264,7 +277,8 @@ def test_fairness_chart_has_one_bar_per_hosting_federation(instance, page):
 def test_soft_rules_load_skipped_and_care(page):
     root = tree(page)
     rules = text_of(by_id(root, "rules"))
-    assert "联席会缺席人次" in rules and "missed_attendance" in rules and "40" in rules
+    assert "联席会缺席人次" in rules and "joint-meeting absences" in rules and "40" in rules
+    assert "missed_attendance" not in page
     load = text_of(by_id(root, "load"))
     assert "黄美玲" in load and "p-shared" in load
     skipped = text_of(by_id(root, "skipped"))
@@ -282,8 +296,8 @@ def test_sections_without_data_say_so_or_are_left_out(instance):
     bare = Plan(instance="tiny-2026", year=2026, solve=SolveInfo(status="FEASIBLE"))
     root = tree(render_html(instance, bare))
     ids = [e.get("id") for e in root.iter() if e.tag in ("header", "section")]
-    # No volunteering or care visits: no care section; everything else is there.
-    assert ids == SECTIONS[:-1]
+    # No volunteering or care visits and nobody has a duty: no care or duties section.
+    assert ids == [i for i in SECTIONS if i not in ("care", "duties")]
     assert "无 none" in text_of(by_id(root, "warnings"))
     assert re.search(r"—", text_of(by_id(root, "rotation")))
 
@@ -336,7 +350,7 @@ def vc_page(vc_instance, plan) -> str:
 
 def test_volunteering_section_comes_before_care(vc_page):
     ids = [e.get("id") for e in tree(vc_page).iter() if e.tag in ("header", "section")]
-    assert ids == SECTIONS[:-1] + ["volunteering", "care"]
+    assert ids == SECTIONS[:5] + ["volunteering"] + SECTIONS[5:]
 
 
 def test_volunteer_load_chart_counts_every_volunteer_once(vc_page):
@@ -357,7 +371,7 @@ def test_volunteering_roster_and_busiest(vc_page):
     assert "<i>防溺水</i>宣传" in text and "急救培训" in text
     assert "宣讲：" + EVIL in text and "缺1" in text  # 宣讲 of act-1 needs 2
     assert "带队：李淑芬" in text  # p-b2 is experienced
-    tables = section.findall("table")
+    tables = section.findall(".//table")
     busiest = [[text_of(c) for c in r] for r in tables[1].find("tbody").findall("tr")]
     assert busiest[0][0] == f"{EVIL} p-a1" and busiest[0][2] == "2"
     assert not [t for t, _ in collect(vc_page).tags if t == "i"]
@@ -368,13 +382,13 @@ def test_care_section_shows_pairs_and_quarters_by_code(vc_page):
     text = text_of(section)
     assert "结对 2 对" in text and "c-007" in text and "c-008" in text
     assert "王小明" not in vc_page and "某村" not in vc_page
-    pairs = section.findall("table")[1]
+    pairs = section.findall(".//table")[1]
     rows = [[text_of(c) for c in r] for r in pairs.find("tbody").findall("tr")]
     # By mother's name: 吴春梅 (p-t1) before 张晓燕 (p-e1).
     assert rows[0][:4] == ["吴春梅 p-t1", "c-008", "仑苍镇", "新结对"]
     assert rows[1][:4] == ["张晓燕 p-e1", "c-007", "霞美镇", "更换（上年 吴春梅）"]
     assert rows[1][4] == "2-20"  # the meet of the fixture plan
-    quarters = section.findall("table")[0]
+    quarters = section.findall(".//table")[0]
     q1 = [text_of(c) for c in quarters.find("tbody").findall("tr")[0]]
     assert q1 == ["Q1", "1", "0", "0", "1"]
 
@@ -382,16 +396,22 @@ def test_care_section_shows_pairs_and_quarters_by_code(vc_page):
 # -- a solved plan of the bundled instance ---------------------------------------------------
 
 
-def test_default_plan_page():
+@pytest.fixture(scope="module")
+def solved_default():
     from xinglian.cli import default_instance
+    from xinglian.export.summary import plan_warnings
     from xinglian.models import load_instance
     from xinglian.solver import solve
 
     inst = load_instance(default_instance().with_name("nanan-2027.yaml"))  # organisers only
     result = solve(inst, time_limit=30, workers=2)
     assert result.plan is not None
-    solved = result.plan
-    page = render_html(inst, solved)
+    notes = plan_warnings(inst, result.plan, result.plan.solve.calendar_source)
+    return inst, result.plan, render_html(inst, result.plan, notes)
+
+
+def test_default_plan_page(solved_default):
+    inst, solved, page = solved_default
     root = tree(page)
     rotation = text_of(by_id(root, "rotation"))
     for t in solved.rotation:
@@ -399,4 +419,152 @@ def test_default_plan_page():
     bars = [r for r in by_id(root, "fairness").iter(f"{SVG}rect") if has_class(r, "bar")]
     assert len(bars) == sum(1 for f in inst.federations if f.hosting is not None)
     assert "<script" not in page
-    assert render_html(inst, solved) == page
+
+
+def test_duty_cards_list_every_duty_of_a_person(solved_default):
+    inst, solved, page = solved_default
+    root = tree(page)
+    contact = {f.id: (f.hosting.contact or f.chair) for f in inst.federations if f.hosting}
+    for person in ("p-001", contact[solved.hosting[0].federation]):
+        card = by_id(root, f"person-{person}")
+        items = [text_of(li) for li in card.iter("li")]
+        terms = [t for t in solved.rotation if t.chair == person]
+        hosted = [m for m in solved.meetings if m.host == person]
+        attended = [m for m in solved.meetings if person in m.attendees and m.host != person]
+        away = [m for m in solved.meetings if person in m.absent]
+        turns = [h for h in solved.hosting if contact.get(h.federation) == person]
+        assert len(items) == len(terms) + len(hosted) + len(attended) + len(away) + len(turns)
+        for t in terms:
+            assert any(li.startswith(f"{t.start:%Y-%m-%d} 至 {t.end:%Y-%m-%d}") for li in items)
+        for h in turns:
+            assert any(li.startswith(f"{h.start:%Y-%m-%d}") and inst.venue(h.venue).name in li
+                       for li in items)
+
+
+def test_hosting_has_a_grid_and_a_list_per_venue_with_the_same_turns(solved_default):
+    inst, solved, page = solved_default
+    section = by_id(tree(page), "hosting")
+    (grid,) = [d for d in section.iter("div") if has_class(d, "hosting-grid")]
+    (lst,) = [d for d in section.iter("div") if has_class(d, "hosting-list")]
+    in_grid = sum(1 for d in grid.iter("div") if has_class(d, "tn"))
+    in_list = sum(1 for s in lst.iter("span") if has_class(s, "t"))
+    assert in_grid == in_list == len(solved.hosting)
+
+
+# -- in a real browser: Debian's Chromium through Playwright ----------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(os.environ.get("XINGLIAN_ARTIFACTS",
+                                Path(__file__).resolve().parents[1] / "tmp" / "artifacts"))
+
+# Everything that sticks out of the viewport, except what is inside a scroll box (which
+# scrolls on its own), and each table's scroll box.
+OVERFLOW_JS = """(w) => {
+  const out = {outside: [], tables: []};
+  const box = (el) => { const r = el.getBoundingClientRect();
+                        return {left: r.left, right: r.right, width: r.width}; };
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    const scroller = el.parentElement && el.parentElement.closest('.scroll');
+    if (scroller) continue;
+    if (r.right > w + 0.5 || r.left < -0.5)
+      out.outside.push(el.tagName + '.' + el.className + ' ' + (el.textContent || '').slice(0, 30));
+  }
+  for (const t of document.querySelectorAll('table')) {
+    const r = t.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    const s = t.closest('.scroll');
+    const cs = s ? getComputedStyle(s) : null;
+    out.tables.push({cls: t.className, table: box(t), scroll: s ? box(s) : null,
+                     overflowX: cs ? cs.overflowX : null});
+  }
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.is_file():
+        if os.environ.get("CI"):
+            pytest.fail("CI needs Debian's chromium (apt-get install -y chromium fonts-noto-cjk)")
+        pytest.skip("no /usr/bin/chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM))
+        yield b
+        b.close()
+
+
+def open_page(browser, html: str, width: int, tmp_path: Path, name: str, shot: bool = True):
+    """The page in a new tab ``width`` CSS pixels wide; with ``shot``, a full-page
+    screenshot in the artifacts directory (to look at; the assertions are the tests')."""
+    path = tmp_path / f"{name}.html"
+    path.write_text(html, encoding="utf-8")
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    page.goto(path.as_uri())
+    if shot:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"summary-{name}-{width}.png"), full_page=True)
+    return page
+
+
+@pytest.mark.parametrize("which", ["nanan-2027", "volunteers-and-care"])
+def test_at_phone_width_nothing_overflows_and_tables_scroll_in_their_box(
+        browser, solved_default, vc_page, tmp_path, which):
+    html = solved_default[2] if which == "nanan-2027" else vc_page
+    page = open_page(browser, html, 390, tmp_path, which)
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        found = page.evaluate(OVERFLOW_JS, 390)
+        assert found["outside"] == []
+        assert found["tables"]
+        for t in found["tables"]:
+            assert t["scroll"] is not None, t
+            assert t["scroll"]["left"] >= -0.5 and t["scroll"]["right"] <= 390.5, t
+            if t["table"]["right"] > t["scroll"]["right"] + 0.5:
+                assert t["overflowX"] == "auto", t  # wider than its box: it scrolls there
+        # Lists of things reflow into cards: no sideways scrolling to read a meeting.
+        for t in found["tables"]:
+            if "cards" in t["cls"].split():
+                assert t["table"]["right"] <= t["scroll"]["right"] + 0.5, t
+        # The hosting grid becomes a list per venue, in a readable size.
+        if which == "nanan-2027":
+            assert not page.locator("#hosting .hosting-grid").is_visible()
+            lst = page.locator("#hosting .hosting-list")
+            assert lst.is_visible()
+            size = page.evaluate("parseFloat(getComputedStyle(document.querySelector("
+                                 "'#hosting .hosting-list span.t')).fontSize)")
+            assert size >= 13
+            assert page.locator("#duties .person").first.is_visible()
+    finally:
+        page.close()
+
+
+def test_at_desktop_width_the_hosting_grid_shows_and_nothing_overflows(
+        browser, solved_default, tmp_path):
+    page = open_page(browser, solved_default[2], 1600, tmp_path, "nanan-2027")
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1600
+        assert page.evaluate(OVERFLOW_JS, 1600)["outside"] == []
+        assert page.locator("#hosting .hosting-grid").is_visible()
+        assert not page.locator("#hosting .hosting-list").is_visible()
+    finally:
+        page.close()
+
+
+def test_prints_a4_landscape_with_the_grid(browser, solved_default, tmp_path):
+    from pdfminer.high_level import extract_pages
+
+    page = open_page(browser, solved_default[2], 1600, tmp_path, "print", shot=False)
+    try:
+        page.emulate_media(media="print")
+        assert page.locator("#hosting .hosting-grid").is_visible()
+        assert not page.locator("#hosting .hosting-list").is_visible()
+        assert not page.locator("nav.toc").is_visible()
+        pdf = ARTIFACTS / "summary-nanan-2027.pdf"
+        page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+    finally:
+        page.close()
+    sizes = {(round(p.width), round(p.height)) for p in extract_pages(str(pdf))}
+    assert sizes == {(842, 595)}  # A4 landscape in points

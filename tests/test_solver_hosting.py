@@ -288,3 +288,41 @@ def test_a_weekday_slot_that_can_clash_with_a_meeting_joins_the_rotation_part():
                 hosts={"e1": {"contact": "a"}, "e2": {}})
     parts = decompose(inst, Timeline(inst))
     assert len(parts) == 1 and parts[0].venues == {"home"}
+
+
+def test_hosting_spread_evens_the_quarters_as_far_as_the_slots_allow():
+    # The 19 usable 2nd/4th Saturdays are 4 in Q1 (02-14 and 02-28 are 调休) and 5 in each
+    # other quarter. If e1 hosts x turns in every quarter, e2 hosts 4-x, 5-x, 5-x, 5-x:
+    # one of the two is uneven by at least 1 -> amount 1, cost 3 (e.g. 2,2,2,2 and 2,3,3,3).
+    inst = make(weights={"hosting_spread": 3}, hosting={"min_gap_days": 7})
+    res = run(inst)
+    assert len(turns(res)) == 19 and res.objective == 3
+    assert score(inst, res.plan).amounts["hosting_spread"] == 1
+    per_quarter = [sum(1 for h in turns(res) if (h.start.month - 1) // 3 == q) for q in range(4)]
+    assert per_quarter == [4, 5, 5, 5]
+
+
+def test_theme_off_date_places_themes_in_date_order_one_per_slot():
+    # Two Women's Home themes, 14-day windows. 乙 (03-13) is placed first (date order) on
+    # the nearest usable slot, 03-14: 1 day off. 甲 (03-14) then finds its own day taken;
+    # the other slots in its window are 02-28 (调休, unusable) and 03-28: 14 days off.
+    # Amount 15, weight 1 -- fixed by the instance, whoever hosts.
+    themes = [{"id": "a", "name": "主题甲", "venue_kind": "womens_home", "date": "2026-03-14",
+               "window_days": 14},
+              {"id": "b", "name": "主题乙", "venue_kind": "womens_home", "date": "2026-03-13",
+               "window_days": 14}]
+    inst = make(themes=themes, weights={"theme_off_date": 1})
+    res = run(inst)
+    themed = sorted((h.start.date(), h.theme) for h in turns(res) if h.theme)
+    assert themed == [(D(2026, 3, 14), "主题乙"), (D(2026, 3, 28), "主题甲")]
+    assert res.objective == 15 == score(inst, res.plan).amounts["theme_off_date"]
+
+
+def test_empty_slot_costs_each_usable_slot_left_without_a_host():
+    # The only federation may host at most 10 of the 19 usable slots and empty slots are
+    # allowed: 9 stay empty, each listed in `unfilled` -> amount 9, cost 9 x 50.
+    inst = make(hosts={"e1": {"max_turns": 10}}, weights={"empty_slot": 50},
+                hosting={"allow_empty": True, "min_gap_days": 7})
+    res = run(inst)
+    assert len(turns(res)) == 10 and len(res.plan.unfilled) == 9
+    assert res.objective == 450 and score(inst, res.plan).amounts["empty_slot"] == 9

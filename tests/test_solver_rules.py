@@ -307,3 +307,30 @@ def test_same_seed_and_workers_give_the_same_plan(workers):
     plans = [solve(inst, time_limit=10, seed=3, workers=workers).plan for _ in range(2)]
     dumps = [p.model_dump(exclude={"generated_at", "solve"}) for p in plans]
     assert dumps[0] == dumps[1]
+
+
+# -- soft rules, one each -----------------------------------------------------------------
+
+
+def test_not_preferred_period_counts_each_term_outside_her_preference():
+    # Three members, two terms each (at most 2, six periods). a prefers only period 1 and
+    # b only period 2: each holds one term outside her preference at best, c has none ->
+    # amount 2, cost 2 x 5.
+    inst = make(weights={"not_preferred_period": 5},
+                people={"a": {"preferred_periods": [1]}, "b": {"preferred_periods": [2]}},
+                rotation={"max_terms_per_person": 2})
+    res = run(inst)
+    assert res.objective == 10 and chairs(res)[:2] == ["a", "b"]
+    assert score(inst, res.plan).amounts["not_preferred_period"] == 2
+
+
+def test_meeting_outside_town_costs_each_meeting_at_a_venue_in_another_town():
+    # The base is in `town`; its only venue is in `far`: all four meetings are outside,
+    # amount 4, cost 4 x 5. A hall in its own town brings the cost to 0.
+    room = {"id": "room", "name": "镇政府会议室", "town": "far", "capacity": 30}
+    inst = make(venues=[room], weights={"meeting_outside_town": 5})
+    res = run(inst)
+    assert res.objective == 20 and score(inst, res.plan).amounts["meeting_outside_town"] == 4
+    hall = {"id": "hall", "name": "妇女之家", "town": "town", "capacity": 30}
+    res = run(make(venues=[room, hall], weights={"meeting_outside_town": 5}))
+    assert res.objective == 0 and {m.venue for m in res.plan.meetings} == {"hall"}

@@ -379,3 +379,42 @@ def test_a_hosting_slot_under_an_activity_is_skipped_with_the_reason_by_both_sid
     before = {s.id: s.usable for s in expand_slots(inst, cal)}
     assert {k: s.usable for k, s in after.items() if k != slot.id} == {
         k: u for k, u in before.items() if k != slot.id}
+
+
+# -- soft rules, one each -----------------------------------------------------------------
+
+
+def test_unfilled_role_costs_each_missing_person_below_the_minimum():
+    # Three people wanted, two volunteers: both serve, one is missing -> amount 1, cost
+    # 100, and the role is listed in `unfilled`.
+    inst = make([vol("v1"), vol("v2")], [act("a1", roles=[{"role": "服务", "min": 3}])],
+                weights={"unfilled_role": 100})
+    res = run(inst)
+    assert who(res, "a1") == {"v1", "v2"} and res.objective == 100
+    assert score(inst, res.plan).amounts["unfilled_role"] == 1 and len(res.plan.unfilled) == 1
+
+
+def test_no_lead_costs_an_activity_without_an_experienced_volunteer():
+    # Two activities at the same time both need a lead; the one experienced volunteer
+    # serves at one of them, v1 (filling the role is worth more) at the other, which has
+    # no lead -> amount 1, cost 30.
+    inst = make([vol("v1"), vol("v2", experienced=True)],
+                [act("a1", lead_required=True), act("a2", lead_required=True)],
+                weights={"unfilled_role": 100, "no_lead": 30})
+    res = run(inst)
+    assert who(res, "a1") | who(res, "a2") == {"v1", "v2"} and res.objective == 30
+    assert score(inst, res.plan).amounts["no_lead"] == 1
+
+
+def test_care_outside_town_costs_a_mother_from_another_town():
+    # The child lives in u; the only caring mother lives in t, 20 minutes away (within
+    # care.max_travel_minutes = 30): paired across towns -> amount 1, cost 5. A mother in
+    # u takes the child at no cost.
+    inst = make([mother("m1")], children=[child("c1", town="u")], travel=20,
+                weights={"care_outside_town": 5})
+    res = run(inst)
+    assert res.plan.care.pairs[0].mother == "m1" and res.objective == 5
+    assert score(inst, res.plan).amounts["care_outside_town"] == 1
+    res = run(make([mother("m1"), mother("m2", town="u")], children=[child("c1", town="u")],
+                   travel=20, weights={"care_outside_town": 5}))
+    assert res.plan.care.pairs[0].mother == "m2" and res.objective == 0

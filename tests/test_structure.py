@@ -63,3 +63,20 @@ def test_every_doc_the_code_cites_exists():
         cited |= set(re.findall(r"docs/[\w-]+\.md", path.read_text(encoding="utf-8")))
     assert cited, "expected the code to cite docs"
     assert sorted(c for c in cited if not (ROOT / c).is_file()) == []
+
+
+def test_every_module_of_the_package_imports():
+    import importlib
+
+    mod = _graph()
+    names = sorted(mod.graph())
+    assert "xinglian.solver.solve" in names
+    failed = []
+    for name in names:
+        if ".tools." in name:
+            continue
+        try:
+            importlib.import_module(name)
+        except Exception as e:  # noqa: BLE001 -- report every module that fails
+            failed.append(f"{name}: {e!r}")
+    assert failed == []

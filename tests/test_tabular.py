@@ -366,7 +366,8 @@ def test_undecodable_and_misplaced_files_are_reported_clearly(default, tmp_path)
     assert problems_of(folder / "人员.csv")[0].startswith("请给出放 CSV 文件的文件夹")
     assert problems_of(tmp_path / "old.xls") == ["找不到文件或文件夹 / no such file or folder"]
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
-    assert "另存为”.xlsx" in problems_of(tmp_path / "old.xls")[0]
+    assert "无法作为旧版 .xls 工作簿打开" in problems_of(tmp_path / "old.xls")[0]
+    assert "save it as an .xlsx workbook" in problems_of(tmp_path / "old.xls")[0]
     (tmp_path / "fake.xlsx").write_text("id,name\n", encoding="utf-8")
     assert "无法作为 .xlsx 工作簿打开" in problems_of(tmp_path / "fake.xlsx")[0]
 
@@ -578,7 +579,7 @@ def test_volunteer_and_care_mistakes_name_sheet_row_and_column(care, tmp_path):
         ("志愿者时段 第3行 「星期」: '周八'", "不是星期"),
         ("志愿者 第2行 「喜欢的活动类型」: '跳舞'", "不是可选值"),
         ("历史结对 第2行 「儿童代码」: 'c9'", "「儿童」表中没有这个代码"),
-        ("儿童 第3行 「镇街」: 't9'", "「镇街」表中没有这个编号"),
+        ("儿童 第3行（儿童 c2） 「镇街」: 't9'", "「镇街」表中没有这个编号"),
         ("固定志愿 第2行 「活动编号」: 'a7'", "「活动」表中没有这个编号"),
     ]:
         assert any(p.startswith(where) and what in p for p in problems), (where, problems)

@@ -58,10 +58,11 @@ HEADERS = {
     "阵地主办": ["场地", "类型", "镇"] + [f"{m}月" for m in range(1, 13)],
     "主办明细": ["编号", "场地", "类型", "镇", "日期", "星期", "时间", "主办单位", "联系人",
              "主题"],
+    "个人职责": ["人员", "人员编号", "职责", "时间", "内容"],
     "主办公平": ["主办单位", "编号", "规模权重", "上年次数", "本年次数", "份额", "含结转份额",
              "组", "说明"],
     "跳过场次": ["编号", "场地", "类型", "日期", "星期", "时间", "原因"],
-    "软约束": ["规则", "名称", "权重", "数量", "代价", "主要情形"],
+    "软约束": ["规则", "rule", "权重", "数量", "代价", "主要情形"],
     "未满足": ["事项", "缺少", "原因"],
     "志愿者": ["日期", "星期", "时间", "活动", "类型", "镇街", "场地", "岗位", "志愿者", "人员编号",
             "所属妇联", "活动编号"],
@@ -196,6 +197,21 @@ def test_page_setup_prints_a4_landscape_with_repeated_header(book):
         assert ws.print_title_rows == "$1:$1", ws.title
 
 
+def test_page_margins_hold_header_and_footer_and_grid_breaks_by_quarter(book):
+    for ws in book.worksheets:
+        m = ws.page_margins
+        assert m.top - m.header >= 0.4 and m.bottom - m.footer >= 0.4, ws.title
+        assert ws.oddHeader.center.text.endswith(f" · {ws.title}")
+        assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+    grid = book["阵地主办"]
+    # Printed at 100 %, not fitted: venue, kind and town repeat left of every quarter.
+    assert not grid.sheet_properties.pageSetUpPr.fitToPage
+    assert grid.page_setup.scale == 100
+    assert grid.print_title_cols == "$A:$C"
+    assert [b.id for b in grid.col_breaks.brk] == [6, 9, 12]  # after 3月, 6月, 9月
+    assert all(grid.cell(2, j).font.sz >= 10 for j in range(1, 16))
+
+
 def test_columns_are_sized_for_cjk(book):
     assert text_width("霞美镇") == 6 and text_width("ab\n霞c") == 3
     ws = book["轮值明细"]
@@ -262,6 +278,21 @@ def test_hosting_grid_and_long_table(frames):
     assert long.iloc[2]["主题"] == "=1+1 讲座"
 
 
+def test_duty_sheet_has_one_row_per_duty_and_children_by_code(frames, plan):
+    df = frames["个人职责"]
+    shared = df[df["人员编号"] == "p-shared"]
+    # p-shared chairs fed-ximei in periods 2 and 5 and fed-shuinuan in 3; hosts both meetings.
+    assert list(shared["职责"]) == ["轮值主席"] * 3 + ["主持联席会"] * 2
+    assert shared.iloc[0]["时间"] == "2026-03-01 至 2026-04-30"
+    contact = df[df["人员编号"] == "p-e1"]
+    # p-e1 runs fed-e1's three turns, attends the Q1 meeting and visits c-007 once.
+    assert sorted(contact["职责"]) == sorted(["主办联系人"] * 3 + ["参加联席会", "爱心妈妈走访"])
+    assert "儿童 c-007 · 见面" in set(contact["内容"])
+    assert len(df) == (len(plan.rotation) + sum(len(m.attendees) + len(m.absent)
+                                                for m in plan.meetings)
+                       + len(plan.hosting) + len(plan.volunteering) + len(plan.care.visits))
+
+
 def test_fairness_sheet_lists_each_hosting_federation(frames):
     df = frames["主办公平"]
     assert list(df["编号"]) == ["fed-e1"]
@@ -271,8 +302,9 @@ def test_fairness_sheet_lists_each_hosting_federation(frames):
 def test_skipped_rules_unfilled_volunteers(frames):
     assert frames["跳过场次"].iloc[0]["原因"] == "调休上班日 make-up working day"
     rules = frames["软约束"]
-    assert list(rules["规则"]) == ["back_to_back", "missed_attendance"]
-    assert rules.iloc[1]["名称"] == "联席会缺席人次" and rules.iloc[1]["代价"] == 40
+    # By their titles in Chinese and English, not their keys.
+    assert list(rules["规则"]) == ["连任（同一人连续两期）", "联席会缺席人次"]
+    assert rules.iloc[1]["rule"] == "joint-meeting absences" and rules.iloc[1]["代价"] == 40
     assert rules.iloc[1]["主要情形"] == "林秀英 缺席 霞美 Q1\n-李淑芬 缺席 水暖城 Q2"
     assert frames["未满足"].iloc[0]["缺少"] == "2 x first-aid"
     vol = frames["志愿者"].iloc[0]

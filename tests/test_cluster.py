@@ -1,0 +1,106 @@
+"""Parts solved as Dask tasks: the same plan as in process, a dead worker's parts re-run
+elsewhere, and a scheduler that cannot be reached stopping the run before any work."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import threading
+import time
+from pathlib import Path
+
+import distributed
+import pytest
+from click.testing import CliRunner
+
+from xinglian.checker import check, score
+from xinglian.cli import main
+from xinglian.instances.generate import generate
+from xinglian.solver import solve
+
+TINY = Path(__file__).parent / "data" / "tiny.yaml"
+WORK = 14.0  # deterministic seconds: every part of a K = 2 instance finds its plan
+
+
+def decisions(plan) -> set[tuple]:
+    return ({("chair", t.base, t.period, t.chair) for t in plan.rotation}
+            | {("meeting", m.id, m.start, m.venue) for m in plan.meetings}
+            | {("turn", h.id, h.federation) for h in plan.hosting}
+            | {("volunteer", v.activity, v.role, v.person) for v in plan.volunteering}
+            | {("visit", v.id, v.start) for v in plan.care.visits})
+
+
+@pytest.fixture(scope="module")
+def k2():
+    return generate(2, 3)
+
+
+@pytest.fixture(scope="module")
+def in_process(k2):
+    return solve(k2, time_limit=600, work=WORK, workers=2)
+
+
+def test_a_local_cluster_gives_the_same_plan_as_in_process(k2, in_process):
+    on_cluster = solve(k2, time_limit=600, work=WORK, workers=2, cluster="local:2")
+    assert on_cluster.plan is not None and not on_cluster.wall_stopped
+    assert on_cluster.plan.solve.cluster == "local:2"
+    assert decisions(on_cluster.plan) == decisions(in_process.plan)
+    assert on_cluster.objective == in_process.objective
+    assert check(k2, on_cluster.plan) == []
+    assert score(k2, on_cluster.plan).total == on_cluster.objective
+
+
+def test_a_worker_killed_mid_solve_has_its_parts_re_run(k2, in_process):
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        pids = client.run(os.getpid)  # worker address -> its process id
+        box: dict = {}
+        runner = threading.Thread(target=lambda: box.setdefault("res", solve(
+            k2, time_limit=600, work=WORK, workers=2, cluster=cluster.scheduler_address)))
+        runner.start()
+        victim = None
+        deadline = time.monotonic() + 120
+        while victim is None and time.monotonic() < deadline and runner.is_alive():
+            busy = {w: tasks for w, tasks in client.processing().items() if tasks}
+            # a volunteering part runs for seconds: kill the worker that has one
+            for worker, tasks in busy.items():
+                if any("volunteering" in str(t) for t in tasks):
+                    victim = worker
+            time.sleep(0.05)
+        assert victim is not None, "no worker was ever seen searching a volunteering part"
+        os.kill(pids[victim], signal.SIGKILL)
+        runner.join(timeout=600)
+        assert not runner.is_alive()
+    res = box["res"]
+    assert res.plan is not None, res.status
+    assert check(k2, res.plan) == []
+    assert res.plan.solve.retried, "the killed worker's part should be listed as re-run"
+    assert any("volunteering" in name for name in res.plan.solve.retried)
+    # a re-run part searches with the same budget: the plan is still the same
+    assert decisions(res.plan) == decisions(in_process.plan)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_an_unreachable_scheduler_is_exit_1_before_any_work(tmp_path):
+    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens there
+    t0 = time.monotonic()
+    res = CliRunner().invoke(main, ["plan", str(TINY), "--out", str(tmp_path / "p"),
+                                    "--cluster", address, "-q"])
+    assert res.exit_code == 1, res.output
+    assert "cannot reach the Dask scheduler" in res.output and address in res.output
+    assert "Traceback" not in res.output
+    assert not (tmp_path / "p").exists()
+    assert time.monotonic() - t0 < 60
+
+
+def test_a_malformed_local_cluster_is_a_usage_message(tmp_path):
+    res = CliRunner().invoke(main, ["plan", str(TINY), "--out", str(tmp_path / "p"),
+                                    "--cluster", "local:zero", "-q"])
+    assert res.exit_code == 1 and "local:N" in res.output
