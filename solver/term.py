@@ -400,27 +400,40 @@ def _range(ctx: ModelContext, counts: dict[int, list], name: str):
     return mx - mn
 
 
-def term_penalties(ctx: ModelContext) -> None:
-    """``visit_spread``, ``regional_chair_load`` and ``late_signature_activity``."""
-    inst, tl = ctx.instance, ctx.timeline
-    tv = term_vars(ctx)
-    if not tv.visits and not tv.signatures:
-        return
-    w = inst.weights
-    mine = [b.id for b in ctx.bases if term_of(inst, b.id) is not None]
+def _bases_with_terms(ctx: ModelContext) -> list[str]:
+    return [b.id for b in ctx.bases if term_of(ctx.instance, b.id) is not None]
+
+
+def visit_spread_penalties(ctx: ModelContext) -> None:
+    """``visit_spread``: per base with visits, its busiest period's visits minus its
+    quietest's."""
+    inst, tv = ctx.instance, term_vars(ctx)
     spread = []
-    for b in mine:
+    for b in _bases_with_terms(ctx):
         if any(k[0] == b for k in tv.visits):
             spread.append((_range(ctx, _per_period(ctx, [b]), f"spread,{b}"), 1,
                            f"{inst.federation(b).name} 各期走访次数不均"))
+    ctx.penalise("visit_spread", inst.weights.visit_spread, spread)
+
+
+def regional_chair_load_penalties(ctx: ModelContext) -> None:
+    """``regional_chair_load``: per regional chair of two or more bases, her busiest
+    period's visits minus her quietest's."""
+    inst = ctx.instance
     by_rc: dict[str, list[str]] = defaultdict(list)
-    for b in mine:
+    for b in _bases_with_terms(ctx):
         by_rc[term_of(inst, b).regional_chair].append(b)
     load = []
     for rc, bases in by_rc.items():
         if len(bases) > 1:
             load.append((_range(ctx, _per_period(ctx, bases), f"rc,{rc}"), 1,
                          f"区域主席 {inst.person(rc).name} 各期走访次数不均"))
+    ctx.penalise("regional_chair_load", inst.weights.regional_chair_load, load)
+
+
+def late_signature_activity_penalties(ctx: ModelContext) -> None:
+    """``late_signature_activity``: whole weeks from the period's start to the activity."""
+    inst, tl, tv = ctx.instance, ctx.timeline, term_vars(ctx)
     late = []
     for (b, t), cands in tv.signatures.items():
         start = tl.periods[t - 1][0]
@@ -429,9 +442,7 @@ def term_penalties(ctx: ModelContext) -> None:
             if weeks:
                 late.append((c.lit, weeks,
                              f"{inst.federation(b).name} 第{t}期特色活动晚于期初{weeks}周"))
-    ctx.penalise("visit_spread", w.visit_spread, spread)
-    ctx.penalise("regional_chair_load", w.regional_chair_load, load)
-    ctx.penalise("late_signature_activity", w.late_signature_activity, late)
+    ctx.penalise("late_signature_activity", inst.weights.late_signature_activity, late)
 
 
 # -- re-planning ------------------------------------------------------------------------
