@@ -1,19 +1,22 @@
 """The work budget of a solve and how it is shared among the parts.
 
 ``--time-limit S`` is turned into an amount of **work** (CP-SAT's deterministic seconds)
-once, before any search: ``S`` × threads × ``WORK_PER_SECOND`` × ``PLANNED_SHARE``, less
-the expected model building. Parts are searched in two phases:
+once, before any search, and every part gets a fixed share of it:
 
-1. every part but the big volunteering ones, each with a fixed share of the whole
-   budget (by its need and floor, below);
-2. the volunteering parts, sharing what phase 1 left -- the work phase 1 did not use is
-   a count, not a time, so the hand-on is the same on every machine.
+* the whole: ``S`` × ``PLANNED_SHARE`` on every thread, less the expected model
+  building, at ``WORK_PER_SECOND`` (work per CPU second, measured);
+* one part's share: by its expected need (and a floor: what it takes to find a good
+  first plan), but never more than one thread can do in the planned time -- a part is
+  searched on one thread, so a big part cannot use the other threads' time; what such a
+  cap leaves is shared by the other parts (water-filling).
 
-Nothing here reads the clock to decide a budget, so the same instance, seed and workers
-get the same budgets -- and, CP-SAT being deterministic for a fixed budget, the same plan
--- on a quiet or a busy machine. The clock only sets the safety net (``Budget.wall``):
-on a machine so slow or busy that the planned work would overrun the time limit, the
-searches are cut at the limit and the result says so.
+Parts then run ``threads`` at a time, the biggest first. Nothing here reads the clock
+to decide a budget, and no part's budget depends on another part's result, so the same
+instance, seed and workers give the same budgets -- and, CP-SAT being deterministic for
+a fixed budget, the same plan -- on a quiet or a busy machine, in process or on a
+cluster. The clock only sets the safety net (``Budget.deadline``): on a machine so slow
+or busy that the planned work would overrun the time limit, the searches are cut at the
+limit and the result says so.
 """
 
 from __future__ import annotations
@@ -26,13 +29,21 @@ from .context import Part
 from .run import Limits
 from .term import term_need
 
-#: Deterministic seconds CP-SAT does per wall second on one thread of a quiet
-#: reference machine (x86_64 AMD EPYC at 2 cores; measured over the parts of the
-#: default instance and generated counties: see bench/bench_robust.py).
+#: Deterministic seconds CP-SAT does per CPU second on one thread (x86_64 AMD EPYC;
+#: measured part by part on the default instance: volunteering 0.49, rotation 0.69,
+#: hosting groups 0.26-0.38, care visits 0.35-0.41; the volunteering parts dominate).
 WORK_PER_SECOND = 0.5
 #: The share of the time limit the planned work takes on the reference machine. The
 #: rest is headroom for a slower or busier machine before the safety net cuts a search.
-PLANNED_SHARE = 0.8
+PLANNED_SHARE = 0.75
+#: Expected need in deterministic seconds (measured on the default instance, one
+#: thread, to prove optimal or, for volunteering, to come near the bound): per base of a
+#: rotation part, per venue of a hosting group, per child of a visit bundle, per role of
+#: a volunteering part.
+NEED_PER_BASE, NEED_PER_VENUE, NEED_PER_CHILD, NEED_PER_ROLE = 0.25, 0.06, 0.02, 0.012
+#: The floor of a volunteering part in deterministic seconds: without LP cuts its first
+#: good plan comes after about 2 (3.6 s of one thread on the default instance).
+VOLUNTEERING_FLOOR_WORK = 2.0
 #: The floor of a volunteering part: single-threaded, the fuller LP finds the first,
 #: already good, plan of a county after 3.5-6 s (measured on generated counties).
 VOLUNTEERING_SECONDS = 7.0
@@ -72,6 +83,25 @@ def floor(instance: Instance, part: Part | None) -> float:
             + 0.8 * term_need(instance, part))
 
 
+def need_work(instance: Instance, part: Part | None) -> float:
+    """The work (deterministic seconds) a part roughly needs, from its size."""
+    if part is None:
+        return 1.0
+    roles = (sum(len(a.roles) for a in instance.activities) if part.activities is None
+             else sum(len(instance.activity(a).roles) for a in part.activities
+                      if instance.has_activity(a)))
+    bases, children = _bases_children(instance, part)
+    return (0.02 + NEED_PER_ROLE * roles * part.volunteering + NEED_PER_BASE * bases
+            + NEED_PER_CHILD * children + NEED_PER_VENUE * len(part.venues))
+
+
+def floor_work(instance: Instance, part: Part | None) -> float:
+    """The work a part needs for a good first plan."""
+    if is_volunteering(part):
+        return VOLUNTEERING_FLOOR_WORK
+    return need_work(instance, part)
+
+
 def is_volunteering(part: Part | None) -> bool:
     """A part that staffs activities (searched in the second phase)."""
     return part is not None and part.volunteering and bool(part.activities)
@@ -109,6 +139,8 @@ class Budget:
     started: float
     work: float
     """The whole work budget, fixed before any search."""
+    lane: float = float("inf")
+    """The most work one part gets: what one thread does in the planned time."""
 
     @classmethod
     def plan(cls, instance: Instance, parts: list[Part | None], time_limit: float,
@@ -118,10 +150,13 @@ class Budget:
         never measured, so that it is the same on every machine) -- or ``work`` when
         given."""
         if work is not None:
-            return cls(time_limit, threads, started, float(work))
+            return cls(time_limit, threads, started, float(work), float(work))
         builds = BUILD_PER_NEED * sum(need(instance, p) for p in parts)
         usable = max(0.0, time_limit * PLANNED_SHARE * threads - builds)
-        return cls(time_limit, threads, started, usable * WORK_PER_SECOND)
+        lane = max(0.0, time_limit * PLANNED_SHARE - BUILD_PER_NEED * max(
+            (need(instance, p) for p in parts), default=0.0))
+        return cls(time_limit, threads, started, usable * WORK_PER_SECOND,
+                   lane * WORK_PER_SECOND)
 
     @property
     def deadline(self) -> float:
@@ -135,25 +170,26 @@ class Budget:
         left = self.deadline - time.perf_counter()
         return Limits(max(MIN_PART_WORK, work), max(MIN_PART_SECONDS, left))
 
-    def phase_one(self, instance: Instance, parts: list[Part | None]
-                  ) -> dict[int, float]:
-        """id(part) -> work, for the parts of phase 1 (all but volunteering), each a fixed
-        share of the whole budget against every part's need and floor."""
-        needs = {id(p): need(instance, p) * WORK_PER_SECOND for p in parts}
-        floors = {id(p): min(needs[id(p)], floor(instance, p) * WORK_PER_SECOND)
-                  for p in parts}
-        all_need, all_floor = sum(needs.values()), sum(floors.values())
-        return {id(p): share(self.work, needs[id(p)], floors[id(p)], all_need, all_floor)
-                for p in parts if not is_volunteering(p)}
-
-    def phase_two(self, instance: Instance, parts: list[Part | None], used: float
-                  ) -> dict[int, float]:
-        """id(part) -> work, for the volunteering parts, sharing what phase 1 left
-        (``used`` is the work phase 1 did: a deterministic count)."""
-        rest = [p for p in parts if is_volunteering(p)]
-        needs = {id(p): need(instance, p) * WORK_PER_SECOND for p in rest}
-        floors = {id(p): min(needs[id(p)], floor(instance, p) * WORK_PER_SECOND)
-                  for p in rest}
-        free = max(0.0, self.work - used)
-        return {id(p): share(free, needs[id(p)], floors[id(p)], sum(needs.values()),
-                             sum(floors.values())) for p in rest}
+    def shares(self, instance: Instance, parts: list[Part | None]) -> dict[int, float]:
+        """id(part) -> its work: a share of the whole by need and floor, capped at what
+        one thread does in the planned time; what the caps leave goes to the others."""
+        needs = {id(p): need_work(instance, p) for p in parts}
+        floors = {id(p): min(needs[id(p)], floor_work(instance, p)) for p in parts}
+        cap = max(MIN_PART_WORK, self.lane)
+        out: dict[int, float] = {}
+        free, rest = self.work, list(parts)
+        while rest:
+            all_need = sum(needs[id(p)] for p in rest)
+            all_floor = sum(floors[id(p)] for p in rest)
+            got = {id(p): share(free, needs[id(p)], floors[id(p)], all_need, all_floor)
+                   for p in rest}
+            over = [p for p in rest if got[id(p)] > cap]
+            if not over:
+                out.update(got)
+                break
+            for p in over:
+                out[id(p)] = cap
+                free -= cap
+            rest = [p for p in rest if got[id(p)] <= cap]
+            free = max(0.0, free)
+        return out

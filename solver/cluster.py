@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from ..models.instance import Instance
 from ..models.plan import Plan
 from ..models.timeline import Timeline, WorkCalendar
-from .budget import MIN_PART_SECONDS, MIN_PART_WORK, Budget, need
+from .budget import MIN_PART_SECONDS, MIN_PART_WORK, Budget, need_work
 from .context import Part
 from .run import Limits, PartResult
 
@@ -111,7 +111,7 @@ class Cluster:
 
 
 class ClusterRunner:
-    """Runs the parts as Dask tasks, in the two phases of the in-process runner."""
+    """Runs the parts as Dask tasks, with the budgets of the in-process runner."""
 
     def __init__(self, cluster: Cluster, instance: Instance, calendar: WorkCalendar,
                  previous: Plan | None, today: dt.date | None, care_pairs: dict[str, str],
@@ -131,13 +131,8 @@ class ClusterRunner:
         self.calendar, self.today, self.care_pairs = calendar, today, care_pairs
 
     def run(self, instance: Instance, parts: list[Part | None]) -> list[PartResult]:
-        one = self.budget.phase_one(instance, parts)
-        first = sorted((p for p in parts if id(p) in one), key=lambda p: need(instance, p))
-        self._phase(first, one)
-        used = sum(r.work for r in self.done)
-        two = self.budget.phase_two(instance, parts, used)
-        second = sorted((p for p in parts if id(p) in two), key=lambda p: need(instance, p))
-        self._phase(second, two)
+        work = self.budget.shares(instance, parts)
+        self._phase(sorted(parts, key=lambda p: -need_work(instance, p)), work)
         return self.done
 
     def _phase(self, parts: list[Part | None], work: dict[int, float]) -> None:

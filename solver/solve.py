@@ -19,7 +19,7 @@ from ..models.instance import Instance
 from ..models.plan import PartInfo, Plan, SolveInfo
 from ..models.timeline import Timeline, WorkCalendar
 from . import care, keep, replan
-from .budget import Budget, need
+from .budget import Budget, need_work
 from .build import build
 from .care import Pairing
 from .context import Part
@@ -220,7 +220,7 @@ def _kept(instance: Instance, timeline: Timeline, parts: list[Part | None],
 
 
 class _Runner:
-    """Builds and searches parts, ``threads`` at a time, in two phases (budget.py)."""
+    """Builds and searches parts, ``threads`` at a time, each with its fixed work."""
 
     def __init__(self, build_part, budget: Budget, seed: int, threads_per_part: int,
                  progress: Progress | None, on_part: Callable[[int, int], None] | None,
@@ -233,14 +233,10 @@ class _Runner:
         self.build_seconds = 0.0
 
     def run(self, instance: Instance, parts: list[Part | None]) -> list[PartResult]:
-        one = self.budget.phase_one(instance, parts)
-        # Small parts first: they prove optimal in moments.
-        first = sorted((p for p in parts if id(p) in one), key=lambda p: need(instance, p))
-        self._phase(first, one)
-        used = sum(r.work for r in self.done)
-        two = self.budget.phase_two(instance, parts, used)
-        second = sorted((p for p in parts if id(p) in two), key=lambda p: need(instance, p))
-        self._phase(second, two)
+        work = self.budget.shares(instance, parts)
+        # The biggest first, so that the long searches start at once and the small
+        # parts fill the other threads around them.
+        self._phase(sorted(parts, key=lambda p: -need_work(instance, p)), work)
         return self.done
 
     def _phase(self, parts: list[Part | None], work: dict[int, float]) -> None:
