@@ -92,7 +92,8 @@ def need_work(instance: Instance, part: Part | None) -> float:
                       if instance.has_activity(a)))
     bases, children = _bases_children(instance, part)
     return (0.02 + NEED_PER_ROLE * roles * part.volunteering + NEED_PER_BASE * bases
-            + NEED_PER_CHILD * children + NEED_PER_VENUE * len(part.venues))
+            + NEED_PER_CHILD * children + NEED_PER_VENUE * len(part.venues)
+            + WORK_PER_SECOND * term_need(instance, part))
 
 
 def floor_work(instance: Instance, part: Part | None) -> float:

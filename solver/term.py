@@ -557,9 +557,9 @@ def extract(ctx: ModelContext, solver, chair_of: dict[tuple[str, int], str]):
 
 
 def term_need(instance, part) -> float:
-    """Seconds the term duties add to a rotation part (solver/budget.py): measured on
-    the default instance, its 66 visits and 42 activities take the rotation part from
-    ~2 s to ~6 s of one thread to prove optimal under load."""
+    """Seconds of one thread the term duties add to a rotation part (solver/budget.py;
+    half as much work): on the default instance its 66 visits and 42 activities take the
+    rotation part from ~1.0 to ~2.5 deterministic seconds to prove optimal."""
     if part is None or not part.rotation or not instance.terms:
         return 0.0
     bases = part.bases if part.bases is not None else {b.id for b in instance.bases}
