@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import sys
-from importlib import resources
 from pathlib import Path
 
 import click
@@ -33,7 +32,10 @@ class Fail(click.ClickException):
 
 
 def default_instance() -> Path:
-    return Path(str(resources.files("xinglian.instances") / "nanan-2027-full.yaml"))
+    """The bundled default instance (instances/nanan-2027-full.yaml)."""
+    from .instances import default_instance as bundled
+
+    return bundled()
 
 
 def _load(path: Path):
@@ -423,13 +425,8 @@ def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today
     usual objective. Writes a new plan directory with changes.md / changes.json and
     calendars that update the same events on phones.
     """
-    from .checker import check, score
-    from .export.changes import ChangeReport, diff_plans
-    from .export.plan_dir import OutputError, write_plan_dir
-    from .export.summary import plan_warnings
     from .models import CalendarError, InputError, Timeline, load_instance
     from .models.changes import ChangeSet, apply_changes, describe, load_changes
-    from .models.plan import Derivation
     from .solver import solve
 
     today = today.date()
@@ -477,6 +474,20 @@ def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today
                        f"unchanged:\n{why}", EXIT_INFEASIBLE)
         raise Fail(f"no plan found within {time_limit:g} s (status {result.status}); "
                    f"{plan_dir} is unchanged", EXIT_TIMEOUT)
+    _write_version(plan_dir, previous, prev_inst, inst, timeline, result, today, source,
+                   applied, out, quiet)
+
+
+def _write_version(plan_dir: Path, previous, prev_inst, inst, timeline, result, today,
+                   source: str, applied: list[str], out: Path, quiet: bool) -> None:
+    """Write a re-plan's result as the next version of ``previous`` (replan, cover)."""
+    from .checker import check, score
+    from .export.changes import ChangeReport, diff_plans
+    from .export.plan_dir import OutputError, write_plan_dir
+    from .export.summary import plan_warnings
+    from .models.plan import Derivation
+
+    echo = (lambda *a, **k: None) if quiet else click.echo
     plan_ = result.plan.model_copy(update={
         "version": previous.version + 1,
         "derived_from": Derivation(
@@ -510,6 +521,95 @@ def replan(plan_dir: Path, changes_file: Path | None, edited: Path | None, today
     if violations:
         raise Fail(f"the checker found {len(violations)} violation(s): "
                    + "; ".join(v.message for v in violations[:3]), EXIT_INVALID)
+
+
+_DUTY_HELP = ("a duty id: rotation-<base>-p<period>, mtg-<base>-q<quarter> (the host), "
+              "host-<venue>-<date>[-HHMM], <activity>/<role>/<person>, visit-…")
+
+
+@main.command()
+@click.argument("plan_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--duty", "duty_id", required=True, help=_DUTY_HELP)
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), required=True,
+              help="Everything that ended before this day stays as it was.")
+@click.option("--top", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--tries", type=click.IntRange(min=1), default=None,
+              help="Re-plans to run at most (default: 2 x --top), most promising first.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--work", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
+              help="Work budget of each re-plan (deterministic seconds).")
+@click.option("--apply", "apply_k", type=click.IntRange(min=1), default=None,
+              help="Write candidate K as the next version of the plan (with --out).")
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=None)
+@click.option("--quiet", "-q", is_flag=True)
+def cover(plan_dir: Path, duty_id: str, today, top: int, tries: int | None, lang: str,
+          work: float, apply_k: int | None, out: Path | None, quiet: bool) -> None:
+    """Who can cover one duty: ranked stand-ins, each a verified minimal re-plan."""
+    from .export.cover import render_cover
+    from .models import Timeline
+    from .solver.cover import UnknownDuty, materialize
+    from .solver.cover import cover as find
+
+    today = today.date()
+    if (apply_k is None) != (out is None):
+        raise Fail("--apply K and --out NEW_DIR go together", EXIT_USAGE)
+    previous, prev_inst = _plan_and_instance(plan_dir)
+    if today.year != previous.year:
+        raise Fail(f"--today {today} is not in the plan year {previous.year}")
+    timeline = Timeline(prev_inst)
+    try:
+        report = find(previous, prev_inst, duty_id, today, top=top, tries=tries, work=work,
+                      timeline=timeline)
+    except UnknownDuty as e:
+        raise Fail(str(e), EXIT_USAGE) from None
+    except ValueError as e:
+        raise Fail(str(e)) from None
+    text = render_cover(report, prev_inst, previous.solve.objective, lang)
+    if apply_k is None:
+        click.echo(text, nl=False)
+        if not report.candidates:
+            raise Fail("no candidate", EXIT_INFEASIBLE)
+        return
+    if not quiet:
+        click.echo(text, nl=False)
+    if apply_k > len(report.candidates):
+        raise Fail(f"--apply {apply_k}: only {len(report.candidates)} candidate(s) listed")
+    try:
+        chosen = materialize(report.candidates[apply_k - 1], report, previous, prev_inst,
+                             today, work=work, timeline=timeline)
+    except ValueError as e:
+        raise Fail(str(e)) from None
+    _write_version(plan_dir, previous, prev_inst, chosen.instance, timeline, chosen.result,
+                   today, f"cover {duty_id}", chosen.applied, out, quiet)
+
+
+@main.command()
+@click.argument("plan_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--duty", "duties", multiple=True, required=True, help=_DUTY_HELP)
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), required=True)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--work", type=click.FloatRange(min=0.05), default=1.0, show_default=True)
+def swap(plan_dir: Path, duties: tuple[str, ...], today, lang: str, work: float) -> None:
+    """Can the holders of two duties exchange them (--duty A --duty B)?"""
+    from .export.cover import render_swap
+    from .models import Timeline
+    from .solver.cover import UnknownDuty
+    from .solver.swap import swap as try_swap
+
+    if len(duties) != 2:
+        raise Fail("give exactly two --duty", EXIT_USAGE)
+    today = today.date()
+    previous, prev_inst = _plan_and_instance(plan_dir)
+    try:
+        report = try_swap(previous, prev_inst, duties[0], duties[1], today, work=work,
+                          timeline=Timeline(prev_inst))
+    except UnknownDuty as e:
+        raise Fail(str(e), EXIT_USAGE) from None
+    except ValueError as e:
+        raise Fail(str(e)) from None
+    click.echo(render_swap(report, prev_inst, previous.solve.objective, lang), nl=False)
+    if not report.ok:
+        raise Fail("they cannot swap", EXIT_INFEASIBLE)
 
 
 @main.command()
@@ -643,8 +743,12 @@ def serve(workspace: Path, host: str, port: int, time_limit: float) -> None:
     ./xinglian-workspace; created and seeded with the bundled default instance on first
     start). See docs/workspace.md."""
     from .web.serve import run
+    from .web.workspace import WorkspaceError
 
-    run(workspace, host=host, port=port, time_limit=time_limit)
+    try:
+        run(workspace, host=host, port=port, time_limit=time_limit)
+    except WorkspaceError as e:
+        raise Fail(str(e)) from None
 
 
 @main.command()

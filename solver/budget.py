@@ -35,7 +35,7 @@ from .term import term_need
 WORK_PER_SECOND = 0.5
 #: The share of the time limit the planned work takes on the reference machine. The
 #: rest is headroom for a slower or busier machine before the safety net cuts a search.
-PLANNED_SHARE = 0.75
+PLANNED_SHARE = 0.6
 #: Expected need in deterministic seconds (measured on the default instance, one
 #: thread, to prove optimal or, for volunteering, to come near the bound): per base of a
 #: rotation part, per venue of a hosting group, per child of a visit bundle, per role of

@@ -21,6 +21,9 @@ from ..models.volunteering import (
 )
 from .context import ModelContext
 
+BARRED = "_barred_assignments"
+"""Instance memo key: (activity, role, person) triples the model leaves out (a cover)."""
+
 
 def eligible(inst, a: Activity, r: RoleDemand, person, town: str | None) -> int | None:
     """``volunteer_eligible`` for one person: her travel minutes to the activity's
@@ -147,9 +150,13 @@ def candidates(ctx: ModelContext, a: Activity, r: RoleDemand) -> list[str]:
 def add_variables(ctx: ModelContext) -> None:
     if not ctx.has_volunteering:
         return
+    # Places a person is barred from (solver/cover.py: the holder of a duty being covered).
+    barred = ctx.instance._by_id.get(BARRED, frozenset())
     for a in ctx.activities:
         for r in a.roles:
             for pid in candidates(ctx, a, r):
+                if (a.id, r.role, pid) in barred:
+                    continue
                 ctx.assign[a.id, r.role, pid] = ctx.new_bool(f"x[{a.id},{r.role},{pid}]")
 
 

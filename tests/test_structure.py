@@ -17,7 +17,8 @@ ONE_CONCERN = {
     "export/ics.py": "iCalendar events, files and their continuity across versions",
     "export/html.py": "the printable summary.html",
     "instances/tools/make_volunteering.py": "the one-off generator of the bundled data",
-    "checker/rules.py": "the checker's registry (being split by sub-problem)",
+    "cli.py": "the click commands: arguments, messages and exit codes, nothing else",
+    "web/app.py": "the workspace's HTTP routes (pages render in web/templates/)",
 }
 
 
@@ -73,8 +74,8 @@ def test_every_module_of_the_package_imports():
     assert "xinglian.solver.solve" in names
     failed = []
     for name in names:
-        if ".tools." in name:
-            continue
+        if ".tools." in name or name.endswith("__main__"):
+            continue  # scripts that run when imported
         try:
             importlib.import_module(name)
         except Exception as e:  # noqa: BLE001 -- report every module that fails

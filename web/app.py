@@ -439,6 +439,13 @@ def create_app(root: str | Path, *, seed_instance: str | Path | None | bool = Tr
         return page(request, "person.html", person=person, duties=duties, n=n,
                     loaded=loaded, has_ics=(d / "calendars" / f"person-{pid}.ics").is_file())
 
+    # -- who can cover (谁能替班, web/cover.py) ----------------------------------------------
+
+    from .cover import register as register_cover
+
+    register_cover(app, ws=ws, page=page, csrf=csrf, who=who,
+                   published_or_none=published_or_none, effective_day=views.effective_day)
+
     # -- no plan (无解) -----------------------------------------------------------------
 
     @app.get("/noplan", response_class=HTMLResponse)
@@ -644,7 +651,7 @@ def _local(path: str) -> str:
 
 def _seed(ws: Workspace, seed: str | Path | None | bool, time_limit: float,
           workers: int) -> None:
-    from ..cli import default_instance
+    from ..instances import default_instance
     from ..tabular import load_any
 
     if seed is None or seed is False:

@@ -10,16 +10,22 @@ LOCAL = ("127.0.0.1", "localhost", "::1")
 
 def run(workspace: Path, *, host: str = "127.0.0.1", port: int = 8000,
         time_limit: float = 30.0) -> None:
+    """Serve the workspace until stopped.
+
+    Raises
+    ------
+    WorkspaceError
+        When the workspace cannot be used (another server holds it, unwritable).
+    """
     import uvicorn
 
-    from ..cli import Fail
     from .app import create_app
     from .workspace import Workspace, WorkspaceError
 
     try:  # refuse here, in one line, rather than in uvicorn's startup traceback
         Workspace(workspace).lock_for_server().close()
-    except (WorkspaceError, OSError) as e:
-        raise Fail(str(e)) from None
+    except OSError as e:
+        raise WorkspaceError(str(e)) from None
     app = create_app(workspace, time_limit=time_limit)
     if host not in LOCAL:
         who = "every machine on every network this computer is on" if host in ("0.0.0.0", "::") \

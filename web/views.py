@@ -81,6 +81,8 @@ class Duty:
     where: str
     kind: str
     month: int
+    duty: str = ""
+    """The duty id "who can cover" takes (web/cover.py), "" for none."""
 
 
 KIND_ZH = {"轮值主席": "rotation", "联席会": "meeting", "轮值主办": "hosting",
@@ -100,11 +102,14 @@ def _when(ev: CalEvent) -> tuple[str, int]:
 def person_duties(loaded: Loaded, pid: str) -> list[Duty]:
     """Every event of the person's year, in order (children appear by code only: the
     calendar events never carry a child's name)."""
+    from .cover import uid_duties
+
     out = []
+    ids = uid_duties(loaded.plan)
     for ev in loaded.events_by_person.get(pid, []):
         when, month = _when(ev)
         kind = KIND_ZH.get(ev.categories[0], "other") if ev.categories else "other"
-        out.append(Duty(when, ev.summary, ev.location, kind, month))
+        out.append(Duty(when, ev.summary, ev.location, kind, month, ids.get(ev.uid, "")))
     return out
 
 
