@@ -22,10 +22,11 @@ from ..models import rules as catalogue
 from ..models.instance import Instance
 from ..models.plan import Plan
 from ..models.timeline import CalendarError, WorkCalendar
-from . import care, duties, hosting, meetings, rotation, volunteering
+from . import care, duties, hosting, meetings, rotation, term, volunteering
 from .context import Ctx
 
-_MODULES = {m.__name__: m for m in (rotation, meetings, duties, hosting, volunteering, care)}
+_MODULES = {m.__name__: m for m in (rotation, meetings, duties, hosting, volunteering, care,
+                                    term)}
 
 
 def _function(dotted: str) -> Callable:

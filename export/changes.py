@@ -155,6 +155,8 @@ def diff_plans(old: Plan, new: Plan, instance: Instance,
             people=tuple(dict.fromkeys(contacts)), venues=(h.venue,), federations=feds))
     out += _volunteering_changes(old, new, n)
     out += _care_changes(old, new, n)
+    from .term import term_changes  # the rotating chair's term of work
+    out += term_changes(old, new, n, Change, _when)
     return out
 
 

@@ -454,8 +454,15 @@ EVENT_SOURCES: tuple[EventSource, ...] = (
     hosting_events,
     volunteering_events,
     care_events,
+    lambda instance, plan: _term_events(instance, plan),
 )
 """Every kind of event the calendars carry, in one place."""
+
+
+def _term_events(instance: Instance, plan: Plan) -> list[CalEvent]:
+    """Enterprise visits and signature activities (export/term.py)."""
+    from .term import term_events
+    return term_events(instance, plan, CalEvent, _venue_location)
 
 
 def _sort_key(event: CalEvent, tz: dt.tzinfo) -> tuple[dt.datetime, str]:

@@ -38,6 +38,9 @@ RULE_TITLES_EN = {
     "care_new_mother": "child given a new caring mother",
     "care_outside_town": "caring mother and child in different towns",
     "festival_off_date": "days between a festival visit and the festival",
+    "visit_spread": "enterprise visits uneven across periods",
+    "regional_chair_load": "a regional chair's visits uneven across periods",
+    "late_signature_activity": "weeks from period start to its signature activity",
 }
 """English titles of the soft rules, for the bilingual summaries (keys as RULE_TITLES)."""
 

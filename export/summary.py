@@ -133,6 +133,7 @@ def render_summary(instance: Instance, plan: Plan, warnings: list[str] | None = 
     out.extend(_unfilled_section(plan))
     out.extend(_volunteering_section(instance, plan))
     out.extend(_care_section(instance, plan))
+    out.extend(_term_section(instance, plan))
     # The longest part (a county has some 400 people), so after the tables above.
     out.extend(_duties_section(instance, plan))
 
@@ -275,6 +276,12 @@ def plan_warnings(instance: Instance, plan: Plan, calendar_source: str) -> list[
             names = "、".join(instance.person(p).name for p in idle)
             out.append(f"{base.name} 本年度 {names} 未轮值。")
     return out
+
+
+def _term_section(instance: Instance, plan: Plan) -> list[str]:
+    """走访计划: the rotating chair's term of work (export/term.py)."""
+    from .term import visit_table_lines
+    return visit_table_lines(instance, plan)
 
 
 def _hosting_section(instance: Instance, plan: Plan) -> list[str]:

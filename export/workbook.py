@@ -514,6 +514,12 @@ def build_workbook(instance: Instance, plan: Plan,
          for c in sorted(plan.care.visits, key=lambda c: (c.start, c.id))],
     )
 
+    # 走访计划 (export/term.py): only in plans with a term of work
+    if plan.term_visits or plan.signature_activities:
+        from .term import visit_grid
+        headers, grid = visit_grid(instance, plan)
+        _table(wb.create_sheet("走访计划"), headers, grid, freeze_cols=3)
+
     for ws in wb.worksheets:
         _page_setup(ws, title)
     _print_by_quarter(sheets["阵地主办"])

@@ -28,6 +28,7 @@ _ID_KEYS = {
     "id", "town", "chair", "vice_chairs", "invited", "parent", "owner", "contact", "base",
     "venue", "federation", "federations", "bases", "towns", "person", "mother", "child",
     "code", "activity", "a", "b", "series",
+    "regional_chair", "enterprises", "venues",  # terms (models/term.py)
 }
 
 
@@ -87,7 +88,8 @@ def county(base: dict, k: int, seed: int) -> dict[str, list]:
             p["preferred_periods"] = sorted(rng.sample(range(1, 7), len(p["preferred_periods"])))
         people.append(p)
     out["people"] = people
-    for key in ("towns", "federations", "venues", "activities", "travel", "children"):
+    for key in ("towns", "federations", "venues", "activities", "travel", "children",
+                "terms"):
         out[key] = list(base.get(key, []))
     history = base.get("history", {})
     rotation = [dict(h) for h in history.get("rotation", [])]
@@ -120,7 +122,7 @@ def generate(scale: int, seed: int = 0) -> Instance:
     data: dict[str, Any] = {k: v for k, v in base.items()
                             if k not in ("people", "towns", "federations", "venues", "themes",
                                          "activities", "travel", "children", "history",
-                                         "pins")}
+                                         "pins", "terms")}
     data["id"] = f"scale-{scale}-seed-{seed}"
     data["name"] = f"星链工程 {scale} 县规模实例（种子 {seed}）"
     data["volunteering"] = {**base.get("volunteering", {}), "default_travel_minutes": 180}
@@ -129,7 +131,7 @@ def generate(scale: int, seed: int = 0) -> Instance:
         for key, items in county(base, k, seed).items():
             merged.setdefault(key, []).extend(items)
     for key in ("people", "towns", "federations", "venues", "activities", "travel",
-                "children"):
+                "children", "terms"):
         data[key] = merged[key]
     # Themes (三八妇女节 at every Women's Home...) are the same in every county: a theme
     # applies to every venue of its kind, so it is listed once, not once per county.

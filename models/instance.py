@@ -22,6 +22,8 @@ from pydantic import (
 
 from .common import _HHMM, DateRange, Frozen, Id
 from .slots import Pattern, parse_pattern
+from .term import BaseTerm
+from .term import check_references as _check_term_references
 from .volunteering import (
     Activity,
     CareHistory,
@@ -339,6 +341,10 @@ class Weights(Frozen):
     care_new_mother: int = Field(default=50, ge=0)
     care_outside_town: int = Field(default=5, ge=0)
     festival_off_date: int = Field(default=2, ge=0)
+    # the rotating chair's term of work (models/term.py)
+    visit_spread: int = Field(default=3, ge=0)
+    regional_chair_load: int = Field(default=3, ge=0)
+    late_signature_activity: int = Field(default=1, ge=0)
 
 
 class ChangeWeights(Frozen):
@@ -352,6 +358,9 @@ class ChangeWeights(Frozen):
     """Per volunteer assignment added or removed."""
     care_visit: int = Field(default=1, ge=0)
     care_pair: int = Field(default=20, ge=0)
+    term_visit: int = Field(default=2, ge=0)
+    """Per enterprise visit moved (its day, time or attendees)."""
+    signature_activity: int = Field(default=3, ge=0)
 
 
 class HistoryTerm(Frozen):
@@ -440,6 +449,8 @@ class Instance(Frozen):
     travel: tuple[TravelTime, ...] = ()
     children: tuple[Child, ...] = ()
     care: CareRules = CareRules()
+    terms: tuple[BaseTerm, ...] = ()
+    """The rotating chair's term of work per base (models/term.py)."""
     history: History = History()
     pins: Pins = Pins()
 
@@ -815,6 +826,7 @@ class Instance(Frozen):
                     f"calendar.holidays[{i}] ({h.name}): {h.start}..{h.end} lies outside "
                     f"{self.year}"
                 )
+        _check_term_references(self, errors)
         if errors:
             raise ValueError("\n".join(errors))
         self._by_id = {

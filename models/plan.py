@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from .term import SignatureEvent, TermVisit
+
 PLAN_FORMAT = "xinglian.plan/1"
 
 
@@ -214,6 +216,10 @@ class Plan(_Out):
     volunteering: tuple[Volunteering, ...] = ()
     care: Care = Field(default_factory=Care)
     unfilled: tuple[Unfilled, ...] = ()
+    term_visits: tuple[TermVisit, ...] = ()
+    """Enterprise visits of the rotating chairs with the regional chairs (models/term.py)."""
+    signature_activities: tuple[SignatureEvent, ...] = ()
+    """One signature activity (特色活动) per base and period."""
     penalties: tuple[Penalty, ...] = ()
     warnings: tuple[str, ...] = ()
     """Everything a person should know that is not a rule violation (provisional holiday

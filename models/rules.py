@@ -26,10 +26,11 @@ from typing import Literal
 from .instance import Weights
 
 Kind = Literal["hard", "soft"]
-SubProblem = Literal["rotation", "meetings", "duties", "hosting", "volunteering", "care"]
+SubProblem = Literal["rotation", "meetings", "duties", "hosting", "volunteering", "care",
+                     "term"]
 
 SUB_PROBLEMS: tuple[SubProblem, ...] = (
-    "rotation", "meetings", "duties", "hosting", "volunteering", "care")
+    "rotation", "meetings", "duties", "hosting", "volunteering", "care", "term")
 """In the order of docs/rules.md. The solver and the checker have one module each."""
 
 
@@ -175,6 +176,25 @@ RULES: tuple[Rule, ...] = (
           "Visits on allowed days and times, the mother available",
           domain="visit variables exist only on visit days and times when the mother is "
                  "available (solver.care.add_variables)"),
+    # the rotating chair's term of work (models/term.py)
+    _hard("term_visits", "term", "每家企业按轮次走访（工作日、规定时间）",
+          "Each enterprise visited per round, on allowed days and times",
+          "term.add_term_visits",
+          "visit variables exist only in the visit's round, on allowed working days and "
+          "times when the regional chair and the contact are available "
+          "(solver.term.add_variables)"),
+    _hard("term_visit_attendance", "term", "走访与特色活动由当期轮值主席和区域主席参加且在岗",
+          "The period's chair and the regional chair attend, available that day",
+          "term.add_term_visit_attendance",
+          "the attendees are named from the chair of the period when extracting"),
+    _hard("signature_activity", "term", "每期一场特色活动（场地空闲）",
+          "One signature activity per base and period, at a free venue",
+          "term.add_signature_activity",
+          "activity variables exist only on allowed days and times at venues open and "
+          "free of hosting slots and held activities (solver.term.add_variables)"),
+    _hard("term_no_double_booking", "term", "走访与特色活动的参加人不同时有其他任务（含路程）",
+          "Nobody at a visit or activity is busy elsewhere (travel included)",
+          "term.add_term_no_double_booking"),
     # -- soft rules, in the order of docs/rules.md ------------------------------------
     _soft("back_to_back", "rotation", "连任（同一人连续两期）", "Same chair two periods running"),
     _soft("short_gap", "rotation", "轮值间隔过短（未按上次任期顺延）",
@@ -214,6 +234,11 @@ RULES: tuple[Rule, ...] = (
           "Caring mother in another town than the child"),
     _soft("festival_off_date", "care", "过节走访偏离节日天数",
           "Days between festival visits and the festival"),
+    _soft("visit_spread", "term", "各期走访企业次数不均", "Visits uneven across periods"),
+    _soft("regional_chair_load", "term", "区域主席各期走访负担不均",
+          "A regional chair's visits uneven across periods"),
+    _soft("late_signature_activity", "term", "特色活动晚于期初（周）",
+          "Weeks from the period's start to its signature activity"),
 )
 
 BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from ..models.instance import Instance
 from .context import Part
 from .run import Limits
+from .term import term_need
 
 #: Deterministic seconds CP-SAT does per CPU second on one thread (x86_64 AMD EPYC;
 #: measured part by part on the default instance: volunteering 0.49, rotation 0.69,
@@ -66,7 +67,7 @@ def need(instance: Instance, part: Part | None) -> float:
                       if instance.has_activity(a)))
     bases, children = _bases_children(instance, part)
     return (0.05 + 0.015 * roles * part.volunteering + 0.3 * bases + 0.05 * children
-            + 0.3 * len(part.venues))
+            + 0.3 * len(part.venues) + term_need(instance, part))
 
 
 def floor(instance: Instance, part: Part | None) -> float:
@@ -78,7 +79,8 @@ def floor(instance: Instance, part: Part | None) -> float:
     if is_volunteering(part):
         return VOLUNTEERING_SECONDS
     bases, children = _bases_children(instance, part)
-    return 0.05 + 0.3 * bases + 0.025 * children + 0.1 * len(part.venues)
+    return (0.05 + 0.3 * bases + 0.025 * children + 0.1 * len(part.venues)
+            + 0.8 * term_need(instance, part))
 
 
 def need_work(instance: Instance, part: Part | None) -> float:
@@ -90,7 +92,8 @@ def need_work(instance: Instance, part: Part | None) -> float:
                       if instance.has_activity(a)))
     bases, children = _bases_children(instance, part)
     return (0.02 + NEED_PER_ROLE * roles * part.volunteering + NEED_PER_BASE * bases
-            + NEED_PER_CHILD * children + NEED_PER_VENUE * len(part.venues))
+            + NEED_PER_CHILD * children + NEED_PER_VENUE * len(part.venues)
+            + WORK_PER_SECOND * term_need(instance, part))
 
 
 def floor_work(instance: Instance, part: Part | None) -> float:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from ..models.instance import Instance
 from ..models.plan import Plan
 from ..models.timeline import Timeline
-from . import care, duties, hosting, meetings, replan, rotation, volunteering
+from . import care, duties, hosting, meetings, replan, rotation, term, volunteering
 from .context import ModelContext, Part
 
 Rule = Callable[[ModelContext], None]
@@ -46,6 +46,10 @@ HARD_RULES: tuple[tuple[str, Rule], ...] = (
     ("volunteer_monthly_load", volunteering.add_volunteer_monthly_load),
     ("pinned_volunteering", volunteering.add_pinned_volunteering),
     ("care_rhythm", care.add_care_rhythm),
+    ("term_visits", term.add_term_visits),
+    ("term_visit_attendance", term.add_term_visit_attendance),
+    ("signature_activity", term.add_signature_activity),
+    ("term_no_double_booking", term.add_term_no_double_booking),
 )
 
 #: Soft rules, one penalty function each, in the order of docs/rules.md; the objective
@@ -73,6 +77,9 @@ SOFT_RULES: tuple[tuple[str, Rule], ...] = (
     ("series_change", volunteering.series_change_penalties),
     ("no_lead", volunteering.no_lead_penalties),
     ("festival_off_date", care.festival_off_date_penalties),
+    ("visit_spread", term.visit_spread_penalties),
+    ("regional_chair_load", term.regional_chair_load_penalties),
+    ("late_signature_activity", term.late_signature_activity_penalties),
 )
 
 
@@ -102,18 +109,22 @@ def build(
     hosting.add_variables(ctx)
     volunteering.add_variables(ctx)
     care.add_variables(ctx)
+    term.add_variables(ctx)
     for _, add in HARD_RULES:
         add(ctx)
     if explain:
         return ctx  # feasibility only: no objective
     replan.add_frozen_past(ctx)
     replan.add_frozen_volunteering(ctx)
+    term.add_frozen_term(ctx)
     for _, penalties in SOFT_RULES:
         penalties(ctx)
     replan.change_terms(ctx)
     replan.volunteering_change_terms(ctx)
+    term.term_change_terms(ctx)
     replan.add_hints(ctx)
     replan.add_volunteering_hints(ctx)
+    term.add_term_hints(ctx)
     ctx.model.minimize(
         sum((t.weight * t.amount for t in ctx.penalties if t.weight), start=0)
     )

@@ -95,6 +95,7 @@ def decompose(instance: Instance, timeline: Timeline,
                 c = contact_of(f)
                 if c in attendees:
                     uf.union("v:" + s.venue, "p:" + c)
+    _link_terms(instance, timeline, uf, slots, hosts, venues)
     # Volunteering and visits: an activity with the volunteers who may staff it, a
     # child's visits with her caring mother; those people's hosting turns join in.
     series: dict[str, str] = {}
@@ -166,6 +167,59 @@ def decompose(instance: Instance, timeline: Timeline,
             bases=frozenset(g["b"]), activities=frozenset(g["a"] | g["g"]),
             children=frozenset(g["c"] | g["h"])))
     return parts
+
+
+def _link_terms(instance: Instance, timeline: Timeline, uf: UnionFind, slots, hosts,
+                venues) -> None:
+    """The term duties of a base (models/term.py) go with its rotation: its regional
+    chair, the contacts of the enterprises it visits and the venues of its signature
+    activity join the base; so does a hosting slot that could clash (travel included)
+    with a term duty of a base whose attendee is the contact of one of its hosts."""
+    from ..models.term import activity_venues, allowed_day, term_of, term_people, visited
+    if not instance.terms:
+        return
+    cal = timeline.calendar
+    travel = instance.travel_minutes
+    # per base: its attendees and its duties as (weekdays, working only, [(s, e, town)])
+    duties: list[tuple[set[str], list]] = []
+    for b in instance.bases:
+        term = term_of(instance, b.id)
+        if term is None:
+            continue
+        people = term_people(instance, b.id) | set(b.presidium)
+        for p in sorted(people):
+            uf.union("b:" + b.id, "p:" + p)
+        kinds = []
+        towns = {instance.federation(e).town for e in visited(instance, term)}
+        spans = [(m, m + term.visit_minutes, t) for m in map(_hhmm, term.visit_times)
+                 for t in towns]
+        kinds.append((term.visit_weekdays, True, spans))
+        if term.activity is not None:
+            act = term.activity
+            where = activity_venues(instance, term)
+            for v in where:
+                uf.union("b:" + b.id, "m:" + v)
+            vt = {instance.venue(v).town for v in where}
+            kinds.append((act.weekdays, act.working_days_only,
+                          [(m, m + act.minutes, t) for m in map(_hhmm, act.times) for t in vt]))
+        duties.append((people, kinds))
+    for s in slots:
+        town = venues[s.venue].town
+        s0, s1 = s.start.hour * 60 + s.start.minute, s.end.hour * 60 + s.end.minute
+        contacts = {contact_of(f): f for f in hosts.at(venues[s.venue])}
+        for people, kinds in duties:
+            if not people & contacts.keys():
+                continue
+            if any(allowed_day(s.date, wd, cal, wo) and any(
+                    s0 < e + travel(t, town) and st - travel(t, town) < s1 for st, e, t in spans)
+                   for wd, wo, spans in kinds):
+                for c in people & contacts.keys():
+                    uf.union("v:" + s.venue, "p:" + c)
+
+
+def _hhmm(value: str) -> int:
+    h, m = value.split(":")
+    return int(h) * 60 + int(m)
 
 
 def _bundle_care(instance: Instance, groups: list[dict[str, set[str]]]

@@ -27,6 +27,7 @@ from ..models.plan import (
     Volunteering,
 )
 from . import hosting, volunteering
+from . import term as term_of_work
 from .care import Pairing
 from .context import ModelContext
 
@@ -54,6 +55,8 @@ class PartPlan:
     penalties: list[PenaltyAmount] = field(default_factory=list)
     all_slots: list[Slot] = field(default_factory=list)
     """Every offered slot of the instance (usable or not), for ``hosting_skipped``."""
+    term_visits: list = field(default_factory=list)
+    signatures: list = field(default_factory=list)
 
     @property
     def cost(self) -> int:
@@ -135,9 +138,11 @@ def extract_part(ctx: ModelContext, solver: cp_model.CpSolver) -> PartPlan:
                 hits.append((-v, text))
         penalties.append(PenaltyAmount(term.rule, term.weight, int(solver.value(term.amount)),
                                        tuple(hits)))
+    term_visits, signatures = term_of_work.extract(ctx, solver, chair_of)
     return PartPlan(rotation=terms, meetings=meets, hosting=turns, unfilled=unfilled,
                     volunteering=volunteering_, visits=visits, penalties=penalties,
-                    all_slots=list(ctx.all_slots))
+                    all_slots=list(ctx.all_slots), term_visits=term_visits,
+                    signatures=signatures)
 
 
 
@@ -153,6 +158,8 @@ def assemble(instance: Instance, pieces: list[PartPlan], pairing: Pairing,
     all_slots: list[Slot] = []
     vol: list[Volunteering] = []
     visits: list[CareVisit] = []
+    term_visits: list = []
+    signatures: list = []
     for rule, weight, amount, hits in pairing.penalties:
         amounts[rule] = [weight, amount, list(hits)]
     for piece in pieces:
@@ -162,6 +169,8 @@ def assemble(instance: Instance, pieces: list[PartPlan], pairing: Pairing,
         unfilled += piece.unfilled
         vol += piece.volunteering
         visits += piece.visits
+        term_visits += piece.term_visits
+        signatures += piece.signatures
         all_slots = piece.all_slots or all_slots
         for p in piece.penalties:
             entry = amounts.setdefault(p.rule, [p.weight, 0, []])
@@ -197,5 +206,7 @@ def assemble(instance: Instance, pieces: list[PartPlan], pairing: Pairing,
                               for c, m in sorted(pairing.pairs.items())),
                   visits=tuple(sorted(visits, key=lambda v: (v.start, v.id)))),
         unfilled=tuple(unfilled),
+        term_visits=tuple(sorted(term_visits, key=lambda v: (v.start, v.id))),
+        signature_activities=tuple(sorted(signatures, key=lambda v: (v.start, v.id))),
         penalties=penalties,
     )

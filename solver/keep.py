@@ -18,6 +18,7 @@ from ..models.instance import Instance
 from ..models.plan import PartInfo, Plan
 from .context import Part
 from .extract import PartPlan, PenaltyAmount
+from .term import term_people
 from .volunteering import eligible, pool
 
 #: Instance fields holding entities (compared one by one); every other field is a
@@ -64,6 +65,7 @@ class _Index:
         if self.old_feds.get(b) != new.federation(b):
             return False
         people = set(new.meeting_attendees(b)) | self.people_of["b", b]
+        people |= term_people(new, b) | term_people(self.old, b)  # models/term.py
         if people & self.changed_people or new.meeting_attendees(b) != old.meeting_attendees(b):
             return False
         venues = new.meeting_venues(b)
@@ -202,6 +204,7 @@ class Published:
     child), so that each kept part takes its own without scanning the whole plan."""
 
     def __init__(self, previous: Plan) -> None:
+        self.plan = previous
         self.rotation: dict[str, list] = defaultdict(list)
         self.meetings: dict[str, list] = defaultdict(list)
         self.hosting: dict[str, list] = defaultdict(list)
@@ -246,6 +249,9 @@ def kept_pieces(part: Part, published: Published, info: PartInfo, instance: Inst
                   + [u for v in venues for u in published.unfilled_venue.get(v, ())]),
         volunteering=[v for a in acts for v in published.volunteering.get(a, ())],
         visits=[v for c in kids for v in published.visits.get(c, ())],
+        term_visits=[v for v in published.plan.term_visits if v.base in (part.bases or ())],
+        signatures=[s for s in published.plan.signature_activities
+                    if s.base in (part.bases or ())],
         penalties=[PenaltyAmount(rule, weights.get(rule, 0), amount)
                    for rule, amount in sorted(info.penalties.items())],
         all_slots=list(all_slots),

@@ -14,6 +14,7 @@ from ..models.hosting import HostIndex, contact_of, eligible, expand_slots
 from ..models.instance import Instance
 from ..models.timeline import Timeline
 from .care import candidate_mothers
+from .term_precheck import prechecks as _term_prechecks
 
 
 class Message(str):
@@ -126,6 +127,7 @@ def precheck(instance: Instance, timeline: Timeline) -> list[Message]:
                     f"{where_zh}固定在 {pin.date} 的 {venue.name}，那天闭馆"))
     problems.extend(_hosting_prechecks(instance, timeline))
     problems.extend(_care_prechecks(instance))
+    problems.extend(_term_prechecks(instance, timeline, Message))
     return problems
 
 

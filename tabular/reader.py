@@ -945,6 +945,7 @@ class _Builder:
             festivals = self.group("care").setdefault("festivals", [])
             festivals += [self.entity(r, ("name", "date", "window_days"))
                           for r in get("festivals") if r.ok]
+        self._terms(get("terms"), get("term_activities"))
         for key, path, fields in (
             ("travel", ("travel",), ("a", "b", "minutes")),
             ("history_care", ("history", "care"), ("mother", "child", "year")),
@@ -1027,6 +1028,28 @@ class _Builder:
                                         f"to the {S.ACTIVITY_ROLES.key} sheet")
             activities[:] = [a for a in activities if a is not act]
             self.dropped.add(act["id"])
+
+    def _terms(self, records: list[Record] | None, activities: list[Record] | None) -> None:
+        """轮值工作 and 特色活动: one row per base each (models/term.py)."""
+        if not records:
+            return
+        into = self.data.setdefault("terms", [])
+        index: dict[str, dict] = {}
+        for rec in records:
+            if rec.ok:
+                obj = self.entity(rec, ("base", "regional_chair", "enterprises",
+                                        "visits_per_year", "visit_minutes", "visit_weekdays",
+                                        "visit_times"))
+                obj["activity"] = None  # unless a 特色活动 row says otherwise
+                into.append(obj)
+                index.setdefault(obj["base"], obj)
+        for rec in activities or ():
+            if not rec.ok:
+                continue
+            term = self.owner(rec, "base", index, S.TERMS, "base")
+            if term is not None:
+                term["activity"] = self.entity(rec, ("kind", "minutes", "venues", "weekdays",
+                                                     "times", "working_days_only"))
 
     def _children(self, records: list[Record]) -> None:
         into = self.data.setdefault("children", [])

@@ -620,6 +620,47 @@ PIN_VOLUNTEERING = Table("pin_volunteering", "固定志愿", (
     _C("reason", "原因", STR, False, _REASON, "why it is fixed", path="pins.volunteering.reason"),
 ), "已商定的志愿者安排", "volunteering assignments fixed in advance")
 
+_WEEKDAY_NUMBERS = "星期，用数字：1=周一 … 7=周日（如 2、4）"
+
+TERMS = Table("terms", "轮值工作", (
+    _C("base", "基地", ID, True, "基地妇联编号，每个基地一行", "base federation id",
+       path="terms.base", refers="federation"),
+    _C("regional_chair", "区域主席", ID, True, "区域主席的人员编号（可兼任多个基地）",
+       "regional chair's person id", path="terms.regional_chair", refers="person"),
+    _C("enterprises", "走访企业", ID_LIST, False, "被走访的联合会编号；不填为该基地所有企业妇联",
+       "federations visited (empty: the base's enterprise federations)",
+       path="terms.enterprises", refers="federation"),
+    _C("visits_per_year", "每年走访次数", INT, False,
+       "每家企业每年走访几次，分轮均匀安排；不填为 2",
+       "visits per enterprise and year (default 2)", path="terms.visits_per_year"),
+    _C("visit_minutes", "走访时长", INT, False, "每次走访分钟数；不填为 90",
+       "minutes per visit (default 90)", path="terms.visit_minutes"),
+    _C("visit_weekdays", "走访星期", INT_LIST, False, _WEEKDAY_NUMBERS + "；不填为 1–5",
+       "ISO weekdays 1=Mon..7=Sun (default 1-5)", path="terms.visit_weekdays"),
+    _C("visit_times", "走访开始时间", TIME_LIST, False, "如 09:30、14:30（不填即此两项）",
+       "start times (default 09:30, 14:30)", path="terms.visit_times"),
+), "轮值期间的工作：区域主席与企业走访（每个基地一行）",
+    "the rotating chair's term: regional chair and enterprise visits, one row per base")
+
+TERM_ACTIVITIES = Table("term_activities", "特色活动", (
+    _C("base", "基地", ID, True, "基地妇联编号（须在「轮值工作」表中）；没有行的基地不办特色活动",
+       "base federation id (a base without a row holds none)", refers="federation"),
+    _C("kind", "活动名称", STR, False, "如 巾帼科技创新沙龙；不填为 特色活动", "what it is",
+       path="terms.activity.kind"),
+    _C("minutes", "时长", INT, False, "分钟；不填为 120", "minutes (default 120)",
+       path="terms.activity.minutes"),
+    _C("venues", "场地", ID_LIST, False,
+       "可用场地编号；不填为本镇妇女之家、儿童之家、家长学校和本基地企业开放阵地",
+       "venue ids (empty: the base's own)", path="terms.activity.venues", refers="venue"),
+    _C("weekdays", "星期", INT_LIST, False, _WEEKDAY_NUMBERS + "；不填为 1–5",
+       "ISO weekdays (default 1-5)", path="terms.activity.weekdays"),
+    _C("times", "开始时间", TIME_LIST, False, "如 14:30", "start times (default 14:30)",
+       path="terms.activity.times"),
+    _C("working_days_only", "仅工作日", BOOL, False, "是：只在工作日（不填为 是）",
+       "working days only (default yes)", path="terms.activity.working_days_only"),
+), "每个基地每期一场特色活动（每个基地一行）",
+    "the signature activity each period, one row per base")
+
 SETTINGS_TABLE = Table("settings", "规则与权重", (
     _C("key", "设置项", STR, True, "设置项名称（中文或英文键，见本表）", "setting (Chinese or key)",
        aliases=("项目", "名称", "setting")),
@@ -635,7 +676,7 @@ TABLES: tuple[Table, ...] = (
     VENUES, VENUE_SLOTS, VENUE_CLOSURES, VENUE_HOSTS, THEMES, HOLIDAYS, MAKEUP_WORKDAYS,
     HISTORY_ROTATION, HISTORY_HOSTING, PIN_ROTATION, PIN_MEETINGS, PIN_HOSTING,
     VOLUNTEERS, VOLUNTEER_WEEKLY, ACTIVITIES, ACTIVITY_ROLES, TRAVEL, CARING_MOTHERS, CHILDREN,
-    FESTIVALS, HISTORY_CARE, PIN_VOLUNTEERING,
+    FESTIVALS, HISTORY_CARE, PIN_VOLUNTEERING, TERMS, TERM_ACTIVITIES,
 )
 TABLE_BY_KEY = {t.key: t for t in TABLES}
 

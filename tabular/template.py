@@ -93,6 +93,10 @@ EXAMPLE: dict[str, Any] = {
     ],
     "care": {"festivals": [{"name": "六一儿童节", "date": "2027-06-01", "window_days": 3},
                            {"name": "中秋节", "date": "2027-09-15", "window_days": 3}]},
+    "terms": [{"base": "fed-ximei", "regional_chair": "p-003", "visits_per_year": 2,
+               "visit_minutes": 90, "visit_weekdays": [2, 4], "visit_times": ["09:30", "14:30"],
+               "activity": {"kind": "巾帼科技创新沙龙", "minutes": 120, "weekdays": [3, 5],
+                            "times": ["14:30"], "venues": ["v-ximei-hall"]}}],
     "history": {
         "rotation": [{"base": "fed-ximei", "year": 2026, "period": 6, "chair": "p-002"}],
         "hosting": [{"federation": "fed-xiaguang-pv", "year": 2026, "turns": 15}],

@@ -136,6 +136,9 @@ def instance_rows(instance: Instance) -> dict[str, list[dict[str, Any]]]:
     rows["festivals"] = [f.model_dump() for f in instance.care.festivals]
     rows["history_care"] = [h.model_dump() for h in instance.history.care]
     rows["pin_volunteering"] = [p.model_dump() for p in instance.pins.volunteering]
+    rows["terms"] = [t.model_dump(exclude={"activity"}) for t in instance.terms]
+    rows["term_activities"] = [{"base": t.base, **t.activity.model_dump()}
+                               for t in instance.terms if t.activity is not None]
     return rows
 
 

@@ -55,7 +55,7 @@ def test_default_calendar_events_are_unique_and_timezone_aware(solved):
     inst, _, res = solved
     events = build_events(inst, res.plan)
     assert len({e.uid for e in events}) == len(events)
-    assert len(events) == 7 * 6 + 7 * 4 + len(res.plan.hosting)
+    assert len(events) == 7 * 6 + 7 * 4 + len(res.plan.hosting) + 2 * 33 + 7 * 6
     cal = icalendar.Calendar.from_ical(
         to_calendar(events, "all", stamp=res.plan.generated_at).to_ical())
     for ev in cal.walk("VEVENT"):
@@ -100,3 +100,20 @@ def test_default_plan_gives_every_federation_its_fair_share_within_one(solved):
         else:
             assert turns[f] == max_turns_possible(inst, timeline.calendar, fed, slots)
             assert "硬约束" in row
+
+
+def test_default_plan_term_visits_and_signature_activity_done(solved):
+    # The term of work (instances/nanan-2027.yaml `terms`): each of the 33 visited
+    # federations twice (once in periods 1-3, once in 4-6), one signature activity per
+    # base and period, each attended by its period's chair.
+    inst, _, res = solved
+    visits: dict[str, list[int]] = {}
+    for v in res.plan.term_visits:
+        visits.setdefault(v.enterprise, []).append(v.period)
+    assert len(visits) == 33
+    assert all(len(p) == 2 and min(p) <= 3 < max(p) for p in visits.values())
+    assert {(s.base, s.period) for s in res.plan.signature_activities} == {
+        (b.id, t) for b in inst.bases for t in range(1, 7)}
+    chair = {(t.base, t.period): t.chair for t in res.plan.rotation}
+    assert all(x.chair == chair[x.base, x.period]
+               for x in res.plan.term_visits + res.plan.signature_activities)

@@ -125,12 +125,16 @@ def test_one_chair_away_for_one_period_costs_exactly_one_change(v1, tmp_path):
     # Events that did not change keep SEQUENCE and stamp.
     untouched = events(v1 / "calendars" / "all.ics")
     new_all = events(out / "calendars" / "all.ics")
-    same = [u for u in untouched if u != uid and not u.startswith("meeting-fed-ximei-2027-q2")]
+    # (the period's meeting, enterprise visits and signature activity name the new chair)
+    same = [u for u in untouched if u != uid and not u.startswith((
+        "meeting-fed-ximei-2027-q2", "term-visit-fed-ximei-2027-p2-",
+        "signature-fed-ximei-2027-p2@"))]
     assert all(int(new_all[u]["SEQUENCE"]) == int(untouched[u]["SEQUENCE"]) for u in same)
     assert all(new_all[u].decoded("DTSTAMP") == untouched[u].decoded("DTSTAMP") for u in same)
     # Her update file holds only what changed for her.
     upd = events(out / "updates" / "person-p-003.ics")
-    assert uid in upd and all(u in (uid, "meeting-fed-ximei-2027-q2@xinglian") for u in upd)
+    assert uid in upd and all(u in (uid, "meeting-fed-ximei-2027-q2@xinglian") or u.startswith(
+        ("term-visit-fed-ximei-2027-p2-", "signature-fed-ximei-2027-p2@")) for u in upd)
     text = (out / "changes.md").read_text(encoding="utf-8")
     assert "黄秀梅" in text and "第2期轮值主席" in text and "已证明为最少调整" in text
 
