@@ -280,17 +280,23 @@ MAX_DEPTH = 64
 
 
 def _too_deep(data: Any) -> bool:
-    """Whether ``data`` nests deeper than MAX_DEPTH (checked without recursion, so the
-    answer does not depend on the interpreter's recursion limit or stack in use)."""
+    """Whether ``data`` nests deeper than MAX_DEPTH. Checked without recursion (so the
+    answer does not depend on the interpreter's recursion limit), and a node shared by
+    YAML aliases is walked again only when reached deeper than before -- at most
+    MAX_DEPTH times -- so an alias bomb costs linear time here, not its expansion."""
+    deepest: dict[int, int] = {}
     stack = [(data, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
             return True
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list | tuple):
-            stack.extend((v, depth + 1) for v in node)
+        if not isinstance(node, dict | list | tuple):
+            continue
+        if deepest.get(id(node), 0) >= depth:
+            continue
+        deepest[id(node)] = depth
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((v, depth + 1) for v in children)
     return False
 
 
@@ -347,8 +353,6 @@ def read_mapping(path: Path, max_bytes: int | None = None) -> dict[str, Any]:
         raise InputError(path, ["the file is empty (or only comments): an instance starts "
                                 "with id:, year: and people: (see `xinglian template` or "
                                 "`xinglian schema instance`)"])
-    if _too_deep(data):
-        raise InputError(path, ["nested too deeply to be an instance"])
     if not isinstance(data, dict):
         raise InputError(
             path,
@@ -358,6 +362,8 @@ def read_mapping(path: Path, max_bytes: int | None = None) -> dict[str, Any]:
             ],
         )
     _check_aliases(path, data)
+    if _too_deep(data):
+        raise InputError(path, ["nested too deeply to be an instance"])
     return data
 
 
