@@ -518,7 +518,10 @@ def build_workbook(instance: Instance, plan: Plan,
     if plan.term_visits or plan.signature_activities:
         from .term import visit_grid
         headers, grid = visit_grid(instance, plan)
-        _table(wb.create_sheet("走访计划"), headers, grid, freeze_cols=3)
+        # The period columns hold a date and, for the signature activity, a venue: they
+        # wrap, so the sheet prints at the size of the others instead of shrinking.
+        _table(wb.create_sheet("走访计划"), headers, grid, freeze_cols=3,
+               wrap=range(2, len(headers)))
 
     for ws in wb.worksheets:
         _page_setup(ws, title)
