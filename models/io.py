@@ -334,6 +334,9 @@ def read_mapping(path: Path, max_bytes: int | None = None) -> dict[str, Any]:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(e, "problem", None) or str(e)
+        if "nesting depth" in problem or "exceeded" in problem:
+            # libyaml's own limit (newer builds stop at 1000 levels)
+            raise InputError(path, [f"{where}nested too deeply to be an instance"]) from None
         if isinstance(e, yaml.constructor.ConstructorError):
             if "could not determine a constructor" in problem:
                 problem += ("; an instance holds plain values only: remove the !!tag (tags "
