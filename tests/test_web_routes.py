@@ -391,9 +391,14 @@ def test_killing_the_job_process_leaves_the_workspace_consistent(served):
     published = ws.published_version()
     before = sorted(p.name for p in (ws.root / "versions").iterdir())
     plan_json = (ws.published_dir() / "plan.json").read_bytes()
-    client.post("/jobs/plan", data={"csrf": csrf, "time_limit": "60"})
-    job = last_job(ws)
-    end = time.monotonic() + 20
+    # A job that searches for many seconds (the full default instance); tiny proves
+    # optimal in moments now that solves stop by work, and would end before the kill.
+    from xinglian.cli import default_instance
+    from xinglian.models import load_instance
+
+    rev = ws.add_data(load_instance(default_instance()), "test", "default")
+    job = ws.enqueue("plan", {"data_revision": rev, "time_limit": 60}, "test")
+    end = time.monotonic() + 60
     while (ws.job(job).progress.get("phase") != "solving") and time.monotonic() < end:
         time.sleep(0.1)
     pid = ws.job(job).pid
@@ -407,6 +412,7 @@ def test_killing_the_job_process_leaves_the_workspace_consistent(served):
     assert not [p for p in ws.job_dir(job).iterdir() if p.name.startswith(".")]
     jobs_page = client.get("/jobs").text
     assert re.search(rf'id="job-{job}">.*?已中断.*?published version is unchanged', jobs_page, re.S)
+    ws.add_data(load_instance(TINY), "test", "tiny again")  # the module's data, as before
 
 
 def _gone(pid: int) -> bool:
