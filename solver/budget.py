@@ -44,9 +44,6 @@ NEED_PER_BASE, NEED_PER_VENUE, NEED_PER_CHILD, NEED_PER_ROLE = 0.25, 0.06, 0.02,
 #: The floor of a volunteering part in deterministic seconds: without LP cuts its first
 #: good plan comes after about 2 (3.6 s of one thread on the default instance).
 VOLUNTEERING_FLOOR_WORK = 2.0
-#: The floor of a volunteering part: single-threaded, the fuller LP finds the first,
-#: already good, plan of a county after 3.5-6 s (measured on generated counties).
-VOLUNTEERING_SECONDS = 7.0
 #: Build seconds per second of need (measured ~0.05-0.08 on the default instance, more
 #: when two threads build at once).
 BUILD_PER_NEED = 0.1
@@ -68,19 +65,6 @@ def need(instance: Instance, part: Part | None) -> float:
     bases, children = _bases_children(instance, part)
     return (0.05 + 0.015 * roles * part.volunteering + 0.3 * bases + 0.05 * children
             + 0.3 * len(part.venues) + term_need(instance, part))
-
-
-def floor(instance: Instance, part: Part | None) -> float:
-    """The seconds a part needs for a good first plan (measured on generated counties,
-    one thread): a county's volunteering ~3.5-6 s, seven bases' rotation ~1-1.4 s, a
-    hosting group ~0.1 s, 51 children's visits ~1 s."""
-    if part is None:
-        return 1.0
-    if is_volunteering(part):
-        return VOLUNTEERING_SECONDS
-    bases, children = _bases_children(instance, part)
-    return (0.05 + 0.3 * bases + 0.025 * children + 0.1 * len(part.venues)
-            + 0.8 * term_need(instance, part))
 
 
 def need_work(instance: Instance, part: Part | None) -> float:
