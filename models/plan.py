@@ -37,6 +37,9 @@ class PartInfo(_Out):
     """CP-SAT's deterministic seconds the part's searches used (machine-independent)."""
     wall_stopped: bool = False
     """The wall-clock safety net, not the work budget, ended a search of this part."""
+    constructed: bool = False
+    """The search found no plan within its work: this part is the construction's
+    (solver/construct.py), complete and within every hard rule, but not optimised."""
 
 
 class SolveInfo(_Out):

@@ -91,17 +91,22 @@ def build(
     today: dt.date | None = None,
     explain: bool = False,
     care_pairs: dict[str, str] | None = None,
+    hint: Plan | None = None,
+    reach: frozenset[tuple[int, int]] | None = None,
 ) -> ModelContext:
     """Build the CP-SAT model of ``part`` (the whole plan when None): variables, every
     hard rule, every soft rule, objective. With ``previous`` and ``today`` (re-planning)
-    also the frozen past, the change terms and the previous plan as a hint.
+    also the frozen past, the change terms and the previous plan as a hint; ``reach``
+    (the months of the activities the change reaches) bounds what stage 1 of the search may change.
+    Without ``previous``, ``hint`` (the construction) is the search's starting point.
 
     Raises
     ------
     replan.FrozenConflict
         When the past of ``previous`` no longer fits the instance.
     """
-    ctx = ModelContext(instance, timeline, part, previous, today, explain)
+    ctx = ModelContext(instance, timeline, part, previous, today, explain, hint=hint,
+                       reach=reach)
     ctx.care_pairs = {c: m for c, m in (care_pairs or {}).items()
                       if part is None or part.children is None or c in part.children}
     rotation.add_variables(ctx)

@@ -39,8 +39,9 @@ class ClusterError(Exception):
 
 def solve_part_task(instance: Instance, calendar: WorkCalendar, part: Part | None,
                     previous: Plan | None, today: dt.date | None,
-                    care_pairs: dict[str, str], work: float, deadline_epoch: float,
-                    seed: int, threads: int) -> PartResult:
+                    care_pairs: dict[str, str], hint: Plan | None, reach: frozenset | None,
+                    work: float,
+                    deadline_epoch: float, seed: int, threads: int) -> PartResult:
     """Build and search one part on a worker (a task: everything it needs is an argument)."""
     from .build import build
     from .replan import FrozenConflict
@@ -49,7 +50,7 @@ def solve_part_task(instance: Instance, calendar: WorkCalendar, part: Part | Non
     t0 = time.perf_counter()
     try:
         ctx = build(instance, Timeline(instance, calendar), part, previous, today,
-                    care_pairs=care_pairs)
+                    care_pairs=care_pairs, hint=hint, reach=reach)
     except FrozenConflict as e:
         return PartResult(part or Part("whole", True), part, "INFEASIBLE", problem=str(e))
     built = time.perf_counter()
@@ -115,7 +116,7 @@ class ClusterRunner:
 
     def __init__(self, cluster: Cluster, instance: Instance, calendar: WorkCalendar,
                  previous: Plan | None, today: dt.date | None, care_pairs: dict[str, str],
-                 budget: Budget, seed: int, progress: Callable | None,
+                 hint: Plan | None, reach: frozenset | None, budget: Budget, seed: int, progress: Callable | None,
                  on_part: Callable[[int, int], None] | None, total: int,
                  started: float) -> None:
         self.cluster, self.budget, self.seed = cluster, budget, seed
@@ -129,6 +130,9 @@ class ClusterRunner:
         self.previous = (client.scatter(previous, broadcast=True, hash=False)
                          if previous is not None else None)
         self.calendar, self.today, self.care_pairs = calendar, today, care_pairs
+        self.reach = reach
+        self.hint = (client.scatter(hint, broadcast=True, hash=False)
+                     if hint is not None else None)
 
     def run(self, instance: Instance, parts: list[Part | None]) -> list[PartResult]:
         work = self.budget.shares(instance, parts)
@@ -145,7 +149,8 @@ class ClusterRunner:
         futures = {}
         for part in parts:
             fut = client.submit(solve_part_task, self.instance, self.calendar, part,
-                                self.previous, self.today, self.care_pairs, work[id(part)],
+                                self.previous, self.today, self.care_pairs, self.hint, self.reach,
+                                work[id(part)],
                                 deadline_epoch, self.seed, 1, pure=False, retries=RETRIES,
                                 key=f"part-{_name(part)}-{id(part)}")
             futures[fut.key] = (fut, part)

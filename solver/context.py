@@ -66,6 +66,20 @@ class Visit:
 
 
 @dataclass(frozen=True)
+class Hint:
+    """A plan to start searches from, and the sections of it that keep every hard rule
+    (``bases``: rotation, meetings and term duties; ``hosting``; ``volunteering``;
+    ``care``): only those are hinted, since a hint that breaks a rule leads CP-SAT astray
+    (default instance, the clerk's greedy plan as the hint: 46,620 instead of 1,674)."""
+
+    plan: Plan
+    sections: frozenset[str]
+
+
+SECTIONS = ("bases", "hosting", "volunteering", "care")
+
+
+@dataclass(frozen=True)
 class Part:
     """The share of the plan one CP-SAT model decides (see solver/decompose.py)."""
 
@@ -110,6 +124,13 @@ class ModelContext:
     """Re-planning: everything that ended before this day is frozen."""
     explain: bool = False
     """Explaining infeasibility: requirements become switchable (see ``require``)."""
+    hint: Hint | None = None
+    """A plan to start the search from when there is no published plan (the
+    construction, solver/construct.py); a re-plan starts from the published plan."""
+    reach: frozenset[tuple[int, int]] | None = None
+    """Re-planning: the (year, month)s of the activities the change reaches
+    (solver/keep.py ``reached_months``): the volunteering stage 1 may change (see
+    solver/replan.py ``stage_one``). None: all of it."""
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     chair: dict[tuple[str, int, str], cp_model.IntVar] = field(default_factory=dict)
     """(base, period, person) -> bool: the person is rotating chair of the base."""
@@ -133,6 +154,15 @@ class ModelContext:
     change_terms: list = field(default_factory=list)
     """Re-planning: solver.replan.ChangeTerm per published decision."""
     _attends: dict[tuple[str, int, str], cp_model.IntVar] = field(default_factory=dict)
+
+    def hinted(self, section: str) -> Plan | None:
+        """The plan whose ``section`` (one of ``SECTIONS``) the search starts from: the
+        published one, else the construction's where it keeps every hard rule."""
+        if self.previous is not None:
+            return self.previous
+        if self.hint is not None and section in self.hint.sections:
+            return self.hint.plan
+        return None
 
     def require(self, key: str, make: Callable[[], Requirement]) -> cp_model.IntVar | None:
         """The assumption literal of a requirement when explaining, else None (the

@@ -10,6 +10,7 @@ the published plan. Only the parts the change reaches are re-solved.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 
@@ -197,6 +198,64 @@ def kept_parts(parts: list[Part], new: Instance, old: Instance | None, previous:
                 and all(index.same_child(c, pairs) for c in part.children)):
             out[id(part)] = info
     return out
+
+
+def reached_months(new: Instance, old: Instance | None, previous: Plan | None
+                   ) -> frozenset[tuple[int, int]] | None:
+    """Re-planning: the (year, month)s holding an activity the change reaches -- one that
+    is new, cancelled, moved or edited, or whose published volunteers or pool include a
+    person who changed in a way that matters that month (``_person_months``) -- at its
+    old date and its new one. None when the global rules or the history changed
+    (everything is reached).
+
+    Outside these months the volunteering is exactly as it was: no hard rule ties two
+    months' assignments together (headcounts are per activity, loads per month, double
+    bookings per day), so a fewest-changes repair need not change anything there
+    (solver/replan.py ``stage_one``)."""
+    if old is None or previous is None or not same_rules(new, old) \
+            or new.history != old.history:
+        return None
+    index = _Index(new, old, previous)
+    old_people = {p.id: p for p in old.people}
+    new_people = {p.id: p for p in new.people}
+    changed = {pid: _person_months(old_people.get(pid), new_people.get(pid))
+               for pid in index.changed_people}
+    months: set[tuple[int, int]] = set()
+    for a in new.activities:
+        ym = (a.date.year, a.date.month)
+        if ym in months:
+            continue
+        if index.old_acts.get(a.id) != a \
+                or index.history_new["a", a.id] != index.history_old["a", a.id]:
+            months.add(ym)
+            continue
+        people = index.people_of["a", a.id] | {p for r in a.roles
+                                               for p in pool(new, a, r, previous)}
+        if any(changed[p] is None or ym in changed[p] for p in people & changed.keys()):
+            months.add(ym)
+    new_ids = {a.id for a in new.activities}
+    for aid, a in index.old_acts.items():
+        if aid not in new_ids or new.activity(aid).date != a.date:
+            months.add((a.date.year, a.date.month))
+    return frozenset(months)
+
+
+def _person_months(old, new) -> set[tuple[int, int]] | None:
+    """The months in which a person's change can matter: those of the days she became
+    available or unavailable, when nothing else about her changed; None otherwise."""
+    if old is None or new is None \
+            or old.model_copy(update={"unavailable": ()}) \
+            != new.model_copy(update={"unavailable": ()}):
+        return None
+    months: set[tuple[int, int]] = set()
+    for r in set(old.unavailable) ^ set(new.unavailable):
+        if (r.end - r.start).days > 800:
+            return None  # a range of years: not worth walking day by day
+        day = r.start
+        while day <= r.end:
+            months.add((day.year, day.month))
+            day += dt.timedelta(days=1)
+    return months
 
 
 class Published:

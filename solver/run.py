@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from . import replan
 from .context import ModelContext, Part
 from .extract import PartPlan, extract_part
 
@@ -83,6 +84,8 @@ class PartResult:
     wall_stopped: bool = False
     """True when the wall-clock safety net, not the work budget, ended a search."""
     kept: bool = False
+    constructed: bool = False
+    """The search found nothing within its work: the plan is the construction's."""
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -122,11 +125,18 @@ class _Search:
 
     def run(self, model: cp_model.CpModel, limits: Limits, linearization: int = LINEARIZATION,
             cuts: bool = True, first_only: bool = False,
-            report: Callable[[int, float, float], None] | None = None
+            report: Callable[[int, float, float], None] | None = None, light: bool = False
             ) -> tuple[int, cp_model.CpSolver]:
         solver = new_solver(limits, self.seed, self.workers, linearization)
         if not cuts:
             solver.parameters.cut_level = 0
+        if light:
+            # No symmetry detection and no probing in presolve: on a re-plan's stage 1
+            # (a repair near a complete hint) they cost seconds of the clock that the
+            # work count does not see (rotation and care of the default instance: 3.5 s
+            # before the search starts, 0.3 s without) and find nothing it needs.
+            solver.parameters.symmetry_level = 0
+            solver.parameters.cp_model_probing_level = 0
         if first_only:
             solver.parameters.stop_after_first_solution = True
         code = solver.solve(model, _Progress(report) if report else None)
@@ -140,6 +150,44 @@ class _Search:
         return code, solver
 
 
+def _construction(search: _Search, model: cp_model.CpModel
+                  ) -> tuple[int, cp_model.CpSolver]:
+    """The model with every hinted decision fixed to the construction's: a plan at once
+    when the construction keeps the part's hard rules (the search only works out the
+    penalty amounts), INFEASIBLE when it does not."""
+    fixed = model.clone()
+    hint = fixed.proto.solution_hint
+    for index, value in zip(hint.vars, hint.values, strict=True):
+        fixed.add(fixed.get_int_var_from_proto_index(index) == value)
+    return search.run(fixed, Limits(FALLBACK_WORK, FALLBACK_WALL), light=True)
+
+
+def _stage_one(search: _Search, model: cp_model.CpModel, one, changes, limits: Limits
+               ) -> tuple[int, cp_model.CpSolver, cp_model.CpModel]:
+    """Stage 1 of a re-plan: the status, the solver holding its repair, the model it
+    searched."""
+    stage = model
+    if one.fixes:
+        stage = model.clone()
+        for lit, value in one.fixes:
+            stage.add(lit == value)
+    stage.minimize(changes + one.shortfall)
+    code, solver = search.run(stage, limits, light=True)
+    if code == cp_model.INFEASIBLE and stage is not model:
+        # The kept months leave no repair (a free decision needs one of them): search all.
+        model.minimize(changes + one.shortfall)
+        code, solver = search.run(model, limits, light=True)
+        stage = model
+    for lin, cuts in FALLBACKS:
+        if code != cp_model.UNKNOWN:
+            break
+        # No repair found within the work: the first one a quicker search finds
+        # (from the published plan as the hint), marked "not proven minimal".
+        code, solver = search.run(stage, Limits(FALLBACK_WORK, FALLBACK_WALL),
+                                  lin, cuts, first_only=True, light=True)
+    return code, solver, stage
+
+
 def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
                report: Callable[[int, float, float], None] | None = None) -> PartResult:
     """Search one part's model within ``limits``; a re-plan first minimises the weighted
@@ -150,33 +198,35 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
              "constraints": len(model.proto.constraints)}
     part = ctx.part or Part("whole", True)
     search = _Search(seed, workers)
-    change_status, change_cost = "", 0
+    change_status, change_cost, repair = "", 0, None
     if ctx.previous is not None:
         # Stage 1: the fewest weighted changes. Staffing shortfalls (unfilled_role) count
         # here too: a demand the office raised is not left unstaffed to save a change.
+        # The search keeps the months the change does not reach as published
+        # (replan.stage_one); should that leave no repair, the whole model is searched.
+        one = replan.stage_one(ctx)
         changes = sum((t.weight * t.changed for t in ctx.change_terms if t.weight), start=0)
-        shortfall = sum((t.weight * t.amount for t in ctx.penalties
-                         if t.rule == "unfilled_role" and t.weight), start=0)
         original = sum((t.weight * t.amount for t in ctx.penalties if t.weight), start=0)
-        model.minimize(changes + shortfall)
-        code, solver = search.run(model, limits.scaled(0.5))
-        for lin, cuts in FALLBACKS:
-            if code != cp_model.UNKNOWN:
-                break
-            # No repair found within the work: the first one a quicker search finds
-            # (from the published plan as the hint), marked "not proven minimal".
-            code, solver = search.run(model, Limits(FALLBACK_WORK, FALLBACK_WALL),
-                                      lin, cuts, first_only=True)
+        code, solver, stage = _stage_one(search, model, one, changes, limits.scaled(0.5))
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return PartResult(part, ctx.part, STATUS_NAMES.get(code, str(code)), stats=stats,
                               work=search.work, wall_stopped=search.wall_stopped)
-        change_status = STATUS_NAMES[code]
         change_cost = int(round(solver.value(changes)))
-        short_cost = int(round(solver.value(shortfall)))
+        short_cost = int(round(solver.value(one.shortfall)))
+        # Proven minimal: an optimum of a search that cannot miss a better repair
+        # elsewhere, or as few changes as no plan can avoid.
+        proven = code == cp_model.OPTIMAL and (
+            one.closed or change_cost + short_cost <= one.forced)
+        change_status = "OPTIMAL" if proven else "FEASIBLE"
+        if proven and one.closed:
+            # Every plan with no more changes and shortfall than this proven-minimal
+            # repair keeps the unreached months as published (replan.stage_one): stage 2
+            # loses nothing by searching the same neighbourhood.
+            model = stage
         # Stage 2: the original objective with no more changes or shortfall, starting
         # from the stage-1 solution.
         model.add(changes <= change_cost)
-        model.add(shortfall <= short_cost)
+        model.add(one.shortfall <= short_cost)
         model.clear_hints()
         for i in range(len(model.proto.variables)):
             model.add_hint(model.get_int_var_from_proto_index(i),
@@ -184,8 +234,25 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
         model.minimize(original)
         limits = Limits(max(0.05, limits.work - search.work),
                         max(0.1, limits.wall - solver.wall_time))
+        repair = solver
     code, solver = search.run(model, limits, cuts=not (ctx.assign and limits.work < CUTS_WORK),
                               report=report)
+    if code == cp_model.UNKNOWN and ctx.previous is not None:
+        # Stage 2 found nothing (cut by the clock): stage 1's repair is a whole plan.
+        # (No first-solution search from stage 2's complete hint: OR-Tools 9.15 aborts
+        # the process when a search stops at a solution found while loading one.)
+        code, solver = cp_model.FEASIBLE, repair
+    constructed, starved_bound = False, 0.0
+    if code == cp_model.UNKNOWN and ctx.previous is None and ctx.hint is not None:
+        starved_bound = max(0.0, float(solver.best_objective_bound))
+        # Starved (too little work, or cut by the clock): the construction the search
+        # started from, when it keeps every hard rule of this part.
+        code, solver = _construction(search, model)
+        constructed = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        log.info("part %s found nothing within %.1f work; the construction: %s",
+                 part.name, limits.work, STATUS_NAMES.get(code, str(code)))
+        if not constructed:
+            code = cp_model.UNKNOWN
     for lin, cuts in FALLBACKS:
         if code != cp_model.UNKNOWN:
             break
@@ -198,7 +265,7 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
         log.info("part %s found nothing within %.1f work; first solution at "
                  "linearization %d: %s", part.name, limits.work, lin,
                  STATUS_NAMES.get(code, str(code)))
-    status = STATUS_NAMES.get(code, str(code))
+    status = "FEASIBLE" if constructed else STATUS_NAMES.get(code, str(code))
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return PartResult(part, ctx.part, status, stats=stats, change_status=change_status,
                           work=search.work, wall_stopped=search.wall_stopped)
@@ -209,10 +276,13 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
     # it once, on a hosting group stopped by its time limit on a loaded machine (142
     # against 132); the plan, not the counter, is what users get.
     objective = plan.cost
-    if objective != int(round(solver.objective_value)):
+    if objective != int(round(solver.objective_value)) and solver is not repair:
         log.warning("part %s: CP-SAT reported objective %s, its plan costs %s (%s)",
                     part.name, solver.objective_value, objective, status)
-    return PartResult(part, ctx.part, status, objective,
-                      min(float(solver.best_objective_bound), float(objective)), plan,
+    # The construction's search had every decision fixed: the bound is the starved one's.
+    bound = min(starved_bound if constructed else float(solver.best_objective_bound),
+                float(objective))
+    return PartResult(part, ctx.part, status, objective, bound, plan,
                       stats, change_status, change_cost, changed,
-                      work=search.work, wall_stopped=search.wall_stopped)
+                      work=search.work, wall_stopped=search.wall_stopped,
+                      constructed=constructed)

@@ -20,9 +20,12 @@ from ..models.plan import PartInfo, Plan, SolveInfo
 from ..models.timeline import Timeline, WorkCalendar
 from . import care, keep, replan
 from .budget import Budget, need_work
+from .construct import construct
 from .build import build
 from .care import Pairing
-from .context import Part
+from ..checker import check
+from ..models.rules import rule
+from .context import SECTIONS, Hint, Part
 from .decompose import decompose
 from .extract import PartPlan, PenaltyAmount, assemble
 from .precheck import precheck
@@ -161,6 +164,10 @@ def _solve(instance, time_limit, seed, workers, calendar, progress, on_part, run
     parts: list[Part | None] = (list(decompose(instance, timeline, pairing.pairs, previous))
                                 if decompose_parts else [None])
     kept = _kept(instance, timeline, parts, previous, previous_instance, pairing)
+    reach = keep.reached_months(instance, previous_instance, previous)
+    # Every part starts from the construction (a re-plan from the published plan), and
+    # a part whose search finds nothing within its work returns it.
+    hint = _construction(instance, timeline, pairing.pairs) if previous is None else None
     to_solve = [p for p in parts if id(p) not in kept]
     # Parts run `workers` at a time with one thread each; a lone part gets every thread.
     threads = workers if len(to_solve) == 1 else min(workers, max(1, len(to_solve)))
@@ -170,11 +177,12 @@ def _solve(instance, time_limit, seed, workers, calendar, progress, on_part, run
         from .cluster import ClusterRunner
 
         runner = ClusterRunner(cluster, instance, timeline.calendar, previous, today,
-                               pairing.pairs, budget, seed, progress, on_part,
+                               pairing.pairs, hint, reach, budget, seed, progress, on_part,
                                len(to_solve), started)
     else:
         def build_part(part: Part | None):
-            return build(instance, timeline, part, previous, today, care_pairs=pairing.pairs)
+            return build(instance, timeline, part, previous, today, care_pairs=pairing.pairs,
+                         hint=hint, reach=reach)
 
         runner = _Runner(build_part, budget, seed, workers if len(to_solve) == 1 else 1,
                          progress, on_part, len(to_solve), started)
@@ -187,6 +195,25 @@ def _solve(instance, time_limit, seed, workers, calendar, progress, on_part, run
                 retried=tuple(cluster.retried) if cluster is not None else ())
     return _result(instance, done, pairing, info, runner.build_seconds, len(kept), started,
                    previous is not None)
+
+
+def _construction(instance: Instance, timeline: Timeline, pairs: dict[str, str]) -> Hint:
+    """The construction (solver/construct.py), with the sections the checker finds
+    within every hard rule: only those are hinted."""
+    plan = construct(instance, timeline.calendar, pairs, objective=False)
+    broken = {rule(v.rule).sub_problem for v in check(instance, plan, timeline.calendar)}
+    sections = set(SECTIONS)
+    if broken & {"rotation", "meetings", "term"}:
+        sections.discard("bases")
+    for name in ("hosting", "volunteering", "care"):
+        if name in broken:
+            sections.discard(name)
+    if "duties" in broken:  # a double booking: of whom or what, the rule does not say
+        sections.clear()
+    if broken:
+        log.warning("the construction breaks %s; hinted only: %s", sorted(broken),
+                    sorted(sections))
+    return Hint(plan, frozenset(sections))
 
 
 def _pair(instance: Instance, previous: Plan | None, time_limit: float, seed: int) -> Pairing:
@@ -299,7 +326,8 @@ def _result(instance: Instance, done: list[PartResult], pairing: Pairing, info: 
                  bound=round(r.bound, 3), seconds=round(r.seconds, 3),
                  variables=r.stats.get("booleans", 0), key=r.part.key, kept=r.kept,
                  penalties={p.rule: p.amount for p in r.plan.penalties if p.amount},
-                 work=round(r.work, 3), wall_stopped=r.wall_stopped)
+                 work=round(r.work, 3), wall_stopped=r.wall_stopped,
+                 constructed=r.constructed)
         for r in done if r.plan is not None)
     pieces: list[PartPlan] = [r.plan for r in done if r.plan is not None]
     plan = assemble(

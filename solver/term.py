@@ -448,8 +448,8 @@ def late_signature_activity_penalties(ctx: ModelContext) -> None:
 # -- re-planning ------------------------------------------------------------------------
 
 
-def _published(ctx: ModelContext):
-    prev = ctx.previous
+def _published(ctx: ModelContext, prev=None):
+    prev = prev or ctx.previous
     mine = {b.id for b in ctx.bases}
     visits = [v for v in prev.term_visits if v.base in mine]
     sigs = [s for s in prev.signature_activities if s.base in mine]
@@ -517,9 +517,9 @@ def term_change_terms(ctx: ModelContext) -> None:
 
 
 def add_term_hints(ctx: ModelContext) -> None:
-    if ctx.previous is None or not ctx.bases:
+    if ctx.hinted("bases") is None or not ctx.bases:
         return
-    visits, sigs = _published(ctx)
+    visits, sigs = _published(ctx, ctx.hinted("bases"))
     chosen = {id(lit) for lit in [_visit_lit(ctx, v) for v in visits]
               + [_sig_lit(ctx, s) for s in sigs] if lit is not None}
     tv = term_vars(ctx)
