@@ -44,6 +44,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter, defaultdict
+from fractions import Fraction
 
 from ..baseline.greedy import _volunteering, assemble, first_turn, scored, skipped_slots
 from ..models.common import hhmm_minutes
@@ -97,6 +98,9 @@ class Diary:
 
     def book(self, pid: str, day: dt.date, start: int, end: int, town: str | None) -> None:
         self.booked[pid, day].append((start, end, town))
+
+    def unbook(self, pid: str, day: dt.date, start: int, end: int, town: str | None) -> None:
+        self.booked[pid, day].remove((start, end, town))
 
 
 class Rooms:
@@ -252,69 +256,105 @@ def _hosting(inst: Instance, tl: Timeline, all_slots: list[Slot], diary: Diary
     usable = sorted((s for s in all_slots if s.usable),
                     key=lambda s: (s.date, s.start, s.venue, s.id))
     gap = inst.hosting.min_gap_days
-    dates: dict[str, list[dt.date]] = defaultdict(list)  # federation -> its turns' days
+    held: dict[str, list[Slot]] = defaultdict(list)  # federation -> its turns
+    host_of: dict[str, str] = {}  # slot id -> federation
+
+    def duty(fid: str, s: Slot) -> tuple | None:
+        who = contact_of(inst.federation(fid))
+        return None if who is None else (
+            who, s.date, _min(s.start), _min(s.end), inst.venue(s.venue).town)
 
     def book(fid: str, s: Slot) -> None:
-        dates[fid].append(s.date)
-        who = contact_of(inst.federation(fid))
-        if who is not None:
-            diary.book(who, s.date, _min(s.start), _min(s.end), inst.venue(s.venue).town)
+        held[fid].append(s)
+        host_of[s.id] = fid
+        if (d := duty(fid, s)) is not None:
+            diary.book(*d)
 
-    pinned: dict[str, str] = {}  # slot id -> federation
+    def unbook(fid: str, s: Slot) -> None:
+        held[fid].remove(s)
+        del host_of[s.id]
+        if (d := duty(fid, s)) is not None:
+            diary.unbook(*d)
+
+    pinned: set[str] = set()
     pending = list(inst.pins.hosting)
     for s in usable:
         pin = next((p for p in pending if p.venue == s.venue and p.date == s.date
                     and (p.start is None or p.start == f"{s.start:%H:%M}")), None)
         if pin is not None:
             pending.remove(pin)
-            pinned[s.id] = pin.federation
+            pinned.add(s.id)
             book(pin.federation, s)
 
     def fits(fid: str, s: Slot) -> bool:
         fed = inst.federation(fid)
         cap = fed.hosting.max_turns if fed.hosting is not None else None
-        if cap is not None and len(dates[fid]) >= cap:
+        if cap is not None and len(held[fid]) >= cap:
             return False
-        if any(abs((s.date - d).days) < gap for d in dates[fid]):
+        if any(abs((s.date - x.date).days) < gap for x in held[fid]):
             return False
-        who = contact_of(fed)
-        return who is None or (not inst.person(who).is_unavailable(s.date) and diary.free(
-            who, s.date, _min(s.start), _min(s.end), inst.venue(s.venue).town))
+        d = duty(fid, s)
+        return d is None or (not inst.person(d[0]).is_unavailable(s.date) and diary.free(*d))
 
+    def swap(fid: str, s: Slot) -> bool:
+        """Give ``s`` to ``fid`` by handing her one turn too close to ``s`` to another
+        federation that may take it (one step of repair; pins stay)."""
+        close = [x for x in held[fid] if abs((s.date - x.date).days) < gap]
+        if len(close) != 1 or close[0].id in pinned:
+            return False
+        x = close[0]
+        unbook(fid, x)
+        if fits(fid, s):
+            book(fid, s)
+            other = next((g for g in hosts_at.get(x.venue, []) if g != fid and fits(g, x)),
+                         None)
+            if other is not None:
+                book(other, x)
+                return True
+            unbook(fid, s)
+        book(fid, x)
+        return False
+
+    room = {f.id: (f.hosting.max_turns or f.hosting.weight) or 1
+            for f in inst.federations if f.hosting is not None}
     turn: Counter[str] = Counter()  # venue -> next in its turn
-    turns: list[Hosting] = []
     unfilled: list[Unfilled] = []
     for s in usable:
         hosts = hosts_at.get(s.venue, [])
-        host = pinned.get(s.id)
-        if host is not None:
-            if host in hosts:
-                turn[s.venue] = hosts.index(host) + 1
-        else:
-            k = turn[s.venue]
-            # Of those that may take it, the one whose last turn is longest ago (most
-            # room for the gaps to come), then the venue's turn.
-            ok = [j for j in range(len(hosts)) if fits(hosts[(k + j) % len(hosts)], s)]
-            j = min(ok, key=lambda j: (max(dates[hosts[(k + j) % len(hosts)]],
-                                           default=dt.date.min), j)) if ok else None
-            if j is None and (inst.hosting.allow_empty or not hosts):
-                unfilled.append(Unfilled.hosting_slot(
-                    s.id, s.venue, inst.venue(s.venue).name, s.date,
-                    "没有符合条件的主办单位 no eligible federation"))
-                continue
-            if j is None:  # some rule breaks: the fewest, the gap kept largest
-                j = min(range(len(hosts)), key=lambda j: _misfit(inst, hosts[(k + j) % len(hosts)],
-                                                                 s, dates, diary) + (j,))
-            host = hosts[(k + j) % len(hosts)]
-            turn[s.venue] = k + j + 1
+        if s.id in host_of:  # pinned
+            if host_of[s.id] in hosts:
+                turn[s.venue] = hosts.index(host_of[s.id]) + 1
+            continue
+        k = turn[s.venue]
+        order = [hosts[(k + j) % len(hosts)] for j in range(len(hosts))]
+        # Of those that may take it, the one that has used the least of its max_turns
+        # (its weight, without one), then whose last turn is longest ago (most room for
+        # the gaps to come), then the venue's turn.
+        ok = [f for f in order if fits(f, s)]
+        host = min(ok, key=lambda f: (Fraction(len(held[f]), room[f]),
+                                      max((x.date for x in held[f]), default=dt.date.min),
+                                      order.index(f))) if ok else None
+        if host is None and any(swap(f, s) for f in order):
+            host = host_of[s.id]
+        elif host is None and (inst.hosting.allow_empty or not hosts):
+            unfilled.append(Unfilled.hosting_slot(
+                s.id, s.venue, inst.venue(s.venue).name, s.date,
+                "没有符合条件的主办单位 no eligible federation"))
+            continue
+        elif host is None:  # some rule breaks: the fewest, the gap kept largest
+            host = min(order, key=lambda f: _misfit(inst, f, s, held[f], diary)
+                       + (order.index(f),))
             book(host, s)
-        turns.append(Hosting(id=s.id, venue=s.venue, federation=host,
-                             start=tl.at(s.date, f"{s.start:%H:%M}"),
-                             end=tl.at(s.date, f"{s.end:%H:%M}"), theme=themes.get(s.id)))
+        else:
+            book(host, s)
+        turn[s.venue] = hosts.index(host) + 1
+    turns = [Hosting(id=s.id, venue=s.venue, federation=host_of[s.id],
+                     start=tl.at(s.date, f"{s.start:%H:%M}"), end=tl.at(s.date, f"{s.end:%H:%M}"),
+                     theme=themes.get(s.id)) for s in usable if s.id in host_of]
     return turns, skipped_slots(inst, all_slots), unfilled
 
 
-def _misfit(inst: Instance, fid: str, s: Slot, dates: dict, diary: Diary) -> tuple:
+def _misfit(inst: Instance, fid: str, s: Slot, turns: list[Slot], diary: Diary) -> tuple:
     """How badly ``fid`` would host ``s``: at ``max_turns`` already, contact away or
     busy, then the fewest days to one of its turns (negated: larger is better)."""
     fed = inst.federation(fid)
@@ -322,8 +362,8 @@ def _misfit(inst: Instance, fid: str, s: Slot, dates: dict, diary: Diary) -> tup
     who = contact_of(fed)
     away = who is not None and (inst.person(who).is_unavailable(s.date) or not diary.free(
         who, s.date, _min(s.start), _min(s.end), inst.venue(s.venue).town))
-    near = min((abs((s.date - d).days) for d in dates[fid]), default=366)
-    return (cap is not None and len(dates[fid]) >= cap, away, -near)
+    near = min((abs((s.date - x.date).days) for x in turns), default=366)
+    return (cap is not None and len(turns) >= cap, away, -near)
 
 
 # -- caring mothers -------------------------------------------------------------------------
