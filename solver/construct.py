@@ -174,7 +174,21 @@ def _rotation(inst: Instance, tl: Timeline) -> tuple[list[RotationTerm], dict]:
     pins = {(p.base, p.period): p.chair for p in inst.pins.rotation}
     held: Counter[str] = Counter(pins.values())
     chairing = {(chair, t) for (_, t), chair in pins.items()}
-    terms: list[RotationTerm] = []
+    hosts: dict[tuple[str, int], list[dt.date]] = defaultdict(list)  # pinned meeting days
+    for p in inst.pins.meetings:
+        if p.date is not None and p.date.year == inst.year:
+            hosts[p.base, tl.period_of(p.date)].append(p.date)
+
+    def able(m: str, base: str, t: int) -> bool:
+        """Whether ``m`` may chair ``base`` in period ``t`` as far as she herself goes:
+        available enough, and on the days of the base's pinned meetings then."""
+        person = inst.person(m)
+        return (tl.unavailable_days(person, *tl.periods[t - 1]) <= limit
+                and not any(person.is_unavailable(d) for d in hosts[base, t]))
+
+    def may(m: str, base: str, t: int) -> bool:
+        return held[m] < cap and (m, t) not in chairing and able(m, base, t)
+
     chair_of: dict[tuple[str, int], str] = {}
     for base in inst.bases:
         members = list(base.presidium)
@@ -182,20 +196,44 @@ def _rotation(inst: Instance, tl: Timeline) -> tuple[list[RotationTerm], dict]:
         # Who has waited longest comes first; a member passed over keeps her place.
         queue = members[turn % len(members):] + members[:turn % len(members)]
         for t in range(1, inst.periods + 1):
-            start, end = tl.periods[t - 1]
             chair = pins.get((base.id, t))
             if chair is None:
-                chair = next((m for m in queue if held[m] < cap and (m, t) not in chairing
-                              and tl.unavailable_days(inst.person(m), start, end) <= limit),
-                             queue[0])
+                chair = next((m for m in queue if may(m, base.id, t)), None)
+                if chair is None:
+                    chair = _swap_chair(base.id, t, members, chair_of, pins, may, able,
+                                        held, chairing) or queue[0]
                 held[chair] += 1
                 chairing.add((chair, t))
             if chair in queue:
                 queue.remove(chair)
                 queue.append(chair)
             chair_of[base.id, t] = chair
-            terms.append(RotationTerm(base=base.id, period=t, start=start, end=end, chair=chair))
+    terms = [RotationTerm(base=b.id, period=t, start=tl.periods[t - 1][0],
+                          end=tl.periods[t - 1][1], chair=chair_of[b.id, t])
+             for b in inst.bases for t in range(1, inst.periods + 1)]
     return terms, chair_of
+
+
+def _swap_chair(base: str, t: int, members: list[str], chair_of: dict, pins: dict, may,
+                able, held: Counter, chairing: set) -> str | None:
+    """Nobody of the presidium may chair period ``t``: move an earlier period's chair of
+    the same base to ``t`` and give her period to a member who may take it (one step
+    of repair; pinned terms stay). Returns the chair of ``t``, or None."""
+    for u in range(1, t):
+        moved = chair_of[base, u]
+        if (base, u) in pins or (moved, t) in chairing or not able(moved, base, t):
+            continue
+        chairing.discard((moved, u))
+        held[moved] -= 1
+        other = next((m for m in members if m != moved and may(m, base, u)), None)
+        if other is not None:
+            chair_of[base, u] = other
+            held[other] += 1
+            chairing.add((other, u))
+            return moved
+        held[moved] += 1
+        chairing.add((moved, u))
+    return None
 
 
 def _meetings(inst: Instance, tl: Timeline, chair_of: dict, diary: Diary,
