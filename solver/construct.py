@@ -41,6 +41,7 @@ construction still returns a complete plan; ``checker.check`` then names what is
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import time
 from collections import Counter, defaultdict
@@ -295,21 +296,27 @@ def _hosting(inst: Instance, tl: Timeline, all_slots: list[Slot], diary: Diary
                     key=lambda s: (s.date, s.start, s.venue, s.id))
     gap = inst.hosting.min_gap_days
     held: dict[str, list[Slot]] = defaultdict(list)  # federation -> its turns
+    days: dict[str, list[int]] = defaultdict(list)  # federation -> its turns' days, sorted
     host_of: dict[str, str] = {}  # slot id -> federation
+    feds = {f.id: f for f in inst.federations if f.hosting is not None}
+    cap = {fid: f.hosting.max_turns for fid, f in feds.items()}  # type: ignore[union-attr]
+    who = {fid: contact_of(f) for fid, f in feds.items()}
+    town = {v.id: v.town for v in inst.venues}
 
     def duty(fid: str, s: Slot) -> tuple | None:
-        who = contact_of(inst.federation(fid))
-        return None if who is None else (
-            who, s.date, _min(s.start), _min(s.end), inst.venue(s.venue).town)
+        return None if who.get(fid) is None else (
+            who[fid], s.date, _min(s.start), _min(s.end), town[s.venue])
 
     def book(fid: str, s: Slot) -> None:
         held[fid].append(s)
+        bisect.insort(days[fid], s.date.toordinal())
         host_of[s.id] = fid
         if (d := duty(fid, s)) is not None:
             diary.book(*d)
 
     def unbook(fid: str, s: Slot) -> None:
         held[fid].remove(s)
+        days[fid].remove(s.date.toordinal())
         del host_of[s.id]
         if (d := duty(fid, s)) is not None:
             diary.unbook(*d)
@@ -325,11 +332,11 @@ def _hosting(inst: Instance, tl: Timeline, all_slots: list[Slot], diary: Diary
             book(pin.federation, s)
 
     def fits(fid: str, s: Slot) -> bool:
-        fed = inst.federation(fid)
-        cap = fed.hosting.max_turns if fed.hosting is not None else None
-        if cap is not None and len(held[fid]) >= cap:
+        if cap.get(fid) is not None and len(held[fid]) >= cap[fid]:
             return False
-        if any(abs((s.date - x.date).days) < gap for x in held[fid]):
+        day, near = s.date.toordinal(), days[fid]
+        k = bisect.bisect_right(near, day - gap)  # the first turn less than gap before
+        if k < len(near) and near[k] < day + gap:
             return False
         d = duty(fid, s)
         return d is None or (not inst.person(d[0]).is_unavailable(s.date) and diary.free(*d))
