@@ -259,7 +259,8 @@ def _volunteering(inst: Instance, diary: Diary | None = None,
                   busy: str = "已在本活动 / already on this activity (greedy, no look-ahead)"
                   ) -> tuple[list[Volunteering], list[Unfilled]]:
     """The list-order fill; with a ``diary``, a volunteer busy elsewhere at the time
-    (travel included) is passed over and each assignment is booked in it."""
+    (travel included) is passed over and each assignment is booked in it (the pinned
+    ones are taken as booked already: the caller plans around them)."""
     if not inst.activities:
         return [], []
     pools = VolunteersNearby.of(inst)
@@ -290,8 +291,6 @@ def _volunteering(inst: Instance, diary: Diary | None = None,
             out.append(Volunteering(activity=a.id, person=pin.person, role=pin.role))
             have[pin.role] += 1
             i = index.get(pin.person)
-            if diary is not None:
-                diary.book(pin.person, a.date, start, end, town)
             if i is not None and i not in used:
                 used.add(i)
                 n_acts[i, month] += 1
