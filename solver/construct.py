@@ -85,6 +85,9 @@ class Diary:
 
     def __init__(self, inst: Instance) -> None:
         self.travel = inst.travel_minutes
+        self.people = {p.id: p for p in inst.people}
+        self.year = inst.year
+        self.off: dict[str, frozenset[dt.date]] = {}
         self.booked: dict[tuple[str, dt.date], list[tuple[int, int, str | None]]] = \
             defaultdict(list)
 
@@ -96,6 +99,17 @@ class Diary:
             if start < e + gap and s < end + gap:
                 return False
         return True
+
+    def away(self, pid: str, day: dt.date) -> bool:
+        """Whether the person is unavailable that day (``unavailable``)."""
+        off = self.off.get(pid)
+        if off is None:  # her unavailable days of the plan year, once
+            first, last = dt.date(self.year, 1, 1), dt.date(self.year, 12, 31)
+            spans = [(max(r.start, first), min(r.end, last))
+                     for r in self.people[pid].unavailable]
+            off = self.off[pid] = frozenset(s + dt.timedelta(days=k) for s, e in spans
+                                            for k in range((e - s).days + 1))
+        return day in off if day.year == self.year else self.people[pid].is_unavailable(day)
 
     def book(self, pid: str, day: dt.date, start: int, end: int, town: str | None) -> None:
         self.booked[pid, day].append((start, end, town))
@@ -261,15 +275,15 @@ def _meetings(inst: Instance, tl: Timeline, chair_of: dict, diary: Diary,
                 venue = inst.venue(vid)
                 if venue.is_closed(day) or not rooms.free(vid, day, s, e):
                     return False
-                if inst.person(chair_of[base.id, tl.period_of(day)]).is_unavailable(day):
+                if diary.away(chair_of[base.id, tl.period_of(day)], day):
                     return False
                 return all(diary.free(p, day, s, e, venue.town) for p in expected
-                           if not inst.person(p).is_unavailable(day))
+                           if not diary.away(p, day))
 
             day, (_, slot), vid = next(
                 ((d, ks, v) for d in days for ks in times for v in venues if fine(d, ks[1], v)),
                 (days[0], times[0], venues[0] if venues else ""))
-            absent = tuple(p for p in expected if inst.person(p).is_unavailable(day))
+            absent = tuple(p for p in expected if diary.away(p, day))
             attendees = tuple(p for p in expected if p not in absent)
             s, e = hhmm_minutes(slot.start), hhmm_minutes(slot.end)
             if vid:
@@ -339,7 +353,7 @@ def _hosting(inst: Instance, tl: Timeline, all_slots: list[Slot], diary: Diary
         if k < len(near) and near[k] < day + gap:
             return False
         d = duty(fid, s)
-        return d is None or (not inst.person(d[0]).is_unavailable(s.date) and diary.free(*d))
+        return d is None or (not diary.away(d[0], s.date) and diary.free(*d))
 
     def swap(fid: str, s: Slot) -> bool:
         """Give ``s`` to ``fid`` by handing her one turn too close to ``s`` to another
@@ -405,7 +419,7 @@ def _misfit(inst: Instance, fid: str, s: Slot, turns: list[Slot], diary: Diary) 
     fed = inst.federation(fid)
     cap = fed.hosting.max_turns if fed.hosting is not None else None
     who = contact_of(fed)
-    away = who is not None and (inst.person(who).is_unavailable(s.date) or not diary.free(
+    away = who is not None and (diary.away(who, s.date) or not diary.free(
         who, s.date, _min(s.start), _min(s.end), inst.venue(s.venue).town))
     near = min((abs((s.date - x.date).days) for x in turns), default=366)
     return (cap is not None and len(turns) >= cap, away, -near)
@@ -519,7 +533,7 @@ def _term(inst: Instance, tl: Timeline, chair_of: dict, diary: Diary, rooms: Roo
     cal, T = tl.calendar, inst.periods
 
     def free(people: list[str], day: dt.date, s: int, e: int, town: str | None) -> bool:
-        return all(not inst.person(p).is_unavailable(day) and diary.free(p, day, s, e, town)
+        return all(not diary.away(p, day) and diary.free(p, day, s, e, town)
                    for p in people)
 
     def book(people: list[str], day: dt.date, s: int, e: int, town: str | None) -> None:
