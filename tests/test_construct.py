@@ -93,6 +93,14 @@ def test_two_calls_make_the_same_decisions(made):
     assert _decisions(construct(inst, cal)) == _decisions(plan)
 
 
+def test_without_the_objective_the_same_decisions():
+    inst = load_instance(NANAN)
+    bare, full = construct(inst, objective=False), construct(inst)
+    assert bare.solve.objective is None and bare.penalties == ()
+    assert {k: v for k, v in _decisions(bare).items() if k not in ("solve", "penalties")} == {
+        k: v for k, v in _decisions(full).items() if k not in ("solve", "penalties")}
+
+
 def test_children_appear_only_by_code():
     inst = load_instance(FULL)
     named = tuple(c.model_copy(update={"name": f"测试姓名{c.code}", "address": f"测试地址{c.code}",
