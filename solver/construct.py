@@ -397,7 +397,7 @@ def _hosting(inst: Instance, tl: Timeline, all_slots: list[Slot], diary: Diary
         # the gaps to come), then the venue's turn.
         ok = [f for f in order if fits(f, s)]
         host = min(ok, key=lambda f: (Fraction(len(held[f]), room[f]),
-                                      max((x.date for x in held[f]), default=dt.date.min),
+                                      days[f][-1] if days[f] else 0,
                                       order.index(f))) if ok else None
         if host is None and any(swap(f, s) for f in order):
             host = host_of[s.id]
