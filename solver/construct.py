@@ -4,26 +4,33 @@ Issue 14: "Every part starts from a complete, feasible hint built in millisecond
 construction is the clerk's baseline (``baseline/greedy.py``) made careful: the same
 list orders, but every choice is checked against what is already booked, and a choice
 that would break a hard rule is passed over for the next one. Plain Python: no
-OR-Tools, no search, no going back. Decisions are made in this order, each seeing the
-bookings of the ones before:
+OR-Tools, no search; at most a one-step swap where a list order gets stuck. Decisions
+are made in this order, each seeing the bookings of the ones before:
 
-1. **Rotation.** Per base the presidium in list order after last year's last chair, as
-   the baseline, skipping a member unavailable more than ``max_unavailable_days`` days
-   of the period, at ``max_terms_per_person`` already, or chairing another base in that
-   period. Pins are kept (and counted first).
+1. **Rotation.** Per base the presidium in a queue that starts after last year's last
+   chair; each period the first in the queue who may chair takes it and goes last: not
+   unavailable more than ``max_unavailable_days`` days of the period nor on a pinned
+   meeting day of the base, under ``max_terms_per_person``, not chairing another base
+   then. A member passed over keeps her place. When nobody may, an earlier period's
+   chair moves to this one and a member who may takes hers. Pins are kept (and counted
+   first).
 2. **Meetings.** Per base and quarter the first (working day, slot, venue) of the
    window at which the host (the period's chair) is available, the venue is open and
    free (no other meeting, no usable hosting slot, no activity held there) and no
    attendee is busy elsewhere (travel included). Pins fix what they name.
-3. **Hosting.** All usable slots in date order; per venue its eligible federations in
-   turn, skipping one whose contact person is away or busy, which has a turn fewer than
-   ``min_gap_days`` away, or which is at ``max_turns``. Pins are kept (and counted
-   first). With nobody left: ``unfilled`` when ``hosting.allow_empty``, else the
-   baseline's pick.
-4. **Care.** ``care_pairs`` when given; else last year's mother, else the first caring
-   mother in reach (``candidate_mothers``) of the child's town, else in reach, with
-   room. Visits on the first visit days the mother is available and free (travel to
-   the child's town included); festival visits nearest the festival.
+3. **Hosting.** All usable slots in date order. Of the venue's eligible federations
+   that may take a slot (contact person available and free, no turn fewer than
+   ``min_gap_days`` away, under ``max_turns``), the one that has used the least of its
+   ``max_turns`` (its weight without one), then whose last turn is longest ago, then the
+   venue's turn. When none may, one federation's turn too close to the slot is handed
+   to another that may take it; failing that, ``unfilled`` when
+   ``hosting.allow_empty``, else the federation that breaks the least. Pins are kept
+   (and counted first).
+4. **Care.** ``care_pairs`` when given; else last year's mother (in reach, with room),
+   then the children with the fewest mothers in reach first: the first with room in
+   the child's town, else in reach (``candidate_mothers``). Visits on the first visit
+   days the mother is available and free (travel to the child's town included);
+   festival visits on the festivals' own days first, then a day off, and so on.
 5. **Term of work** (instances with ``terms``). Each enterprise visit in its round, on
    the first allowed day and time when the chair, the regional chair and the contact
    are available and free; the rounds' periods are tried in a turn per enterprise (to
