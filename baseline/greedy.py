@@ -40,6 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter, defaultdict
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from ..checker import score
@@ -84,28 +85,46 @@ def greedy_plan(instance: Instance, calendar: WorkCalendar | None = None) -> Pla
     turns, skipped, host_unfilled = _hosting(instance, tl)
     assigned, vol_unfilled = _volunteering(instance)
     pairs, visits = _care(instance, tl)
-    plan = Plan(
+    plan = assemble(instance, tl, STATUS, terms, meetings, turns, skipped, assigned, pairs,
+                    visits, host_unfilled + vol_unfilled)
+    return scored(instance, plan, tl.calendar, STATUS, started)
+
+
+def assemble(instance: Instance, tl: Timeline, status: str, terms: list[RotationTerm],
+             meetings: list[Meeting], turns: list[Hosting], skipped: list[SkippedSlot],
+             assigned: list[Volunteering], pairs: list[CarePair], visits: list[CareVisit],
+             unfilled: list[Unfilled], **more: tuple) -> Plan:
+    """The plan of these decisions, each section in the order the solver writes it
+    (``more``: further sections as they are, e.g. the term duties)."""
+    return Plan(
         instance=instance.id,
         year=instance.year,
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
-        solve=SolveInfo(status=STATUS, calendar_source=tl.calendar.source),
+        solve=SolveInfo(status=status, calendar_source=tl.calendar.source),
         rotation=tuple(terms),
         meetings=tuple(sorted(meetings, key=lambda m: (m.start, m.base))),
         hosting=tuple(sorted(turns, key=lambda h: (h.start, h.venue))),
         hosting_skipped=tuple(skipped),
         volunteering=tuple(sorted(assigned, key=lambda v: (v.activity, v.role, v.person))),
         care=Care(pairs=tuple(pairs), visits=tuple(sorted(visits, key=lambda v: (v.start, v.id)))),
-        unfilled=tuple(sorted(host_unfilled + vol_unfilled, key=lambda u: u.what)),
+        unfilled=tuple(sorted(unfilled, key=lambda u: u.what)),
+        **more,
     )
-    s = score(instance, plan, tl.calendar)
+
+
+def scored(instance: Instance, plan: Plan, calendar: WorkCalendar, status: str,
+           started: float) -> Plan:
+    """``plan`` with the checker's score as objective (no bound) and its penalties: how
+    a plan made without a solver (this baseline, ``solver/construct.py``) is finished."""
+    s = score(instance, plan, calendar)
     penalties = tuple(
         Penalty(rule=rule, weight=s.weights[rule], amount=s.amounts[rule],
                 cost=s.weights[rule] * s.amounts[rule])
         for rule in s.amounts
     )
-    info = SolveInfo(status=STATUS, objective=s.total, bound=None, gap=None,
+    info = SolveInfo(status=status, objective=s.total, bound=None, gap=None,
                      wall_seconds=round(time.perf_counter() - started, 3), seed=0, workers=1,
-                     time_limit=None, calendar_source=tl.calendar.source)
+                     time_limit=None, calendar_source=calendar.source)
     return plan.model_copy(update={"solve": info, "penalties": penalties})
 
 
@@ -121,12 +140,7 @@ def _rotation(inst: Instance, tl: Timeline) -> tuple[list[RotationTerm], dict]:
     chair_of: dict[tuple[str, int], str] = {}
     for base in inst.bases:
         members = list(base.presidium)
-        past = [h for h in inst.history.rotation
-                if h.base == base.id and h.year < inst.year and h.chair in members]
-        turn = 0
-        if past:
-            last = max(past, key=lambda h: (h.year, h.period))
-            turn = members.index(last.chair) + 1
+        turn = first_turn(inst, base)
         for t in range(1, inst.periods + 1):
             chair = pins.get((base.id, t)) or members[turn % len(members)]
             turn = members.index(chair) + 1 if chair in members else turn + 1
@@ -134,6 +148,18 @@ def _rotation(inst: Instance, tl: Timeline) -> tuple[list[RotationTerm], dict]:
             start, end = tl.periods[t - 1]
             terms.append(RotationTerm(base=base.id, period=t, start=start, end=end, chair=chair))
     return terms, chair_of
+
+
+def first_turn(inst: Instance, base) -> int:
+    """Index in the base's presidium of whose turn the year starts with: the one after
+    last year's last chair (``history.rotation``), else the chair."""
+    members = list(base.presidium)
+    past = [h for h in inst.history.rotation
+            if h.base == base.id and h.year < inst.year and h.chair in members]
+    if not past:
+        return 0
+    last = max(past, key=lambda h: (h.year, h.period))
+    return members.index(last.chair) + 1
 
 
 def _meetings(inst: Instance, tl: Timeline, chair_of: dict) -> list[Meeting]:
@@ -207,17 +233,34 @@ def _hosting(inst: Instance, tl: Timeline
             turns.append(Hosting(id=s.id, venue=s.venue, federation=host,
                                  start=tl.at(s.date, f"{s.start:%H:%M}"),
                                  end=tl.at(s.date, f"{s.end:%H:%M}"), theme=themes.get(s.id)))
+    return turns, skipped_slots(inst, all_slots), unfilled
+
+
+def skipped_slots(inst: Instance, all_slots: list[Slot]) -> list[SkippedSlot]:
+    """The offered slots that cannot be used, with why (``hosting_skipped``)."""
     tz = ZoneInfo(inst.timezone)
-    skipped = [SkippedSlot(id=s.id, venue=s.venue, start=dt.datetime.combine(s.date, s.start, tz),
-                           end=dt.datetime.combine(s.date, s.end, tz), why=s.obstacle or "")
-               for s in all_slots if not s.usable]
-    return turns, skipped, unfilled
+    return [SkippedSlot(id=s.id, venue=s.venue, start=dt.datetime.combine(s.date, s.start, tz),
+                        end=dt.datetime.combine(s.date, s.end, tz), why=s.obstacle or "")
+            for s in all_slots if not s.usable]
 
 
 # -- volunteering -------------------------------------------------------------------------
 
 
-def _volunteering(inst: Instance) -> tuple[list[Volunteering], list[Unfilled]]:
+class Diary(Protocol):
+    """Who is busy when (``solver/construct.py``): the baseline passes none."""
+
+    def free(self, pid: str, day: dt.date, start: int, end: int, town: str | None) -> bool: ...
+
+    def book(self, pid: str, day: dt.date, start: int, end: int, town: str | None) -> None: ...
+
+
+def _volunteering(inst: Instance, diary: Diary | None = None,
+                  busy: str = "已在本活动 / already on this activity (greedy, no look-ahead)"
+                  ) -> tuple[list[Volunteering], list[Unfilled]]:
+    """The list-order fill; with a ``diary``, a volunteer busy elsewhere at the time
+    (travel included) is passed over and each assignment is booked in it (the pinned
+    ones are taken as booked already: the caller plans around them)."""
     if not inst.activities:
         return [], []
     pools = VolunteersNearby.of(inst)
@@ -271,6 +314,10 @@ def _volunteering(inst: Instance) -> tuple[list[Volunteering], list[Unfilled]]:
                     continue
                 if vols[i].is_unavailable(a.date) or not v.free(a.date, start, end):  # type: ignore[union-attr]
                     continue
+                if diary is not None and not diary.free(vols[i].id, a.date, start, end, town):
+                    continue
+                if diary is not None:
+                    diary.book(vols[i].id, a.date, start, end, town)
                 out.append(Volunteering(activity=a.id, person=vols[i].id, role=r.role))
                 used.add(i)
                 n_acts[i, month] += 1
@@ -282,13 +329,10 @@ def _volunteering(inst: Instance) -> tuple[list[Volunteering], list[Unfilled]]:
                 n_ok = sum(1 for i in pool if not vols[i].is_unavailable(a.date)
                            and vols[i].volunteer.free(a.date, start, end))  # type: ignore[union-attr]
                 unfilled.append(Unfilled.role_short(
-                    a, r.role, r.skill, need - got, _why(inst, r, n_ok, have[r.role] + got)))
+                    a, r.role, r.skill, need - got,
+                    shortfall_reason(r, n_ok, inst.volunteering.max_travel_minutes,
+                                     have[r.role] + got, busy=busy)))
     return out, unfilled
-
-
-def _why(inst: Instance, r, n_ok: int, assigned: int) -> str:
-    return shortfall_reason(r, n_ok, inst.volunteering.max_travel_minutes, assigned,
-                            busy="已在本活动 / already on this activity (greedy, no look-ahead)")
 
 
 # -- caring mothers -------------------------------------------------------------------------

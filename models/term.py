@@ -179,11 +179,30 @@ def activity_venues(instance: Instance, term: BaseTerm) -> tuple[str, ...]:
     if act.venues:
         return act.venues
     base = instance.federation(term.base)
-    own = {f.id for f in instance.federations if f.parent == term.base} | {term.base}
+    members, by_town, by_owner = instance.memo("_term_venues", _venue_index)
+    found = list(by_town.get(base.town, ()))
+    for owner in (term.base, *members.get(term.base, ())):
+        found += by_owner.get(owner, ())
+    return tuple(vid for _, vid in sorted(found))
+
+
+def _venue_index(instance: Instance) -> tuple[dict, dict, dict]:
+    """For :func:`activity_venues`, built once (a province has thousands of venues):
+    base -> the federations under it; town -> its Women's Home, Children's Home and
+    Parents' School; owner -> the venues it opened; venues as (instance order, id)."""
+    members: dict = {}
+    for f in instance.federations:
+        if f.parent is not None:
+            members.setdefault(f.parent, []).append(f.id)
+    by_town: dict = {}
+    by_owner: dict = {}
     shared = ("womens_home", "childrens_home", "parents_school")
-    return tuple(v.id for v in instance.venues
-                 if (v.kind in shared and v.town == base.town)
-                 or (v.kind == "enterprise_open" and v.owner in own))
+    for k, v in enumerate(instance.venues):
+        if v.kind in shared:
+            by_town.setdefault(v.town, []).append((k, v.id))
+        elif v.kind == "enterprise_open":
+            by_owner.setdefault(v.owner, []).append((k, v.id))
+    return members, by_town, by_owner
 
 
 def venue_busy(instance: Instance, venue: Venue, day: dt.date, start: int, end: int,

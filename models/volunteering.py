@@ -267,3 +267,28 @@ class VolunteersNearby:
                 found = [i for i in found if language in self.people[i].volunteer.languages]
             self._pool[key] = found
         return self._pool[key]
+
+
+def candidate_mothers(instance, child_code: str) -> list[str]:
+    """Caring mothers within ``care.max_travel_minutes`` of the child's town, in
+    ``people`` order (shared by the solver's pairing stage and the construction). When
+    unlisted town pairs are out of reach, only the child's town,
+    mothers without a town and the town's listed neighbours are tried (a province has
+    thousands of mothers)."""
+    cache = instance._by_id.setdefault("_mothers_near", {})
+    if not cache:
+        cache["_children"] = {c.code: c.town for c in instance.children}
+        by_town: dict[str | None, list[tuple[int, str]]] = {}
+        for k, p in enumerate(instance.people):
+            if p.caring_mother:
+                by_town.setdefault(p.town, []).append((k, p.id))
+        cache["_by_town"] = by_town
+    town = cache["_children"][child_code]
+    if town not in cache:
+        limit = instance.care.max_travel_minutes
+        by_town = cache["_by_town"]
+        near = instance.towns_within(town, limit)
+        towns = list(by_town) if near is None else [t for t in near if t in by_town]
+        cache[town] = [pid for _, pid in sorted(
+            m for t in towns if instance.travel_minutes(t, town) <= limit for m in by_town[t])]
+    return cache[town]

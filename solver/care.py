@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from ..models.instance import Instance
-from ..models.volunteering import WEEKDAYS
+from ..models.volunteering import WEEKDAYS, candidate_mothers  # noqa: F401 (re-exported)
 from .context import ModelContext, Visit
 from .unionfind import UnionFind
 
@@ -30,30 +30,6 @@ class Pairing:
     bound: float = 0.0
     penalties: list[tuple[str, int, int, list]] = field(default_factory=list)
     """(rule, weight, amount, worst cases) as extract_part produces them."""
-
-
-def candidate_mothers(instance: Instance, child_code: str) -> list[str]:
-    """Caring mothers within ``care.max_travel_minutes`` of the child's town, in
-    ``people`` order. When unlisted town pairs are out of reach, only the child's town,
-    mothers without a town and the town's listed neighbours are tried (a province has
-    thousands of mothers)."""
-    cache = instance._by_id.setdefault("_mothers_near", {})
-    if not cache:
-        cache["_children"] = {c.code: c.town for c in instance.children}
-        by_town: dict[str | None, list[tuple[int, str]]] = {}
-        for k, p in enumerate(instance.people):
-            if p.caring_mother:
-                by_town.setdefault(p.town, []).append((k, p.id))
-        cache["_by_town"] = by_town
-    town = cache["_children"][child_code]
-    if town not in cache:
-        limit = instance.care.max_travel_minutes
-        by_town = cache["_by_town"]
-        near = instance.towns_within(town, limit)
-        towns = list(by_town) if near is None else [t for t in near if t in by_town]
-        cache[town] = [pid for _, pid in sorted(
-            m for t in towns if instance.travel_minutes(t, town) <= limit for m in by_town[t])]
-    return cache[town]
 
 
 def last_year_mother(instance: Instance) -> dict[str, str]:
