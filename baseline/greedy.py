@@ -256,11 +256,13 @@ class Diary(Protocol):
 
 
 def _volunteering(inst: Instance, diary: Diary | None = None,
-                  busy: str = "已在本活动 / already on this activity (greedy, no look-ahead)"
-                  ) -> tuple[list[Volunteering], list[Unfilled]]:
+                  busy: str = "已在本活动 / already on this activity (greedy, no look-ahead)",
+                  pool_of=None) -> tuple[list[Volunteering], list[Unfilled]]:
     """The list-order fill; with a ``diary``, a volunteer busy elsewhere at the time
     (travel included) is passed over and each assignment is booked in it (the pinned
-    ones are taken as booked already: the caller plans around them)."""
+    ones are taken as booked already: the caller plans around them). ``pool_of(activity,
+    role)``, when given, lists the people a role is filled from (ids, in order) instead
+    of everyone nearby in list order."""
     if not inst.activities:
         return [], []
     pools = VolunteersNearby.of(inst)
@@ -299,12 +301,16 @@ def _volunteering(inst: Instance, diary: Diary | None = None,
             need = r.min - have[r.role]
             if need <= 0:
                 continue
-            pool = pools.pool(town, r.skill, r.language)
-            key = (town, r.skill, r.language, month)
-            first = skip_to.get(key, 0)
-            while first < len(pool) and full(pool[first], month):
-                first += 1
-            skip_to[key] = first
+            if pool_of is not None:
+                pool = [index[pid] for pid in pool_of(a, r) if pid in index]
+                first = 0
+            else:
+                pool = pools.pool(town, r.skill, r.language)
+                key = (town, r.skill, r.language, month)
+                first = skip_to.get(key, 0)
+                while first < len(pool) and full(pool[first], month):
+                    first += 1
+                skip_to[key] = first
             got = 0
             for i in pool[first:]:
                 if i in used or full(i, month):

@@ -23,7 +23,7 @@ from ..models.instance import Instance
 from ..models.plan import Plan
 from ..models.timeline import Timeline, WorkCalendar
 from .budget import MIN_PART_SECONDS, MIN_PART_WORK, Budget, need_work
-from .context import Part
+from .context import Hint, Part
 from .run import Limits, PartResult
 
 #: Extra attempts of a task that raised (a worker that died does not use these: the
@@ -39,7 +39,7 @@ class ClusterError(Exception):
 
 def solve_part_task(instance: Instance, calendar: WorkCalendar, part: Part | None,
                     previous: Plan | None, today: dt.date | None,
-                    care_pairs: dict[str, str], hint: Plan | None, reach: frozenset | None,
+                    care_pairs: dict[str, str], hint: Hint | None, reach: frozenset | None,
                     work: float,
                     deadline_epoch: float, seed: int, threads: int) -> PartResult:
     """Build and search one part on a worker (a task: everything it needs is an argument)."""
@@ -116,7 +116,8 @@ class ClusterRunner:
 
     def __init__(self, cluster: Cluster, instance: Instance, calendar: WorkCalendar,
                  previous: Plan | None, today: dt.date | None, care_pairs: dict[str, str],
-                 hint: Plan | None, reach: frozenset | None, budget: Budget, seed: int, progress: Callable | None,
+                 hint: Hint | None, reach: frozenset | None, budget: Budget, seed: int,
+                 progress: Callable | None,
                  on_part: Callable[[int, int], None] | None, total: int,
                  started: float) -> None:
         self.cluster, self.budget, self.seed = cluster, budget, seed

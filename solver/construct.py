@@ -82,6 +82,7 @@ from ..models.term import (
 )
 from ..models.timeline import Timeline, WorkCalendar
 from ..models.volunteering import WEEKDAYS, candidate_mothers
+from .volunteering import pool
 
 STATUS = "CONSTRUCTION"
 _BUSY = "另有任务 / busy with another duty then (construction)"
@@ -173,7 +174,10 @@ def construct(instance: Instance, calendar: WorkCalendar | None = None,
     turns, skipped, host_unfilled = _hosting(inst, tl, all_slots, diary)
     pairs, visits = _care(inst, tl, diary, care_pairs)
     term_visits, signatures = _term(inst, tl, chair_of, diary, rooms)
-    assigned, vol_unfilled = _volunteering(inst, diary, busy=_BUSY)
+    # From the solver's own candidates (the nearest eligible, solver/volunteering.py
+    # ``pool``), so that every assignment is a decision of the model it hints.
+    assigned, vol_unfilled = _volunteering(inst, diary, busy=_BUSY,
+                                           pool_of=lambda a, r: pool(inst, a, r))
     plan = assemble(inst, tl, STATUS, terms, meetings, turns, skipped, assigned, pairs, visits,
                     host_unfilled + vol_unfilled,
                     term_visits=tuple(sorted(term_visits, key=lambda v: (v.start, v.id))),

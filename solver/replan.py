@@ -120,26 +120,25 @@ def change_terms(ctx: ModelContext) -> None:
 
 def add_hints(ctx: ModelContext) -> None:
     """The published plan (else the construction) as a solution hint."""
-    model = ctx.model
     prev = ctx.hinted("bases")
     if prev is not None:
         chair = {(t.base, t.period): t.chair for t in prev.rotation}
         for (b, t, p), var in ctx.chair.items():
-            model.add_hint(var, chair.get((b, t)) == p)
+            ctx.suggest("bases", var, chair.get((b, t)) == p)
         prev_meetings = {(m.base, m.quarter): m for m in prev.meetings}
         for (b, q), mv in ctx.meetings.items():
             m = prev_meetings.get((b, q))
             key = (m.start.date(), _slot_index(ctx, m.start)) if m else None
             for k, lit in mv.day_slot.items():
-                model.add_hint(lit, k == key)
+                ctx.suggest("bases", lit, k == key)
             for vid, lit in mv.venue.items():
-                model.add_hint(lit, m is not None and vid == m.venue)
+                ctx.suggest("bases", lit, m is not None and vid == m.venue)
     prev = ctx.hinted("hosting")
     if prev is not None:
         turns = {h.id: h.federation for h in prev.hosting}
         for sid, hosts in ctx.hosting.items():
             for fid, lit in hosts.items():
-                model.add_hint(lit, turns.get(sid) == fid)
+                ctx.suggest("hosting", lit, turns.get(sid) == fid)
 
 
 def _published_assignments(ctx: ModelContext, plan=None) -> set[tuple[str, str, str]]:
@@ -214,13 +213,13 @@ def add_volunteering_hints(ctx: ModelContext) -> None:
     if prev is not None and ctx.has_volunteering:
         published = _published_assignments(ctx, prev)
         for key, lit in ctx.assign.items():
-            ctx.model.add_hint(lit, key in published)
+            ctx.suggest("volunteering", lit, key in published)
     prev = ctx.hinted("care")
     if prev is not None and ctx.has_care:
         visits = _published_visits(ctx, prev)
         for cands in ctx.visits.values():
             for v in cands:
-                ctx.model.add_hint(v.lit, _visit_key(v) in visits)
+                ctx.suggest("care", v.lit, _visit_key(v) in visits)
 
 
 @dataclass

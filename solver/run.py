@@ -11,6 +11,7 @@ run of it may differ.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -45,6 +46,9 @@ FALLBACK_WORK = 10.0
 #: ... and this long by the clock: a fallback is the last chance of a plan, so the
 #: safety net waits for it well past the time limit (a late plan beats none).
 FALLBACK_WALL = 120.0
+#: At most this much work completes the construction (its decisions fixed, the search
+#: only works out the penalty amounts: a few hundredths on the default instance).
+CONSTRUCTION_WORK = 2.0
 #: The fallback searches, in order: (linearization level, LP cuts on).
 FALLBACKS = ((LINEARIZATION, False), (0, True))
 
@@ -150,16 +154,25 @@ class _Search:
         return code, solver
 
 
-def _construction(search: _Search, model: cp_model.CpModel
+def _construction(search: _Search, model: cp_model.CpModel,
+                  decisions: list[tuple[cp_model.IntVar, int]], limits: Limits
                   ) -> tuple[int, cp_model.CpSolver]:
-    """The model with every hinted decision fixed to the construction's: a plan at once
-    when the construction keeps the part's hard rules (the search only works out the
-    penalty amounts), INFEASIBLE when it does not."""
+    """The model with the construction's ``decisions`` fixed: a plan at once when the
+    construction keeps the part's hard rules (the search only works out the penalty
+    amounts), INFEASIBLE when it does not."""
     fixed = model.clone()
-    hint = fixed.proto.solution_hint
-    for index, value in zip(hint.vars, hint.values, strict=True):
-        fixed.add(fixed.get_int_var_from_proto_index(index) == value)
-    return search.run(fixed, Limits(FALLBACK_WORK, FALLBACK_WALL), light=True)
+    for lit, value in decisions:
+        fixed.add(lit == value)
+    return search.run(fixed, Limits(min(CONSTRUCTION_WORK, limits.work), FALLBACK_WALL),
+                      light=True)
+
+
+def _hint_all(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
+    """Every variable of ``model`` hinted with its value in ``solver``'s solution."""
+    model.clear_hints()
+    for i in range(len(model.proto.variables)):
+        var = model.get_int_var_from_proto_index(i)
+        model.add_hint(var, solver.value(var))
 
 
 def _stage_one(search: _Search, model: cp_model.CpModel, one, changes, limits: Limits
@@ -198,6 +211,7 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
              "constraints": len(model.proto.constraints)}
     part = ctx.part or Part("whole", True)
     search = _Search(seed, workers)
+    started = time.perf_counter()
     change_status, change_cost, repair = "", 0, None
     if ctx.previous is not None:
         # Stage 1: the fewest weighted changes. Staffing shortfalls (unfilled_role) count
@@ -227,14 +241,23 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
         # from the stage-1 solution.
         model.add(changes <= change_cost)
         model.add(one.shortfall <= short_cost)
-        model.clear_hints()
-        for i in range(len(model.proto.variables)):
-            model.add_hint(model.get_int_var_from_proto_index(i),
-                           solver.value(model.get_int_var_from_proto_index(i)))
+        _hint_all(model, solver)
         model.minimize(original)
         limits = Limits(max(0.05, limits.work - search.work),
                         max(0.1, limits.wall - solver.wall_time))
         repair = solver
+    floor = None
+    if ctx.previous is None and ctx.construction:
+        # The construction, completed: the plan a starved search returns
+        # (``constructed``). Its hinted sections (context.HINTED) are the search's start.
+        code, solver = _construction(search, model, ctx.construction, limits)
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            floor = solver
+        else:
+            log.info("part %s: the construction breaks a hard rule of the model (%s)",
+                     part.name, STATUS_NAMES.get(code, str(code)))
+        limits = Limits(max(0.05, limits.work - search.work),
+                        max(0.1, limits.wall - solver.wall_time))
     code, solver = search.run(model, limits, cuts=not (ctx.assign and limits.work < CUTS_WORK),
                               report=report)
     if code == cp_model.UNKNOWN and ctx.previous is not None:
@@ -243,16 +266,23 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
         # the process when a search stops at a solution found while loading one.)
         code, solver = cp_model.FEASIBLE, repair
     constructed, starved_bound = False, 0.0
-    if code == cp_model.UNKNOWN and ctx.previous is None and ctx.hint is not None:
+    if code == cp_model.UNKNOWN and floor is not None:
+        # Starved (too little work, or cut by the clock). The LP-guided first plan is
+        # usually far better than the construction (default instance, volunteering at
+        # 1.4 units: 645 against 4,853), so it is tried within the time the part has
+        # left -- not past it: the construction is there -- and the better one is kept.
         starved_bound = max(0.0, float(solver.best_objective_bound))
-        # Starved (too little work, or cut by the clock): the construction the search
-        # started from, when it keeps every hard rule of this part.
-        code, solver = _construction(search, model)
-        constructed = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-        log.info("part %s found nothing within %.1f work; the construction: %s",
-                 part.name, limits.work, STATUS_NAMES.get(code, str(code)))
-        if not constructed:
-            code = cp_model.UNKNOWN
+        left = max(0.1, limits.wall - (time.perf_counter() - started))
+        model.clear_hints()
+        code, solver = search.run(model, Limits(FALLBACK_WORK, left), LINEARIZATION, False,
+                                  first_only=True)
+        if code == cp_model.UNKNOWN and solver.wall_time >= 0.98 * left:
+            search.wall_stopped = True  # another machine may have found one in time
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) \
+                or solver.objective_value > floor.objective_value:
+            log.info("part %s found nothing within %.1f work: the construction",
+                     part.name, limits.work)
+            code, solver, constructed = cp_model.FEASIBLE, floor, True
     for lin, cuts in FALLBACKS:
         if code != cp_model.UNKNOWN:
             break

@@ -14,17 +14,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..checker import check
 from ..models.hosting import expand_slots
 from ..models.instance import Instance
 from ..models.plan import PartInfo, Plan, SolveInfo
+from ..models.rules import rule
 from ..models.timeline import Timeline, WorkCalendar
 from . import care, keep, replan
 from .budget import Budget, need_work
-from .construct import construct
 from .build import build
 from .care import Pairing
-from ..checker import check
-from ..models.rules import rule
+from .construct import construct
 from .context import SECTIONS, Hint, Part
 from .decompose import decompose
 from .extract import PartPlan, PenaltyAmount, assemble

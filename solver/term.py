@@ -525,7 +525,7 @@ def add_term_hints(ctx: ModelContext) -> None:
     tv = term_vars(ctx)
     for cands in list(tv.visits.values()) + list(tv.signatures.values()):
         for c in cands:
-            ctx.model.add_hint(c.lit, id(c.lit) in chosen)
+            ctx.suggest("bases", c.lit, id(c.lit) in chosen)
 
 
 # -- extraction --------------------------------------------------------------------------
