@@ -188,6 +188,12 @@ def _run_notes(result) -> list[str]:
     notes = []
     if result.wall_stopped:
         notes.append(WALL_STOPPED)
+    constructed = [p.name for p in result.plan.solve.parts if p.constructed] \
+        if result.plan is not None else []
+    if constructed:
+        notes.append("no search plan within the work for: " + ", ".join(constructed)
+                     + " — these parts are the construction (every hard rule kept, not "
+                     "optimised); raise --time-limit for a better plan")
     if result.plan is not None and result.plan.solve.retried:
         notes.append("parts re-run on another worker after a worker failed: "
                      + ", ".join(result.plan.solve.retried))

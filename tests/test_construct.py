@@ -15,7 +15,8 @@ from xinglian.baseline import greedy_plan
 from xinglian.checker import HARD_RULES, check, score
 from xinglian.instances.generate import generate
 from xinglian.models import Plan, load_instance, work_calendar
-from xinglian.solver.construct import STATUS, Diary, construct
+from xinglian.solver.construct import STATUS, construct
+from xinglian.solver.diary import Diary
 
 ROOT = Path(__file__).parent.parent
 TINY = Path(__file__).parent / "data" / "tiny.yaml"
