@@ -257,12 +257,15 @@ class Diary(Protocol):
 
 def _volunteering(inst: Instance, diary: Diary | None = None,
                   busy: str = "已在本活动 / already on this activity (greedy, no look-ahead)",
-                  pool_of=None) -> tuple[list[Volunteering], list[Unfilled]]:
+                  pool_of=None, load: Counter[str] | None = None
+                  ) -> tuple[list[Volunteering], list[Unfilled]]:
     """The list-order fill; with a ``diary``, a volunteer busy elsewhere at the time
     (travel included) is passed over and each assignment is booked in it (the pinned
     ones are taken as booked already: the caller plans around them). ``pool_of(activity,
-    role)``, when given, lists the people a role is filled from (ids, in order) instead
-    of everyone nearby in list order."""
+    role, chosen)``, when given, lists the people a role is filled from (ids, in order)
+    instead of everyone nearby in list order (``chosen``: the ids already on the
+    activity); ``load``, when given, counts each person's
+    assignments as they are made (for ``pool_of`` to read)."""
     if not inst.activities:
         return [], []
     pools = VolunteersNearby.of(inst)
@@ -291,6 +294,8 @@ def _volunteering(inst: Instance, diary: Diary | None = None,
         have: Counter[str] = Counter()
         for pin in pins.get(a.id, []):
             out.append(Volunteering(activity=a.id, person=pin.person, role=pin.role))
+            if load is not None:
+                load[pin.person] += 1
             have[pin.role] += 1
             i = index.get(pin.person)
             if i is not None and i not in used:
@@ -302,7 +307,8 @@ def _volunteering(inst: Instance, diary: Diary | None = None,
             if need <= 0:
                 continue
             if pool_of is not None:
-                pool = [index[pid] for pid in pool_of(a, r) if pid in index]
+                chosen = [vols[i].id for i in sorted(used)]
+                pool = [index[pid] for pid in pool_of(a, r, chosen) if pid in index]
                 first = 0
             else:
                 pool = pools.pool(town, r.skill, r.language)
@@ -325,6 +331,8 @@ def _volunteering(inst: Instance, diary: Diary | None = None,
                 if diary is not None:
                     diary.book(vols[i].id, a.date, start, end, town)
                 out.append(Volunteering(activity=a.id, person=vols[i].id, role=r.role))
+                if load is not None:
+                    load[vols[i].id] += 1
                 used.add(i)
                 n_acts[i, month] += 1
                 minutes[i, month] += length

@@ -134,8 +134,9 @@ def replans(workers: int, repeat: int, time_limit: float) -> None:
     moved = later[len(later) // 3]
     mother = plan.care.pairs[0].mother
     turn = next(h for h in plan.hosting if h.start.date() > dt.date(2027, 6, 1))
-    other = next((f.id for f in inst.federations if f.id != turn.federation
-                  and f.hosting is not None), turn.federation)
+    # Another federation that hosts at the same venue (so the pin is possible).
+    other = next((h.federation for h in plan.hosting if h.venue == turn.venue
+                  and h.federation != turn.federation), turn.federation)
     role = act.roles[0]
     changes = {
         "chair away one period": [{"kind": "unavailable", "person": "p-003",

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ..models.instance import Instance
 from .context import Part
-from .run import Limits
+from .run import FIRST_PLAN_WORK, MIN_SEARCH_SECONDS, Limits
 from .term import term_need
 
 #: Deterministic seconds CP-SAT does per CPU second on one thread (x86_64 AMD EPYC;
@@ -43,14 +43,15 @@ PLANNED_SHARE = 0.6
 NEED_PER_BASE, NEED_PER_VENUE, NEED_PER_CHILD, NEED_PER_ROLE = 0.25, 0.06, 0.02, 0.012
 #: The floor of a volunteering part in deterministic seconds: without LP cuts its first
 #: good plan comes after about 2 (3.6 s of one thread on the default instance).
-VOLUNTEERING_FLOOR_WORK = 2.0
+VOLUNTEERING_FLOOR_WORK = FIRST_PLAN_WORK
 #: Build seconds per second of need (measured ~0.05-0.08 on the default instance, more
 #: when two threads build at once).
 BUILD_PER_NEED = 0.1
 #: The least work a part gets, even when the budget is spent.
 MIN_PART_WORK = 0.5
-#: The least wall time a search gets as its safety net, even past the time limit.
-MIN_PART_SECONDS = 1.0
+#: The least wall time a search gets as its safety net, even past the time limit (a
+#: part that has the construction as its floor takes that instead: run.solve_part).
+MIN_PART_SECONDS = MIN_SEARCH_SECONDS
 
 
 def need(instance: Instance, part: Part | None) -> float:
@@ -151,9 +152,11 @@ class Budget:
 
     def limits(self, work: float) -> Limits:
         """The limits of one search of ``work`` deterministic seconds: the work, and the
-        time left before the deadline as the safety net."""
+        time left before the deadline as the safety net (0 when it has passed:
+        run.solve_part then gives a search at least ``MIN_PART_SECONDS``, or returns the
+        construction)."""
         left = self.deadline - time.perf_counter()
-        return Limits(max(MIN_PART_WORK, work), max(MIN_PART_SECONDS, left))
+        return Limits(max(MIN_PART_WORK, work), max(0.0, left))
 
     def shares(self, instance: Instance, parts: list[Part | None]) -> dict[int, float]:
         """id(part) -> its work: a share of the whole by need and floor, capped at what

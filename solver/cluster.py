@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from ..models.instance import Instance
 from ..models.plan import Plan
 from ..models.timeline import Timeline, WorkCalendar
-from .budget import MIN_PART_SECONDS, MIN_PART_WORK, Budget, need_work
+from .budget import MIN_PART_WORK, Budget, need_work
 from .context import Hint, Part
 from .run import Limits, PartResult
 
@@ -54,7 +54,7 @@ def solve_part_task(instance: Instance, calendar: WorkCalendar, part: Part | Non
     except FrozenConflict as e:
         return PartResult(part or Part("whole", True), part, "INFEASIBLE", problem=str(e))
     built = time.perf_counter()
-    wall = max(MIN_PART_SECONDS, deadline_epoch - time.time())
+    wall = max(0.0, deadline_epoch - time.time())  # run.solve_part: MIN_SEARCH_SECONDS
     result = solve_part(ctx, Limits(max(MIN_PART_WORK, work), wall), seed, threads)
     result.build_seconds = built - t0
     result.seconds = time.perf_counter() - t0

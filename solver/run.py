@@ -46,6 +46,12 @@ FALLBACK_WORK = 10.0
 #: ... and this long by the clock: a fallback is the last chance of a plan, so the
 #: safety net waits for it well past the time limit (a late plan beats none).
 FALLBACK_WALL = 120.0
+#: The least wall time a search gets, even past the time limit, unless the part has the
+#: construction to return instead.
+MIN_SEARCH_SECONDS = 1.0
+#: The work a volunteering part's LP-guided search takes to its first plan (default
+#: instance: about 2.3): with less, a part starts with that first-plan search.
+FIRST_PLAN_WORK = 2.0
 #: At most this much work completes the construction (its decisions fixed, the search
 #: only works out the penalty amounts: a few hundredths on the default instance).
 CONSTRUCTION_WORK = 2.0
@@ -212,6 +218,10 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
     part = ctx.part or Part("whole", True)
     search = _Search(seed, workers)
     started = time.perf_counter()
+    # The clock had (nearly) run out before this part started: a part with the
+    # construction returns it at once, any other is searched briefly all the same.
+    late = limits.wall < MIN_SEARCH_SECONDS
+    limits = Limits(limits.work, max(MIN_SEARCH_SECONDS, limits.wall))
     change_status, change_cost, repair = "", 0, None
     if ctx.previous is not None:
         # Stage 1: the fewest weighted changes. Staffing shortfalls (unfilled_role) count
@@ -258,8 +268,18 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
                      part.name, STATUS_NAMES.get(code, str(code)))
         limits = Limits(max(0.05, limits.work - search.work),
                         max(0.1, limits.wall - solver.wall_time))
-    code, solver = search.run(model, limits, cuts=not (ctx.assign and limits.work < CUTS_WORK),
-                              report=report)
+    # A volunteering part with less work than its first plan takes would spend it all
+    # and find nothing: it goes straight to the LP-guided first plan below.
+    doomed = bool(ctx.assign) and ctx.previous is None and limits.work < FIRST_PLAN_WORK
+    if late and floor is not None:
+        code, solver = cp_model.UNKNOWN, floor
+        search.wall_stopped = True
+    elif doomed:
+        code, solver = cp_model.UNKNOWN, None
+    else:
+        code, solver = search.run(model, limits,
+                                  cuts=not (ctx.assign and limits.work < CUTS_WORK),
+                                  report=report)
     if code == cp_model.UNKNOWN and ctx.previous is not None:
         # Stage 2 found nothing (cut by the clock): stage 1's repair is a whole plan.
         # (No first-solution search from stage 2's complete hint: OR-Tools 9.15 aborts
@@ -271,13 +291,17 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
         # usually far better than the construction (default instance, volunteering at
         # 1.4 units: 645 against 4,853), so it is tried within the time the part has
         # left -- not past it: the construction is there -- and the better one is kept.
-        starved_bound = max(0.0, float(solver.best_objective_bound))
-        left = max(0.1, limits.wall - (time.perf_counter() - started))
-        model.clear_hints()
-        code, solver = search.run(model, Limits(FALLBACK_WORK, left), LINEARIZATION, False,
-                                  first_only=True)
-        if code == cp_model.UNKNOWN and solver.wall_time >= 0.98 * left:
-            search.wall_stopped = True  # another machine may have found one in time
+        starved_bound = (0.0 if late or solver is None
+                         else max(0.0, float(solver.best_objective_bound)))
+        left = limits.wall - (time.perf_counter() - started)
+        if not late and left > 0.1:
+            model.clear_hints()
+            code, solver = search.run(model, Limits(FALLBACK_WORK, left), LINEARIZATION,
+                                      False, first_only=True)
+            if code == cp_model.UNKNOWN and solver.wall_time >= 0.98 * left:
+                search.wall_stopped = True  # another machine may have found one in time
+        elif not late:
+            search.wall_stopped = True
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) \
                 or solver.objective_value > floor.objective_value:
             log.info("part %s found nothing within %.1f work: the construction",
