@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ..models.instance import Instance
 from .context import Part
-from .run import FIRST_PLAN_WORK, MIN_SEARCH_SECONDS, Limits
+from .run import MIN_SEARCH_SECONDS, Limits
 from .term import term_need
 
 #: Deterministic seconds CP-SAT does per CPU second on one thread (x86_64 AMD EPYC;
@@ -43,7 +43,7 @@ PLANNED_SHARE = 0.6
 NEED_PER_BASE, NEED_PER_VENUE, NEED_PER_CHILD, NEED_PER_ROLE = 0.25, 0.06, 0.02, 0.012
 #: The floor of a volunteering part in deterministic seconds: without LP cuts its first
 #: good plan comes after about 2 (3.6 s of one thread on the default instance).
-VOLUNTEERING_FLOOR_WORK = FIRST_PLAN_WORK
+VOLUNTEERING_FLOOR_WORK = 2.0
 #: Build seconds per second of need (measured ~0.05-0.08 on the default instance, more
 #: when two threads build at once).
 BUILD_PER_NEED = 0.1
@@ -86,6 +86,15 @@ def floor_work(instance: Instance, part: Part | None) -> float:
     if is_volunteering(part):
         return VOLUNTEERING_FLOOR_WORK
     return need_work(instance, part)
+
+
+def starts_with_first_plan(instance: Instance, part: Part | None, work: float) -> bool:
+    """Whether a part's ``work`` is too little for its search to find a plan: a
+    volunteering part that needs more than the work of its LP-guided first plan and got
+    less (run.solve_part then starts with that first-plan search instead of wasting the
+    work; default instance at 10 s: 1.1 units, where the first plan takes about 2.3)."""
+    return is_volunteering(part) and work < VOLUNTEERING_FLOOR_WORK <= need_work(instance,
+                                                                                 part)
 
 
 def is_volunteering(part: Part | None) -> bool:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from ..models.instance import Instance
 from ..models.plan import Plan
 from ..models.timeline import Timeline, WorkCalendar
-from .budget import MIN_PART_WORK, Budget, need_work
+from .budget import MIN_PART_WORK, Budget, need_work, starts_with_first_plan
 from .context import Hint, Part
 from .run import Limits, PartResult
 
@@ -55,7 +55,8 @@ def solve_part_task(instance: Instance, calendar: WorkCalendar, part: Part | Non
         return PartResult(part or Part("whole", True), part, "INFEASIBLE", problem=str(e))
     built = time.perf_counter()
     wall = max(0.0, deadline_epoch - time.time())  # run.solve_part: MIN_SEARCH_SECONDS
-    result = solve_part(ctx, Limits(max(MIN_PART_WORK, work), wall), seed, threads)
+    result = solve_part(ctx, Limits(max(MIN_PART_WORK, work), wall), seed, threads,
+                        first_plan=starts_with_first_plan(instance, part, work))
     result.build_seconds = built - t0
     result.seconds = time.perf_counter() - t0
     return result

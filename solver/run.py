@@ -49,9 +49,6 @@ FALLBACK_WALL = 120.0
 #: The least wall time a search gets, even past the time limit, unless the part has the
 #: construction to return instead.
 MIN_SEARCH_SECONDS = 1.0
-#: The work a volunteering part's LP-guided search takes to its first plan (default
-#: instance: about 2.3): with less, a part starts with that first-plan search.
-FIRST_PLAN_WORK = 2.0
 #: At most this much work completes the construction (its decisions fixed, the search
 #: only works out the penalty amounts: a few hundredths on the default instance).
 CONSTRUCTION_WORK = 2.0
@@ -208,10 +205,13 @@ def _stage_one(search: _Search, model: cp_model.CpModel, one, changes, limits: L
 
 
 def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
-               report: Callable[[int, float, float], None] | None = None) -> PartResult:
+               report: Callable[[int, float, float], None] | None = None,
+               first_plan: bool = False) -> PartResult:
     """Search one part's model within ``limits``; a re-plan first minimises the weighted
     number of changed decisions (stage 1, half the budget at most), then the objective
-    with that number held (stage 2)."""
+    with that number held (stage 2). ``first_plan``: the work is too little for the
+    part's search to find a plan (budget.starts_with_first_plan), so it starts with the
+    LP-guided first-plan search."""
     model = ctx.model
     stats = {"booleans": len(model.proto.variables),
              "constraints": len(model.proto.constraints)}
@@ -270,7 +270,7 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
                         max(0.1, limits.wall - solver.wall_time))
     # A volunteering part with less work than its first plan takes would spend it all
     # and find nothing: it goes straight to the LP-guided first plan below.
-    doomed = bool(ctx.assign) and ctx.previous is None and limits.work < FIRST_PLAN_WORK
+    doomed = first_plan and ctx.previous is None
     if late and floor is not None:
         code, solver = cp_model.UNKNOWN, floor
         search.wall_stopped = True
