@@ -34,8 +34,10 @@ from .term import term_need
 #: hosting groups 0.26-0.38, care visits 0.35-0.41; the volunteering parts dominate).
 WORK_PER_SECOND = 0.5
 #: The share of the time limit the planned work takes on the reference machine. The
-#: rest is headroom for a slower or busier machine before the safety net cuts a search.
-PLANNED_SHARE = 0.6
+#: rest is headroom for a slower or busier machine before the safety net cuts a search
+#: (at 0.6 a 10 s solve of a generated county was cut by the clock on a quiet 2-core PC
+#: in one run of two; at 0.5 in neither).
+PLANNED_SHARE = 0.5
 #: Expected need in deterministic seconds (measured on the default instance, one
 #: thread, to prove optimal or, for volunteering, to come near the bound): per base of a
 #: rotation part, per venue of a hosting group, per child of a visit bundle, per role of
@@ -44,9 +46,13 @@ NEED_PER_BASE, NEED_PER_VENUE, NEED_PER_CHILD, NEED_PER_ROLE = 0.25, 0.06, 0.02,
 #: The floor of a volunteering part in deterministic seconds: without LP cuts its first
 #: good plan comes after about 2 (3.6 s of one thread on the default instance).
 VOLUNTEERING_FLOOR_WORK = 2.0
-#: Build seconds per second of need (measured ~0.05-0.08 on the default instance, more
-#: when two threads build at once).
-BUILD_PER_NEED = 0.1
+#: The work the LP-guided search of a county's volunteering takes to its first plan
+#: (default instance: 2.28).
+FIRST_PLAN_WORK = 2.5
+#: Seconds of model building (and of the set-up before it) per unit of need: the default
+#: instance's parts build in 0.05-0.6 s per unit alone, and two threads building at once
+#: share one interpreter, so a 10 s solve spent about 4 s before its searches ran.
+BUILD_PER_NEED = 0.25
 #: The least work a part gets, even when the budget is spent.
 MIN_PART_WORK = 0.5
 #: The least wall time a search gets as its safety net, even past the time limit (a
@@ -86,15 +92,6 @@ def floor_work(instance: Instance, part: Part | None) -> float:
     if is_volunteering(part):
         return VOLUNTEERING_FLOOR_WORK
     return need_work(instance, part)
-
-
-def starts_with_first_plan(instance: Instance, part: Part | None, work: float) -> bool:
-    """Whether a part's ``work`` is too little for its search to find a plan: a
-    volunteering part that needs more than the work of its LP-guided first plan and got
-    less (run.solve_part then starts with that first-plan search instead of wasting the
-    work; default instance at 10 s: 1.1 units, where the first plan takes about 2.3)."""
-    return is_volunteering(part) and work < VOLUNTEERING_FLOOR_WORK <= need_work(instance,
-                                                                                 part)
 
 
 def is_volunteering(part: Part | None) -> bool:
@@ -166,6 +163,20 @@ class Budget:
         construction)."""
         left = self.deadline - time.perf_counter()
         return Limits(max(MIN_PART_WORK, work), max(0.0, left))
+
+    def start(self, instance: Instance, part: Part | None, work: float) -> str:
+        """How a part's search starts: ``""`` as usual; ``"first plan"`` when the part is
+        a volunteering part whose ``work`` is too little for its search to find a plan
+        (it needs more than ``VOLUNTEERING_FLOOR_WORK`` and got less), so the LP-guided
+        first-plan search comes at once instead of after the work is wasted (default
+        instance at 10 s: 1.1 units, where the first plan takes about 2.3); and
+        ``"construction"`` when even that first plan would not fit one thread's planned
+        time (``lane``): the part takes the construction, decided from sizes alone, so
+        every run does the same (run.solve_part)."""
+        if not (is_volunteering(part)
+                and work < VOLUNTEERING_FLOOR_WORK <= need_work(instance, part)):
+            return ""
+        return "first plan" if self.lane >= FIRST_PLAN_WORK else "construction"
 
     def shares(self, instance: Instance, parts: list[Part | None]) -> dict[int, float]:
         """id(part) -> its work: a share of the whole by need and floor, capped at what

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from ..models.instance import Instance
 from ..models.plan import Plan
 from ..models.timeline import Timeline, WorkCalendar
-from .budget import MIN_PART_WORK, Budget, need_work, starts_with_first_plan
+from .budget import MIN_PART_WORK, Budget, need_work
 from .context import Hint, Part
 from .run import Limits, PartResult
 
@@ -40,8 +40,8 @@ class ClusterError(Exception):
 def solve_part_task(instance: Instance, calendar: WorkCalendar, part: Part | None,
                     previous: Plan | None, today: dt.date | None,
                     care_pairs: dict[str, str], hint: Hint | None, reach: frozenset | None,
-                    work: float,
-                    deadline_epoch: float, seed: int, threads: int) -> PartResult:
+                    work: float, deadline_epoch: float, seed: int, threads: int,
+                    start: str = "") -> PartResult:
     """Build and search one part on a worker (a task: everything it needs is an argument)."""
     from .build import build
     from .replan import FrozenConflict
@@ -56,7 +56,7 @@ def solve_part_task(instance: Instance, calendar: WorkCalendar, part: Part | Non
     built = time.perf_counter()
     wall = max(0.0, deadline_epoch - time.time())  # run.solve_part: MIN_SEARCH_SECONDS
     result = solve_part(ctx, Limits(max(MIN_PART_WORK, work), wall), seed, threads,
-                        first_plan=starts_with_first_plan(instance, part, work))
+                        start=start)
     result.build_seconds = built - t0
     result.seconds = time.perf_counter() - t0
     return result
@@ -138,10 +138,11 @@ class ClusterRunner:
 
     def run(self, instance: Instance, parts: list[Part | None]) -> list[PartResult]:
         work = self.budget.shares(instance, parts)
-        self._phase(sorted(parts, key=lambda p: -need_work(instance, p)), work)
+        self._phase(instance, sorted(parts, key=lambda p: -need_work(instance, p)), work)
         return self.done
 
-    def _phase(self, parts: list[Part | None], work: dict[int, float]) -> None:
+    def _phase(self, instance: Instance, parts: list[Part | None], work: dict[int, float]
+               ) -> None:
         from distributed import as_completed
 
         if not parts:
@@ -151,9 +152,10 @@ class ClusterRunner:
         futures = {}
         for part in parts:
             fut = client.submit(solve_part_task, self.instance, self.calendar, part,
-                                self.previous, self.today, self.care_pairs, self.hint, self.reach,
-                                work[id(part)],
-                                deadline_epoch, self.seed, 1, pure=False, retries=RETRIES,
+                                self.previous, self.today, self.care_pairs, self.hint,
+                                self.reach, work[id(part)], deadline_epoch, self.seed, 1,
+                                self.budget.start(instance, part, work[id(part)]),
+                                pure=False, retries=RETRIES,
                                 key=f"part-{_name(part)}-{id(part)}")
             futures[fut.key] = (fut, part)
         results: dict[str, PartResult] = {}

@@ -206,12 +206,13 @@ def _stage_one(search: _Search, model: cp_model.CpModel, one, changes, limits: L
 
 def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
                report: Callable[[int, float, float], None] | None = None,
-               first_plan: bool = False) -> PartResult:
+               start: str = "") -> PartResult:
     """Search one part's model within ``limits``; a re-plan first minimises the weighted
     number of changed decisions (stage 1, half the budget at most), then the objective
-    with that number held (stage 2). ``first_plan``: the work is too little for the
-    part's search to find a plan (budget.starts_with_first_plan), so it starts with the
-    LP-guided first-plan search."""
+    with that number held (stage 2). ``start`` (budget.Budget.start): ``"first plan"``
+    when the work is too little for the part's search to find a plan, so it starts with
+    the LP-guided first-plan search; ``"construction"`` when not even that fits, so it
+    takes the construction."""
     model = ctx.model
     stats = {"booleans": len(model.proto.variables),
              "constraints": len(model.proto.constraints)}
@@ -270,10 +271,11 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
                         max(0.1, limits.wall - solver.wall_time))
     # A volunteering part with less work than its first plan takes would spend it all
     # and find nothing: it goes straight to the LP-guided first plan below.
-    doomed = first_plan and ctx.previous is None
-    if late and floor is not None:
+    doomed = bool(start) and ctx.previous is None
+    if (late or (doomed and start == "construction")) and floor is not None:
         code, solver = cp_model.UNKNOWN, floor
-        search.wall_stopped = True
+        search.wall_stopped = late
+        late = True  # no first-plan search either
     elif doomed:
         code, solver = cp_model.UNKNOWN, None
     else:

@@ -21,7 +21,7 @@ from ..models.plan import PartInfo, Plan, SolveInfo
 from ..models.rules import rule
 from ..models.timeline import Timeline, WorkCalendar
 from . import care, keep, replan
-from .budget import Budget, need_work, starts_with_first_plan
+from .budget import Budget, need_work
 from .build import build
 from .care import Pairing
 from .construct import construct
@@ -293,7 +293,7 @@ class _Runner:
             def report(obj: int, bound: float, secs: float) -> None:
                 self.progress(obj, bound, time.perf_counter() - self.started)
         result = solve_part(ctx, self.budget.limits(work), self.seed, self.threads_per_part,
-                            report, starts_with_first_plan(ctx.instance, part, work))
+                            report, self.budget.start(ctx.instance, part, work))
         result.seconds = time.perf_counter() - t0
         result.build_seconds = built - t0
         log.debug("part %s: %s %s/%s in %.2f s (work %.2f of %.2f, build %.2f s)",
