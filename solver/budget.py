@@ -51,8 +51,10 @@ VOLUNTEERING_FLOOR_WORK = 2.0
 FIRST_PLAN_WORK = 2.5
 #: Seconds of model building (and of the set-up before it) per unit of need: the default
 #: instance's parts build in 0.05-0.6 s per unit alone, and two threads building at once
-#: share one interpreter, so a 10 s solve spent about 4 s before its searches ran.
-BUILD_PER_NEED = 0.25
+#: share one interpreter (a 10 s solve spent about 4 s before its searches ran). 0.25
+#: left K = 10 no work at all at 60 s; 0.12 keeps the default instance's and a generated
+#: county's 10 s solves inside the limit on a quiet 2-core PC.
+BUILD_PER_NEED = 0.12
 #: The least work a part gets, even when the budget is spent.
 MIN_PART_WORK = 0.5
 #: The least wall time a search gets as its safety net, even past the time limit (a
