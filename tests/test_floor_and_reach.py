@@ -92,7 +92,7 @@ def test_the_neighbourhood_finds_the_whole_years_fewest_changes(full, published,
     new = changed(full, {k: fill.get(v, v) if isinstance(v, str) else v
                          for k, v in change.items()})
     tl = Timeline(new)
-    kw = dict(time_limit=300, work=8, seed=0, workers=2, calendar=tl.calendar,
+    kw = dict(time_limit=300, work=4, seed=0, workers=2, calendar=tl.calendar,
               previous=published, today=TODAY)
     near = solve(new, previous_instance=full, **kw)   # stage 1 on the reached months
     whole = solve(new, **kw)                         # no instance to compare: the year
