@@ -147,6 +147,14 @@ class _Search:
         if first_only:
             solver.parameters.stop_after_first_solution = True
         code = solver.solve(model, _Progress(report) if report else None)
+        if code == cp_model.MODEL_INVALID and len(model.proto.solution_hint.vars):
+            # Seen once in the full test suite on a re-plan (not reproduced alone): say
+            # what CP-SAT objected to, and search again without the hint, the only part
+            # of the model a search adds.
+            log.error("CP-SAT found the model invalid (%s); searching again without the "
+                      "hint", solver.solution_info)
+            model.clear_hints()
+            code = solver.solve(model, _Progress(report) if report else None)
         used = solver.deterministic_time
         self.work += used
         # A search that ended below its work budget without a final answer was stopped
