@@ -352,6 +352,12 @@ def _volunteering(inst: Instance, diary: Diary | None = None,
 # -- caring mothers -------------------------------------------------------------------------
 
 
+def quarter_visit_days(rules, tl: Timeline) -> list[list[dt.date]]:
+    """Per quarter, its days that are ``care.visit_days`` weekdays, in date order."""
+    days_ok = {WEEKDAYS.index(d) for d in rules.visit_days}
+    return [[d for d in tl.days(qs, qe) if d.weekday() in days_ok] for qs, qe in tl.quarters]
+
+
 def _care(inst: Instance, tl: Timeline) -> tuple[list[CarePair], list[CareVisit]]:
     if not inst.children:
         return [], []
@@ -388,9 +394,7 @@ def _care(inst: Instance, tl: Timeline) -> tuple[list[CarePair], list[CareVisit]
         mother_of[c.code] = m
         load[m] += 1
 
-    days_ok = {WEEKDAYS.index(d) for d in rules.visit_days}
-    visit_days = [[d for d in tl.days(qs, qe) if d.weekday() in days_ok]
-                  for qs, qe in tl.quarters]
+    visit_days = quarter_visit_days(rules, tl)
     windows = [sorted(tl.days(f.date - dt.timedelta(days=f.window_days),
                               f.date + dt.timedelta(days=f.window_days)),
                       key=lambda d, f=f: (abs((d - f.date).days), d))

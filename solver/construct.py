@@ -54,7 +54,14 @@ import time
 from collections import Counter, defaultdict
 from fractions import Fraction
 
-from ..baseline.greedy import _volunteering, assemble, first_turn, scored, skipped_slots
+from ..baseline.greedy import (
+    _volunteering,
+    assemble,
+    first_turn,
+    quarter_visit_days,
+    scored,
+    skipped_slots,
+)
 from ..models.common import hhmm_minutes
 from ..models.hosting import HostIndex, Slot, contact_of, expand_slots, place_themes
 from ..models.instance import Instance
@@ -81,7 +88,7 @@ from ..models.term import (
     visited,
 )
 from ..models.timeline import Timeline, WorkCalendar
-from ..models.volunteering import WEEKDAYS, candidate_mothers
+from ..models.volunteering import candidate_mothers
 from .diary import Diary, Rooms
 from .volunteering import fair_load, pool
 
@@ -452,9 +459,7 @@ def _care(inst: Instance, tl: Timeline, diary: Diary, care_pairs: dict[str, str]
         return [], []
     rules = inst.care
     mother_of = dict(care_pairs) if care_pairs is not None else _pairs(inst)
-    days_ok = {WEEKDAYS.index(d) for d in rules.visit_days}
-    visit_days = [[d for d in tl.days(qs, qe) if d.weekday() in days_ok]
-                  for qs, qe in tl.quarters]
+    visit_days = quarter_visit_days(rules, tl)
     # (days off, festival, day): every festival's own day first, then a day off, ...
     festive = sorted((abs((d - f.date).days), i, d)
                      for i, f in enumerate(rules.festivals, start=1)
