@@ -902,3 +902,37 @@ def test_moved_visit_keeps_its_uid_and_a_swap_cancels_the_old_volunteers_event(
     gone = event(cal("v2/person-p-t1.ics"), VOL_ACT1_T1)
     assert str(gone["STATUS"]) == "CANCELLED"
     assert "volunteer-act-1-p-a1@xinglian" in uids(cal("up/person-p-a1.ics"))
+
+
+def test_each_file_is_byte_for_byte_what_to_calendar_writes(instance, plan, tmp_path):
+    # write_calendars renders each event once for all the files that carry it.
+    from xinglian.export.ics import calendar_files
+
+    write_calendars(instance, plan, tmp_path)
+    files = calendar_files(instance, plan)
+    assert len(files) > 3
+    for name, (cal_name, group) in files.items():
+        expected = to_calendar(group, cal_name, stamp=plan.generated_at, tz=instance.timezone)
+        assert (tmp_path / name).read_bytes() == expected.to_ical(), name
+
+
+@pytest.mark.parametrize("rewrite", ["lf-line-ends", "re-serialised"])
+def test_a_previous_version_rewritten_by_another_tool_keeps_its_events_unchanged(
+        instance, plan, tmp_path, rewrite):
+    # The previous files are compared event by event; one re-saved with other line ends
+    # or by another writer is still the same events: nothing is sent again or cancelled.
+    write_calendars(instance, plan, tmp_path / "v1")
+    for path in (tmp_path / "v1").glob("*.ics"):
+        data = path.read_bytes()
+        if rewrite == "lf-line-ends":
+            data = data.replace(b"\r\n", b"\n")
+        else:
+            data = icalendar.Calendar.from_ical(data).to_ical()
+        path.write_bytes(data)
+    later = dt.datetime(2027, 3, 1, tzinfo=dt.UTC)
+    write_calendars(instance, plan, tmp_path / "v2", previous_dir=tmp_path / "v1", now=later)
+    for path in (tmp_path / "v2").glob("*.ics"):
+        cal = icalendar.Calendar.from_ical(path.read_bytes())
+        for ev in cal.walk("VEVENT"):
+            assert ev.decoded("SEQUENCE") == 0 and str(ev["STATUS"]) != "CANCELLED", path.name
+            assert ev.decoded("DTSTAMP") != later
