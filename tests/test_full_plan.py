@@ -1,29 +1,30 @@
 """End to end on instances/nanan-2027-full.yaml: all parts, volunteers and caring mothers
-included. One solve (about 40 s on 2 cores); the plan need not be proven optimal, but it
-must pass the checker, staff every activity or say why not, and pair and visit every
-child on the rhythm."""
+included. The plan ``xinglian plan`` writes (conftest's ``full_plan_dir``, about 11 s of
+solving on 2 cores) need not be proven optimal, but it must pass the checker, staff every
+activity or say why not, and pair and visit every child on the rhythm."""
 
 from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 import xinglian
 from xinglian.checker import check, score
-from xinglian.models import Timeline, load_instance
-from xinglian.solver import solve
+from xinglian.models import Timeline, load_instance, load_plan
 
 FULL = Path(xinglian.__file__).parent / "instances" / "nanan-2027-full.yaml"
 
 
 @pytest.fixture(scope="module")
-def solved():
+def solved(full_plan_dir):
     inst = load_instance(FULL)
-    timeline = Timeline(inst)
-    return inst, timeline, solve(inst, time_limit=40, seed=0, workers=2,
-                                 calendar=timeline.calendar)
+    plan = load_plan(full_plan_dir)
+    res = SimpleNamespace(plan=plan, status=plan.solve.status,
+                          objective=plan.solve.objective, bound=plan.solve.bound)
+    return inst, Timeline(inst), res
 
 
 def test_full_plan_passes_the_checker(solved):

@@ -1,6 +1,6 @@
 """Re-planning the default instance: frozen past, fewest changes, calendars in place.
 
-One published plan (version 1) is made once per module; each test re-plans it with
+One published plan (version 1, conftest's ``full_plan_dir``) is made once per session; each test re-plans it with
 `xinglian replan` as a user would and reads the new directory back.
 """
 
@@ -37,11 +37,8 @@ def tree_hash(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def v1(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("v") / "v1"
-    res = invoke("plan", "--out", out, "-q", "--time-limit", "60")
-    assert res.exit_code == 0, res.output
-    return out
+def v1(full_plan_dir) -> Path:
+    return full_plan_dir
 
 
 def replan(v1: Path, tmp_path: Path, changes: list[dict], today: str = TODAY, name="v2"):
