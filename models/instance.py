@@ -457,6 +457,11 @@ class Instance(Frozen):
     # Derived from the fields once, after validation; equal instances have equal indices.
     _by_id: dict[str, dict[str, Any]] = PrivateAttr(default_factory=dict)
 
+    def _ids(self) -> dict[str, dict[str, Any]]:
+        # ``self._by_id`` goes through pydantic's __getattr__ (about 3 us); the slot
+        # behind it is read directly: model building looks people up ~50,000 times.
+        return self.__pydantic_private__["_by_id"]  # type: ignore[index]
+
     # -- derived views -------------------------------------------------------------
 
     @property
@@ -465,9 +470,9 @@ class Instance(Frozen):
 
     @property
     def bases(self) -> tuple[Federation, ...]:
-        cached = self._by_id.get("_bases")
+        cached = self._ids().get("_bases")
         if cached is None:
-            cached = self._by_id["_bases"] = {
+            cached = self._ids()["_bases"] = {
                 "all": tuple(f for f in self.federations if f.kind is FederationKind.BASE)}
         return cached["all"]
 
@@ -480,16 +485,16 @@ class Instance(Frozen):
         return super().model_copy(deep=deep)
 
     def person(self, pid: str) -> Person:
-        return self._by_id["people"][pid]
+        return self._ids()["people"][pid]
 
     def federation(self, fid: str) -> Federation:
-        return self._by_id["federations"][fid]
+        return self._ids()["federations"][fid]
 
     def venue(self, vid: str) -> Venue:
-        return self._by_id["venues"][vid]
+        return self._ids()["venues"][vid]
 
     def town(self, tid: str) -> Town:
-        return self._by_id["towns"][tid]
+        return self._ids()["towns"][tid]
 
     def activity(self, aid: str) -> Activity:
         return self._activities()[aid]
@@ -498,18 +503,18 @@ class Instance(Frozen):
         return aid in self._activities()
 
     def _activities(self) -> dict[str, Activity]:
-        table = self._by_id.get("_activities")
+        table = self._ids().get("_activities")
         if table is None:
-            table = self._by_id["_activities"] = {a.id: a for a in self.activities}
+            table = self._ids()["_activities"] = {a.id: a for a in self.activities}
         return table
 
     def travel_minutes(self, a: str | None, b: str | None) -> int:
         """Minutes between two towns (0 within a town; the default when not listed)."""
         if a is None or b is None or a == b:
             return 0
-        table = self._by_id.get("_travel")
+        table = self._ids().get("_travel")
         if table is None:
-            table = self._by_id["_travel"] = {}
+            table = self._ids()["_travel"] = {}
             for t in self.travel:
                 table[t.a, t.b] = table[t.b, t.a] = t.minutes
         return table.get((a, b), self.volunteering.default_travel_minutes)
@@ -520,7 +525,7 @@ class Instance(Frozen):
         return self.venue(activity.venue).town if activity.venue else None
 
     def town_name(self, tid: str | None) -> str:
-        return self.town(tid).name if tid and tid in self._by_id["towns"] else (tid or "")
+        return self.town(tid).name if tid and tid in self._ids()["towns"] else (tid or "")
 
     def _fed_raw(self, fid: str) -> Federation:
         """Lookup usable during validation (before the indices exist)."""
@@ -529,9 +534,9 @@ class Instance(Frozen):
     def memo(self, key: str, build: Callable[[Instance], Any]) -> Any:
         """``build(self)``, computed once per instance (instances are immutable): the
         indexes the solver, the pre-checks, the exports and the baseline share."""
-        value = self._by_id.get(key)
+        value = self._ids().get(key)
         if value is None:
-            value = self._by_id[key] = build(self)
+            value = self._ids()[key] = build(self)
         return value
 
     def towns_within(self, town: str | None, minutes: int | None) -> frozenset | None:
@@ -542,9 +547,9 @@ class Instance(Frozen):
         if town is None or minutes is None or \
                 self.volunteering.default_travel_minutes <= minutes:
             return None
-        table = self._by_id.get("_neighbours")
+        table = self._ids().get("_neighbours")
         if table is None:
-            table = self._by_id["_neighbours"] = {}
+            table = self._ids()["_neighbours"] = {}
             for t in self.travel:
                 table.setdefault(t.a, set()).add(t.b)
                 table.setdefault(t.b, set()).add(t.a)
@@ -555,7 +560,7 @@ class Instance(Frozen):
         attendee (unless ``any_size``: every venue in reach) and lie within
         ``meetings.max_travel_minutes`` of the base's town."""
         key = (base_id, any_size)
-        cache = self._by_id.setdefault("_meeting_venues", {})
+        cache = self._ids().setdefault("_meeting_venues", {})
         if key not in cache:
             need = len(self.meeting_attendees(base_id))
             town, reach = self.federation(base_id).town, self.meetings.max_travel_minutes
@@ -563,9 +568,9 @@ class Instance(Frozen):
             if near is None:
                 venues = list(self.venues)
             else:
-                by_town = self._by_id.get("_venues_by_town")
+                by_town = self._ids().get("_venues_by_town")
                 if by_town is None:
-                    by_town = self._by_id["_venues_by_town"] = {}
+                    by_town = self._ids()["_venues_by_town"] = {}
                     for k, v in enumerate(self.venues):
                         by_town.setdefault(v.town, []).append(k)
                 venues = [self.venues[k] for k in sorted(k for t in near
@@ -582,12 +587,12 @@ class Instance(Frozen):
         The presidium, the chairs of the federations of the base's chain, the chair
         of the town federation of the base's town, and the base's invited guests.
         """
-        cache = self._by_id.setdefault("_attendees", {})
+        cache = self._ids().setdefault("_attendees", {})
         if base_id in cache:
             return cache[base_id]
-        index = self._by_id.get("_chairs")
+        index = self._ids().get("_chairs")
         if index is None:  # one pass over the federations, for every base
-            index = self._by_id["_chairs"] = {"parent": {}, "town": {}}
+            index = self._ids()["_chairs"] = {"parent": {}, "town": {}}
             for f in self.federations:
                 if f.parent and f.chair:
                     index["parent"].setdefault(f.parent, []).append(f.chair)

@@ -216,12 +216,20 @@ def venue_busy(instance: Instance, venue: Venue, day: dt.date, start: int, end: 
     for s, e in offered.get((venue.id, day), ()):
         if start < e and s < end:
             return "hosting slot"
-    for a in instance.activities:
-        if a.venue == venue.id and a.date == day:
-            s, e = a.minutes
-            if start < e and s < end:
-                return f"activity {a.id}"
+    held = instance.memo("_activities_by_venue_day", _activities_by_venue_day)
+    for a in held.get((venue.id, day), ()):
+        s, e = a.minutes
+        if start < e and s < end:
+            return f"activity {a.id}"
     return None
+
+
+def _activities_by_venue_day(instance: Instance) -> dict[tuple[str, dt.date], list]:
+    out: dict[tuple[str, dt.date], list] = {}
+    for a in instance.activities:
+        if a.venue is not None:
+            out.setdefault((a.venue, a.date), []).append(a)
+    return out
 
 
 def check_references(instance: Instance, errors: list[str]) -> None:

@@ -48,13 +48,16 @@ def _meetings_against_activities(ctx: ModelContext) -> None:
     busy = ctx.shared("activities_at_venues", lambda: activities_at_venues(ctx.instance))
     if not busy:
         return
-    slots = [s.times() for s in ctx.instance.meetings.slots]
+    spans = [tuple(t.hour * 60 + t.minute for t in s.times())
+             for s in ctx.instance.meetings.slots]
     for mv in ctx.meetings.values():
         for vid, vlit in mv.venue.items():
             for (d, s), lit in mv.day_slot.items():
-                span = tuple(t.hour * 60 + t.minute for t in slots[s])
-                if any(span[0] < a.minutes[1] and a.minutes[0] < span[1]
-                       for a in busy.get((vid, d), ())):
+                held = busy.get((vid, d))
+                if not held:
+                    continue
+                span = spans[s]
+                if any(span[0] < a.minutes[1] and a.minutes[0] < span[1] for a in held):
                     ctx.model.add(lit + vlit <= 1)
 
 

@@ -1,7 +1,8 @@
 """Re-planning the default instance: frozen past, fewest changes, calendars in place.
 
-One published plan (version 1, conftest's ``full_plan_dir``) is made once per session; each test re-plans it with
-`xinglian replan` as a user would and reads the new directory back.
+One published plan (version 1, conftest's ``full_plan_dir``) is made once per session;
+each test re-plans it with `xinglian replan` as a user would and reads the new directory
+back.
 """
 
 from __future__ import annotations
