@@ -21,7 +21,7 @@ from ..models.plan import PartInfo, Plan, SolveInfo
 from ..models.rules import rule
 from ..models.timeline import Timeline, WorkCalendar
 from . import care, keep, replan
-from .budget import Budget, need_work
+from .budget import Budget
 from .build import build
 from .care import Pairing
 from .construct import construct
@@ -30,14 +30,13 @@ from .decompose import decompose
 from .extract import PartPlan, PenaltyAmount, assemble
 from .precheck import precheck
 from .run import PartResult, solve_part
+from .runner import PartRunner, Progress
 
 if TYPE_CHECKING:
     from .cluster import ClusterRunner
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, float, float], None]
-"""Called with (objective, bound, seconds since the start)."""
 
 
 @dataclass
@@ -246,39 +245,25 @@ def _kept(instance: Instance, timeline: Timeline, parts: list[Part | None],
     return out
 
 
-class _Runner:
+class _Runner(PartRunner):
     """Builds and searches parts, ``threads`` at a time, each with its fixed work."""
 
     def __init__(self, build_part, budget: Budget, seed: int, threads_per_part: int,
                  progress: Progress | None, on_part: Callable[[int, int], None] | None,
                  total: int, started: float) -> None:
-        self.build_part, self.budget, self.seed = build_part, budget, seed
+        super().__init__(budget, seed, progress, on_part, total, started)
+        self.build_part = build_part
         self.threads_per_part = threads_per_part
-        self.progress, self.on_part = progress, on_part
-        self.total, self.started = total, started
-        self.done: list[PartResult] = []
-        self.build_seconds = 0.0
 
-    def run(self, instance: Instance, parts: list[Part | None]) -> list[PartResult]:
-        work = self.budget.shares(instance, parts)
-        # The biggest first, so that the long searches start at once and the small
-        # parts fill the other threads around them.
-        self._phase(sorted(parts, key=lambda p: -need_work(instance, p)), work)
-        return self.done
-
-    def _phase(self, parts: list[Part | None], work: dict[int, float]) -> None:
+    def _phase(self, instance: Instance, parts: list[Part | None],
+               work: dict[int, float]) -> None:
         if not parts:
             return
         with ThreadPoolExecutor(max_workers=max(1, min(self.budget.threads, len(parts)))) \
                 as pool:
             for result in pool.map(lambda p: self._one(p, work[id(p)]), parts):
                 self.done.append(result)
-                if self.on_part:
-                    self.on_part(len(self.done), self.total)
-                if self.progress and self.total > 1:
-                    self.progress(sum(r.objective for r in self.done),
-                                  sum(r.bound for r in self.done),
-                                  time.perf_counter() - self.started)
+                self._finished(self.done)
 
     def _one(self, part: Part | None, work: float) -> PartResult:
         t0 = time.perf_counter()
