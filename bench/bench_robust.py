@@ -20,6 +20,7 @@ import datetime as dt
 import multiprocessing as mp
 import os
 import platform
+import queue
 import resource
 import statistics
 import sys
@@ -32,14 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def decisions(plan) -> set[tuple]:
     """Every decision of a plan, one tuple each (what two runs are compared by)."""
-    out: set[tuple] = set()
-    out |= {("chair", t.base, t.period, t.chair) for t in plan.rotation}
-    out |= {("meeting", m.id, m.start.isoformat(), m.venue) for m in plan.meetings}
-    out |= {("turn", h.id, h.federation) for h in plan.hosting}
-    out |= {("volunteer", v.activity, v.role, v.person) for v in plan.volunteering}
-    out |= {("pair", p.child, p.mother) for p in plan.care.pairs}
-    out |= {("visit", v.id, v.start.isoformat()) for v in plan.care.visits}
-    return out
+    return plan.decisions()
 
 
 def _solve(path: str, time_limit: float, seed: int, workers: int, queue) -> None:
@@ -67,14 +61,28 @@ def _solve(path: str, time_limit: float, seed: int, workers: int, queue) -> None
     })
 
 
-def run(path: str, time_limit: float, seed: int, workers: int) -> dict:
+def in_fresh_process(target, *args) -> dict:
+    """``target(*args, queue)`` in a new interpreter (its own peak memory, nothing
+    cached): the row it puts on the queue. A child that dies without one is an error
+    here, not a bench that waits for ever."""
     ctx = mp.get_context("spawn")
     q = ctx.Queue()
-    p = ctx.Process(target=_solve, args=(path, time_limit, seed, workers, q))
+    p = ctx.Process(target=target, args=(*args, q))
     p.start()
-    row = q.get()
+    while True:
+        try:
+            row = q.get(timeout=5)
+            break
+        except queue.Empty:
+            if not p.is_alive():
+                raise RuntimeError(f"the solve process died (exit code {p.exitcode}); "
+                                   "its error is above") from None
     p.join()
     return row
+
+
+def run(path: str, time_limit: float, seed: int, workers: int) -> dict:
+    return in_fresh_process(_solve, path, time_limit, seed, workers)
 
 
 def _burn(seconds: float) -> None:

@@ -228,3 +228,19 @@ class Plan(_Out):
     """Everything a person should know that is not a rule violation (provisional holiday
     table, a chair away during her term, a theme with no slot, checker findings): the same
     list, in the same order, as the 提示 Warnings of summary.md and summary.html."""
+
+    def decisions(self) -> set[tuple]:
+        """Every decision of the plan, one tuple each: what two runs are compared by
+        (the same input, seed and work must give the same set)."""
+        out: set[tuple] = set()
+        out |= {("chair", t.base, t.period, t.chair) for t in self.rotation}
+        out |= {("meeting", m.id, m.start.isoformat(), m.venue) for m in self.meetings}
+        out |= {("turn", h.id, h.federation) for h in self.hosting}
+        out |= {("volunteer", v.activity, v.role, v.person) for v in self.volunteering}
+        out |= {("pair", p.child, p.mother) for p in self.care.pairs}
+        out |= {("visit", v.id, v.start.isoformat()) for v in self.care.visits}
+        out |= {("term visit", v.id, v.start.isoformat(), v.enterprise)
+                for v in self.term_visits}
+        out |= {("signature", e.id, e.start.isoformat(), e.venue)
+                for e in self.signature_activities}
+        return out
