@@ -294,8 +294,8 @@ class Published:
                     self.unfilled_venue[slot.group(1)].append(u)
 
 
-def kept_pieces(part: Part, published: Published, info: PartInfo, instance: Instance,
-                all_slots: list) -> PartPlan:
+def kept_pieces(part: Part, published: Published, info: PartInfo, instance: Instance
+                ) -> PartPlan:
     """The published decisions of a kept part (in the published plan's order)."""
     bases, venues = sorted(part.bases or ()), sorted(part.venues)
     acts, kids = sorted(part.activities or ()), sorted(part.children or ())
@@ -313,5 +313,4 @@ def kept_pieces(part: Part, published: Published, info: PartInfo, instance: Inst
                     if s.base in (part.bases or ())],
         penalties=[PenaltyAmount(rule, weights.get(rule, 0), amount)
                    for rule, amount in sorted(info.penalties.items())],
-        all_slots=list(all_slots),
     )

@@ -193,7 +193,7 @@ def _solve(instance, time_limit, seed, workers, calendar, progress, on_part, run
                 cluster=cluster.address if cluster is not None else None,
                 retried=tuple(cluster.retried) if cluster is not None else ())
     return _result(instance, done, pairing, info, runner.build_seconds, len(kept), started,
-                   previous is not None)
+                   previous is not None, expand_slots(instance, timeline.calendar))
 
 
 def _construction(instance: Instance, timeline: Timeline, pairs: dict[str, str]) -> Hint:
@@ -232,7 +232,6 @@ def _kept(instance: Instance, timeline: Timeline, parts: list[Part | None],
     if not infos:
         return {}
     assert previous is not None
-    slots = expand_slots(instance, timeline.calendar)
     published = keep.Published(previous)
     out: dict[int, PartResult] = {}
     for part in real:
@@ -240,7 +239,7 @@ def _kept(instance: Instance, timeline: Timeline, parts: list[Part | None],
         if info is not None:
             out[id(part)] = PartResult(
                 part, part, info.status, info.objective, info.bound,
-                keep.kept_pieces(part, published, info, instance, slots),
+                keep.kept_pieces(part, published, info, instance),
                 {"booleans": 0, "constraints": 0}, "OPTIMAL", 0, [], kept=True)
     return out
 
@@ -288,7 +287,8 @@ class _Runner(PartRunner):
 
 
 def _result(instance: Instance, done: list[PartResult], pairing: Pairing, info: dict,
-            build_seconds: float, kept: int, started: float, replanning: bool) -> Result:
+            build_seconds: float, kept: int, started: float, replanning: bool,
+            all_slots: list) -> Result:
     """The plan assembled from the parts' plans, with the solve's figures."""
     wall = time.perf_counter() - started
     stats = {k: sum(r.stats.get(k, 0) for r in done) for k in ("booleans", "constraints")}
@@ -322,6 +322,7 @@ def _result(instance: Instance, done: list[PartResult], pairing: Pairing, info: 
                   wall_seconds=round(wall, 3), parts=part_info,
                   work=round(sum(r.work for r in done), 3), wall_stopped=wall_stopped,
                   **info),
+        all_slots,
     )
     result = Result(status, plan, objective, bound, wall, build_seconds, stats=stats,
                     wall_stopped=wall_stopped)

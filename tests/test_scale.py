@@ -243,3 +243,39 @@ def test_a_part_that_finds_nothing_in_its_time_still_gives_a_checked_plan(monkey
     assert used.count(0) == len(used) // 3 > 0
     assert res.plan is not None and check(inst, res.plan) == []
     assert score(inst, res.plan).total == res.objective
+
+
+def _without_volunteering(inst):
+    history = inst.history.model_copy(update={"care": ()})
+    pins = inst.pins.model_copy(update={"volunteering": ()})
+    return inst.model_copy(update={"activities": (), "children": (), "history": history,
+                                  "pins": pins, "terms": ()})
+
+
+def test_a_parts_result_does_not_grow_with_the_instance(monkeypatch):
+    # On a cluster every part's result travels to the client and stays in a worker until
+    # the plan is assembled: each must carry its own decisions only. (It carried every
+    # offered slot of the instance: at K = 100 the client reached 11 GB and was killed.)
+    import importlib
+    import pickle
+
+    solve_module = importlib.import_module("xinglian.solver.solve")
+    sizes: dict[str, int] = {}
+
+    def measured(ctx, *args, **kwargs):
+        result = run_part(ctx, *args, **kwargs)
+        if result.part.name.startswith("hosting"):
+            sizes[result.part.name] = len(pickle.dumps(result.plan))
+        return result
+
+    run_part = solve_module.solve_part
+    monkeypatch.setattr(solve_module, "solve_part", measured)
+    for k in (1, 3):
+        sizes.clear()
+        res = solve(_without_volunteering(generate(k, seed=0)), time_limit=60, work=0.5 * k,
+                    workers=2)
+        assert res.plan is not None and res.plan.hosting_skipped
+        biggest = max(sizes.values())
+        if k == 1:
+            alone = biggest
+    assert biggest < 1.2 * alone, (alone, biggest)
