@@ -36,8 +36,9 @@ are made in this order, each seeing the bookings of the ones before:
    are available and free; the rounds' periods are tried in a turn per enterprise (to
    spread the visits). Each period's signature activity on its first allowed day, time
    and venue that is open and free.
-6. **Volunteering.** The baseline's list-order fill, passing over a volunteer busy
-   elsewhere at the time (travel included); shortfalls go to ``unfilled``.
+6. **Volunteering.** Teams priced by the soft rules and improved move by move
+   (solver/staffing.py), passing over a volunteer busy elsewhere at the time (travel
+   included); shortfalls go to ``unfilled``.
 
 "Busy" is one diary of everybody's duties: two duties of a person on one day must be
 apart by the travel between their towns, whatever they are. That is a little stricter
@@ -55,7 +56,6 @@ from collections import Counter, defaultdict
 from fractions import Fraction
 
 from ..baseline.greedy import (
-    _volunteering,
     assemble,
     first_turn,
     quarter_visit_days,
@@ -90,7 +90,7 @@ from ..models.term import (
 from ..models.timeline import Timeline, WorkCalendar
 from ..models.volunteering import candidate_mothers
 from .diary import Diary, Rooms
-from .volunteering import fair_load, pool
+from .staffing import staff
 
 STATUS = "CONSTRUCTION"
 _BUSY = "另有任务 / busy with another duty then (construction)"
@@ -131,9 +131,7 @@ def construct(instance: Instance, calendar: WorkCalendar | None = None,
     turns, skipped, host_unfilled = _hosting(inst, tl, all_slots, diary)
     pairs, visits = _care(inst, tl, diary, care_pairs)
     term_visits, signatures = _term(inst, tl, chair_of, diary, rooms)
-    load: Counter[str] = Counter()
-    assigned, vol_unfilled = _volunteering(inst, diary, busy=_BUSY,
-                                           pool_of=_candidates(inst, load), load=load)
+    assigned, vol_unfilled = staff(inst, diary, _BUSY)
     plan = assemble(inst, tl, STATUS, terms, meetings, turns, skipped, assigned, pairs, visits,
                     host_unfilled + vol_unfilled,
                     term_visits=tuple(sorted(term_visits, key=lambda v: (v.start, v.id))),
@@ -143,32 +141,6 @@ def construct(instance: Instance, calendar: WorkCalendar | None = None,
         return plan.model_copy(update={"solve": plan.solve.model_copy(update={
             "wall_seconds": round(time.perf_counter() - started, 3)})})
     return scored(inst, plan, tl.calendar, STATUS, started)
-
-
-def _candidates(inst: Instance, load: Counter[str]):
-    """``pool_of`` for the volunteering fill: the solver's own candidates (the nearest
-    eligible, solver/volunteering.py ``pool``), so that every assignment is a decision
-    of the model, in the order that costs least by the soft rules a list-order fill
-    breaks most (default instance: 493 overloads and 62 activities without a lead when
-    nearest first; 75 and 0 so): not a disliked kind, an experienced volunteer where a
-    lead is required and none is on the activity yet, not above the fair load
-    (``fair_load``), the least loaded, the nearest."""
-    k = fair_load(inst)
-    people = {p.id: p for p in inst.people}
-
-    def order(a, r, chosen: list[str]) -> list[str]:
-        near = pool(inst, a, r)
-        rank = {pid: n for n, pid in enumerate(near)}
-        lead = a.lead_required and not any(people[c].volunteer.experienced for c in chosen)
-
-        def key(pid: str) -> tuple:
-            v = people[pid].volunteer
-            return (a.kind in v.dislikes, lead and not v.experienced,
-                    load[pid] >= k, load[pid], rank[pid])
-
-        return sorted(near, key=key)
-
-    return order
 
 
 def _min(t: dt.time) -> int:
