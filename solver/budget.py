@@ -41,8 +41,13 @@ PLANNED_SHARE = 0.5
 #: Expected need in deterministic seconds (measured on the default instance, one
 #: thread, to prove optimal or, for volunteering, to come near the bound): per base of a
 #: rotation part, per venue of a hosting group, per child of a visit bundle, per role of
-#: a volunteering part.
-NEED_PER_BASE, NEED_PER_VENUE, NEED_PER_CHILD, NEED_PER_ROLE = 0.25, 0.06, 0.02, 0.012
+#: a volunteering part. The rotation and the visits are searched with the light presolve
+#: (run.light_presolve): the default instance's rotation (7 bases and their term
+#: duties) is proven optimal after 1.21, its 51-child visit bundle after 0.03 (with the
+#: full presolve: 2.46 and 0.49); these needs give it about half as much again.
+NEED_PER_BASE, NEED_PER_VENUE, NEED_PER_CHILD, NEED_PER_ROLE = 0.1, 0.06, 0.005, 0.012
+#: Work per second of ``term.term_need`` (measured with the full presolve).
+TERM_WORK_PER_SECOND = 0.25
 #: The floor of a volunteering part in deterministic seconds: without LP cuts its first
 #: good plan comes after about 2 (3.6 s of one thread on the default instance).
 VOLUNTEERING_FLOOR_WORK = 2.0
@@ -86,7 +91,7 @@ def need_work(instance: Instance, part: Part | None) -> float:
     bases, children = _bases_children(instance, part)
     return (0.02 + NEED_PER_ROLE * roles * part.volunteering + NEED_PER_BASE * bases
             + NEED_PER_CHILD * children + NEED_PER_VENUE * len(part.venues)
-            + WORK_PER_SECOND * term_need(instance, part))
+            + TERM_WORK_PER_SECOND * term_need(instance, part))
 
 
 def floor_work(instance: Instance, part: Part | None) -> float:
@@ -182,7 +187,19 @@ class Budget:
 
     def shares(self, instance: Instance, parts: list[Part | None]) -> dict[int, float]:
         """id(part) -> its work: a share of the whole by need and floor, capped at what
-        one thread does in the planned time; what the caps leave goes to the others."""
+        one thread does in the planned time; what the caps leave goes to the others. A
+        part that takes the construction (``start``) searches nothing, so its share goes
+        to the others too (default instance at 10 s: the volunteering's 0.8 of 3.4 to
+        the rotation and the rest)."""
+        out = self._shares(instance, parts)
+        taking = {id(p) for p in parts if self.start(instance, p, out[id(p)]) == "construction"}
+        if not taking:
+            return out
+        out = self._shares(instance, [p for p in parts if id(p) not in taking])
+        out.update((key, 0.0) for key in taking)
+        return out
+
+    def _shares(self, instance: Instance, parts: list[Part | None]) -> dict[int, float]:
         needs = {id(p): need_work(instance, p) for p in parts}
         floors = {id(p): min(needs[id(p)], floor_work(instance, p)) for p in parts}
         cap = max(MIN_PART_WORK, self.lane)

@@ -115,3 +115,19 @@ def test_the_flow_bound_is_at_most_the_proven_optimum(seed, month):
     print(f"\nseed {seed} month {month}: flow bound {bound}, "
           f"optimum {solver.objective_value:.0f}")
     assert 0 < bound <= solver.objective_value
+
+
+def test_a_part_that_takes_the_construction_leaves_its_share_to_the_others():
+    """At 10 s the default instance's volunteering cannot reach its first searched plan
+    (budget.Budget.start): it takes the construction, and the work it would not use goes
+    to the rotation and the rest."""
+    import time
+
+    from xinglian.solver.budget import Budget
+
+    inst, _, parts, part, _ = _volunteering_part(load_instance(FULL))
+    budget = Budget.plan(inst, parts, 10.0, 2, time.perf_counter())
+    shares = budget.shares(inst, parts)
+    assert budget.start(inst, part, shares[id(part)]) == "construction"
+    assert shares[id(part)] == 0
+    assert sum(shares.values()) == pytest.approx(budget.work)
