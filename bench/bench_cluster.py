@@ -3,6 +3,9 @@
     python bench/bench_cluster.py --scales 10            # in-process vs local:2
     python bench/bench_cluster.py --scales 10 100 --separate   # also a scheduler + 2 workers
                                                               # started as separate processes
+    python bench/bench_cluster.py --scales 100 --work 400 --limit 3600
+        # a fixed work budget, the clock only a far safety net: runs that the clock does
+        # not cut give the same plan (on 2 cores K = 100 at 900 s is cut by the clock)
 
 Each configuration solves the same generated instance (seed 0) with the same time
 limit and work budget, in a fresh process; prints build and solve seconds, wall, gap,
@@ -27,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_robust import decisions, in_fresh_process  # noqa: E402
 
 
-def _solve(path: str, time_limit: float, cluster: str | None, queue) -> None:
+def _solve(path: str, time_limit: float, cluster: str | None, work: float | None,
+           queue) -> None:
     from xinglian.checker import check
     from xinglian.models import Timeline, load_instance
     from xinglian.solver import solve
@@ -36,7 +40,7 @@ def _solve(path: str, time_limit: float, cluster: str | None, queue) -> None:
     timeline = Timeline(inst)
     t0 = time.perf_counter()
     res = solve(inst, time_limit=time_limit, workers=2, calendar=timeline.calendar,
-                cluster=cluster)
+                cluster=cluster, work=work)
     wall = time.perf_counter() - t0
     worker_mib = None
     if cluster is not None and not cluster.startswith("local:"):
@@ -57,8 +61,21 @@ def _solve(path: str, time_limit: float, cluster: str | None, queue) -> None:
     })
 
 
-def run(path: str, time_limit: float, cluster: str | None) -> dict:
-    return in_fresh_process(_solve, path, time_limit, cluster)
+def run(path: str, time_limit: float, cluster: str | None, work: float | None) -> dict:
+    return in_fresh_process(_solve, path, time_limit, cluster, work)
+
+
+def _row(k: int, where: str, r: dict, base: dict) -> None:
+    """One table row, printed as soon as its run is done (a later run may die)."""
+    gap = f"{r['gap']:.2%}" if r["gap"] is not None else "—"
+    workers = r["worker_mib"] or (r["children_mib"] if where != "in-process" else None)
+    print(f"| {k} | {where} | {r['status']} | {r['objective']} | "
+          f"{r['bound'] if r['bound'] is None else round(r['bound'])} | {gap} | "
+          f"{r['build']:.1f} | {r['wall']:.1f} | "
+          f"{'yes' if r['wall_stopped'] else 'no'} | {r['client_mib']:.0f} | "
+          f"{'—' if workers is None else f'{workers:.0f}'} | {r['violations']} | "
+          f"{len(r['decisions'] ^ base['decisions'])} | "
+          f"{', '.join(r['retried']) or '—'} |", flush=True)
 
 
 def _free_port() -> int:
@@ -108,6 +125,9 @@ def main() -> int:
     ap.add_argument("--limit", type=float, default=None,
                     help="time limit for every scale (default: 30 s at K=1, 120 at 10, "
                     "900 at 100)")
+    ap.add_argument("--work", type=float, default=None,
+                    help="the whole work budget (CP-SAT deterministic seconds) instead of "
+                    "the one the time limit gives; the limit is then only the safety net")
     args = ap.parse_args()
     # K = 100 counties are a 25 MB file, past the 20 MB an instance file may be by
     # default (a guard against a wrong or hostile file); the bench wrote this one itself.
@@ -124,22 +144,13 @@ def main() -> int:
             path = Path(tmp) / f"k{k}.yaml"
             write(generate(k, args.seed), path)
             limit = args.limit or limits.get(k, 60 * k ** 0.5)
-            base = run(str(path), limit, None)
-            rows = [("in-process", base), ("local:2", run(str(path), limit, "local:2"))]
+            base = run(str(path), limit, None, args.work)
+            _row(k, "in-process", base, base)
+            _row(k, "local:2", run(str(path), limit, "local:2", args.work), base)
             if args.separate:
                 with Separate() as address:
-                    rows.append(("scheduler + 2 workers", run(str(path), limit, address)))
-            for where, r in rows:
-                gap = f"{r['gap']:.2%}" if r["gap"] is not None else "—"
-                workers = r["worker_mib"] or (r["children_mib"] if where != "in-process"
-                                              else None)
-                print(f"| {k} | {where} | {r['status']} | {r['objective']} | "
-                      f"{r['bound'] if r['bound'] is None else round(r['bound'])} | {gap} | "
-                      f"{r['build']:.1f} | {r['wall']:.1f} | "
-                      f"{'yes' if r['wall_stopped'] else 'no'} | {r['client_mib']:.0f} | "
-                      f"{'—' if workers is None else f'{workers:.0f}'} | {r['violations']} | "
-                      f"{len(r['decisions'] ^ base['decisions'])} | "
-                      f"{', '.join(r['retried']) or '—'} |", flush=True)
+                    _row(k, "scheduler + 2 workers", run(str(path), limit, address, args.work),
+                         base)
     return 0
 
 

@@ -48,11 +48,13 @@ PLANNED_SHARE = 0.5
 NEED_PER_BASE, NEED_PER_VENUE, NEED_PER_CHILD, NEED_PER_ROLE = 0.1, 0.06, 0.005, 0.012
 #: Work per second of ``term.term_need`` (measured with the full presolve).
 TERM_WORK_PER_SECOND = 0.25
-#: The floor of a volunteering part in deterministic seconds: without LP cuts its first
-#: good plan comes after about 2 (3.6 s of one thread on the default instance).
-VOLUNTEERING_FLOOR_WORK = 2.0
+#: The floor of a volunteering part in deterministic seconds: its search (without LP
+#: cuts) finds its first good plan between 2 and 3 (default instance: nothing at 2.0,
+#: 645 against a bound of 626 at 3.0).
+VOLUNTEERING_FLOOR_WORK = 3.0
 #: The work the LP-guided search of a county's volunteering takes to its first plan
-#: (default instance: 2.28).
+#: (default instance: 2.28): what a part below its floor is given for it, else nothing
+#: (it takes the construction).
 FIRST_PLAN_WORK = 2.5
 #: Seconds of model building (and of the set-up before it) per unit of need: the default
 #: instance's parts build in 0.05-0.6 s per unit alone, and two threads building at once
@@ -172,39 +174,55 @@ class Budget:
         return Limits(max(MIN_PART_WORK, work), max(0.0, left))
 
     def start(self, instance: Instance, part: Part | None, work: float) -> str:
-        """How a part's search starts: ``""`` as usual; ``"first plan"`` when the part is
-        a volunteering part whose ``work`` is too little for its search to find a plan
-        (it needs more than ``VOLUNTEERING_FLOOR_WORK`` and got less), so the LP-guided
-        first-plan search comes at once instead of after the work is wasted (default
-        instance at 10 s: 1.1 units, where the first plan takes about 2.3); and
-        ``"construction"`` when even that first plan would not fit one thread's planned
-        time (``lane``): the part takes the construction, decided from sizes alone, so
-        every run does the same (run.solve_part)."""
+        """How a part's search starts: ``""`` as usual; for a volunteering part whose
+        ``work`` is below its floor (``VOLUNTEERING_FLOOR_WORK``: too little for its
+        search to find a plan), ``"first plan"`` when the work still pays for the
+        LP-guided first-plan search (``FIRST_PLAN_WORK``, within one thread's planned
+        time), else ``"construction"``: the part takes the construction. Decided from
+        sizes alone, so every run does the same (run.solve_part)."""
         if not (is_volunteering(part)
                 and work < VOLUNTEERING_FLOOR_WORK <= need_work(instance, part)):
             return ""
-        return "first plan" if self.lane >= FIRST_PLAN_WORK else "construction"
+        if work >= FIRST_PLAN_WORK and self.lane >= FIRST_PLAN_WORK:
+            return "first plan"
+        return "construction"
 
     def shares(self, instance: Instance, parts: list[Part | None]) -> dict[int, float]:
         """id(part) -> its work: a share of the whole by need and floor, capped at what
-        one thread does in the planned time; what the caps leave goes to the others. A
-        part that takes the construction (``start``) searches nothing, so its share goes
-        to the others too (default instance at 10 s: the volunteering's 0.8 of 3.4 to
-        the rotation and the rest)."""
-        out = self._shares(instance, parts)
-        taking = {id(p) for p in parts if self.start(instance, p, out[id(p)]) == "construction"}
-        if not taking:
+        one thread does in the planned time; what the caps leave goes to the others.
+
+        A volunteering part whose share is below its floor gets either its first plan
+        (``FIRST_PLAN_WORK``) or nothing (the construction): the shares of all such
+        parts are pooled, as many of them as the pool pays for get their first plan (the
+        biggest first), and what is left goes to the other parts (default instance at
+        10 s: the volunteering's 0.8 of 3.4 to the rotation and the rest). Before, a
+        starved part searched for its first plan past its share, unbudgeted: generated
+        K = 10 at 60 s was cut by the clock."""
+        out = self._shares(instance, parts, self.work)
+        starved = [p for p in parts if is_volunteering(p)
+                   and out[id(p)] < VOLUNTEERING_FLOOR_WORK <= need_work(instance, p)]
+        if not starved:
             return out
-        out = self._shares(instance, [p for p in parts if id(p) not in taking])
-        out.update((key, 0.0) for key in taking)
+        pool = sum(out[id(p)] for p in starved)
+        first = []
+        if self.lane >= FIRST_PLAN_WORK:
+            for p in sorted(starved, key=lambda p: -need_work(instance, p)):
+                if pool >= FIRST_PLAN_WORK:
+                    first.append(id(p))
+                    pool -= FIRST_PLAN_WORK
+        given = {id(p) for p in starved}
+        out = self._shares(instance, [p for p in parts if id(p) not in given],
+                           self.work - FIRST_PLAN_WORK * len(first))
+        out.update((id(p), FIRST_PLAN_WORK if id(p) in first else 0.0) for p in starved)
         return out
 
-    def _shares(self, instance: Instance, parts: list[Part | None]) -> dict[int, float]:
+    def _shares(self, instance: Instance, parts: list[Part | None], work: float
+                ) -> dict[int, float]:
         needs = {id(p): need_work(instance, p) for p in parts}
         floors = {id(p): min(needs[id(p)], floor_work(instance, p)) for p in parts}
         cap = max(MIN_PART_WORK, self.lane)
         out: dict[int, float] = {}
-        free, rest = self.work, list(parts)
+        free, rest = work, list(parts)
         while rest:
             all_need = sum(needs[id(p)] for p in rest)
             all_floor = sum(floors[id(p)] for p in rest)
