@@ -169,6 +169,33 @@ def _clash(a: tuple[int, int, str], b: tuple[int, int, str], travel) -> bool:
     return s2 < e1 + gap and s1 < e2 + gap
 
 
+def _longest_travel(inst) -> int:
+    """The most minutes ``travel_minutes`` gives between two towns."""
+    return max([t.minutes for t in inst.travel]
+               + [inst.volunteering.default_travel_minutes, 0])
+
+
+def _clashing_pairs(duties: list, travel, reach: int) -> dict[int, list[int]]:
+    """i -> the j > i (in list order) whose duty clashes with duty i (``_clash``). A
+    sweep by start time: a duty starting ``reach`` (the longest travel) or more after
+    another ends cannot clash with it, nor can any starting later (a caring mother has
+    hundreds of candidate visits a day; comparing all pairs took most of a care part's
+    model building)."""
+    order = sorted(range(len(duties)), key=lambda k: duties[k][0])
+    out: dict[int, list[int]] = defaultdict(list)
+    for n, i in enumerate(order):
+        s1, e1, t1 = duties[i][:3]
+        for j in order[n + 1:]:
+            s2, e2, t2 = duties[j][:3]
+            if s2 >= e1 + reach:
+                break
+            if _clash((s1, e1, t1), (s2, e2, t2), travel):
+                out[min(i, j)].append(max(i, j))
+    for i in out:
+        out[i].sort()
+    return out
+
+
 def _personal_duties(ctx: ModelContext) -> None:
     """Volunteer assignments and caring-mother visits against every other duty of the
     same person, travel between towns included (docs/rules.md)."""
@@ -208,12 +235,14 @@ def _personal_duties(ctx: ModelContext) -> None:
                 for vid, vlit in mv.venue.items():
                     other[p][d].append((st.hour * 60 + st.minute, en.hour * 60 + en.minute,
                                         inst.venue(vid).town, [lit, vlit]))
+    reach = _longest_travel(inst)
     for p, by_day in mine.items():
         for day, duties in by_day.items():
+            clashes = _clashing_pairs(duties, travel, reach)
             for i, (s1, e1, t1, l1) in enumerate(duties):
-                for s2, e2, t2, l2 in duties[i + 1:]:
-                    if _clash((s1, e1, t1), (s2, e2, t2), travel):
-                        model.add(sum(l1 + l2) <= len(l1 + l2) - 1)
+                for j in clashes.get(i, ()):
+                    l2 = duties[j][3]
+                    model.add(sum(l1 + l2) <= len(l1 + l2) - 1)
                 for s2, e2, t2, l2 in other.get(p, {}).get(day, []):
                     if _clash((s1, e1, t1), (s2, e2, t2), travel):
                         model.add(sum(l1 + l2) <= len(l1 + l2) - 1)

@@ -404,7 +404,8 @@ def lower_bound(ctx) -> int:
     """A lower bound on what a model's volunteering can cost (``ctx``: a built
     ``ModelContext``): the min-cost flow of its candidate assignments without the rules
     a flow cannot hold -- hours, double booking, pins, series, leads -- whose dropping
-    can only lower the optimum. Every other term of the objective is at least 0, so it
+    can only lower the optimum; plus ``no_lead`` for each activity that needs a lead and
+    has no experienced candidate. Every other term of the objective is at least 0, so it
     bounds the part. The bound a starved part reports instead of 0 when it takes the
     construction without a search (default instance: 550 against CP-SAT's 626)."""
     inst, w = ctx.instance, ctx.instance.weights
@@ -434,4 +435,10 @@ def lower_bound(ctx) -> int:
         g.arc(on, month, 1, 0)
         if fresh:
             g.arc(month, g.year(k, 0, pid, w.volunteer_overload), v.max_activities_per_month, 0)
-    return int(g.flow.optimal_cost()) if g.solve() else 0
+    if not g.solve():
+        return 0
+    # An activity that needs a lead and has no experienced candidate pays no_lead in
+    # every plan.
+    led = {aid for aid, _role, pid in ctx.assign if people[pid].volunteer.experienced}
+    leadless = sum(1 for a in ctx.activities if a.lead_required and a.id not in led)
+    return int(g.flow.optimal_cost()) + w.no_lead * leadless
