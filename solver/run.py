@@ -312,23 +312,24 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
         code, solver = cp_model.FEASIBLE, repair
     constructed, starved_bound = False, 0.0
     if code == cp_model.UNKNOWN and floor is not None:
-        # Starved (too little work, or cut by the clock). The LP-guided first plan is
-        # usually better than the construction (default instance, volunteering at 2.3
-        # units: 645 against 735), so it is tried within the time the part has left --
-        # not past it: the construction is there -- and the better one is kept.
+        # Starved (too little work, or cut by the clock): the construction -- unless the
+        # budget planned the LP-guided first plan for this part (``start``: a
+        # volunteering part below its floor, default instance 645 against the
+        # construction's 735), which is tried with the part's own work within the time
+        # it has left, the better of the two kept. No search past the part's work: at
+        # K = 10 and 60 s the rotation parts' unbudgeted first plans (up to
+        # FALLBACK_WORK each) took the solve 4.6 units past its budget and past the
+        # limit, for plans no better than the construction's.
         starved_bound = (0.0 if late or solver is None
                          else max(0.0, float(solver.best_objective_bound)))
         left = limits.wall - (time.perf_counter() - started)
-        if not late and left > 0.1:
+        if start == "first plan" and not late and left > 0.1:
             model.clear_hints()
-            # Its own work when the budget planned it (``start``), else up to
-            # FALLBACK_WORK within the time left.
-            first = limits.work if start == "first plan" else FALLBACK_WORK
-            code, solver = search.run(model, Limits(first, left), LINEARIZATION,
+            code, solver = search.run(model, Limits(limits.work, left), LINEARIZATION,
                                       False, first_only=True)
             if code == cp_model.UNKNOWN and solver.wall_time >= 0.98 * left:
                 search.wall_stopped = True  # another machine may have found one in time
-        elif not late:
+        elif start == "first plan" and not late:
             search.wall_stopped = True
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) \
                 or solver.objective_value > floor.objective_value:

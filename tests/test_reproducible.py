@@ -44,6 +44,20 @@ def test_two_solves_with_the_same_work_budget_give_the_same_plan():
     assert check(inst, a.plan) == [] and score(inst, a.plan).total == a.objective
 
 
+def test_plan_with_a_fixed_work_budget_from_the_command_line(tmp_path):
+    """``xinglian plan --work W``: the budget is W whatever the time limit (the limit is
+    only the safety net), recorded in plan.json, and two runs write the same plan."""
+    plans = []
+    for limit, name in ((120, "a"), (300, "b")):
+        out = tmp_path / name
+        r = invoke("plan", ORGANISERS, "--work", 2, "--time-limit", limit, "-q", "-o", out)
+        assert r.exit_code == 0, r.output
+        plans.append(load_plan(out / "plan.json"))
+    assert plans[0].solve.work_budget == plans[1].solve.work_budget == 2
+    assert decisions(plans[0]) == decisions(plans[1])
+    assert check(load_instance(ORGANISERS), plans[0]) == []
+
+
 def test_a_busy_machine_gets_the_same_plan():
     # A companion thread keeps a core busy (bounded: it stops when the solve is done);
     # the work budget, not the clock, ends every search, so nothing may change.
