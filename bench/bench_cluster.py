@@ -52,6 +52,10 @@ def _solve(path: str, time_limit: float, cluster: str | None, work: float | None
     queue.put({
         "status": res.status, "objective": res.objective, "bound": res.bound, "gap": res.gap,
         "build": res.build_seconds, "wall": wall, "wall_stopped": res.wall_stopped,
+        # Seconds the parts spent searching, summed over parts (their seconds less their
+        # model building).
+        "search": (sum(p.seconds for p in res.plan.solve.parts) - res.build_seconds
+                   if res.plan else None),
         "violations": len(check(inst, res.plan, timeline.calendar)) if res.plan else None,
         "decisions": decisions(res.plan) if res.plan else set(),
         "client_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -69,9 +73,10 @@ def _row(k: int, where: str, r: dict, base: dict) -> None:
     """One table row, printed as soon as its run is done (a later run may die)."""
     gap = f"{r['gap']:.2%}" if r["gap"] is not None else "—"
     workers = r["worker_mib"] or (r["children_mib"] if where != "in-process" else None)
+    search = "—" if r["search"] is None else f"{r['search']:.1f}"
     print(f"| {k} | {where} | {r['status']} | {r['objective']} | "
           f"{r['bound'] if r['bound'] is None else round(r['bound'])} | {gap} | "
-          f"{r['build']:.1f} | {r['wall']:.1f} | "
+          f"{r['build']:.1f} | {search} | {r['wall']:.1f} | "
           f"{'yes' if r['wall_stopped'] else 'no'} | {r['client_mib']:.0f} | "
           f"{'—' if workers is None else f'{workers:.0f}'} | {r['violations']} | "
           f"{len(r['decisions'] ^ base['decisions'])} | "
@@ -135,10 +140,11 @@ def main() -> int:
     limits = {1: 30, 10: 120, 100: 900}
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}\n")
-    print("| K | where | status | objective | bound | gap | build s (sum) | wall s | "
+    print("| K | where | status | objective | bound | gap | build s (sum) | search s (sum) | "
+          "wall s | "
           "cut by clock | client MiB | workers MiB | violations | differ from in-process | "
           "retried |")
-    print("|" + "---|" * 14)
+    print("|" + "---|" * 15)
     with tempfile.TemporaryDirectory() as tmp:
         for k in args.scales:
             path = Path(tmp) / f"k{k}.yaml"
