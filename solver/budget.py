@@ -103,6 +103,12 @@ def floor_work(instance: Instance, part: Part | None) -> float:
     return need_work(instance, part)
 
 
+def below_floor(instance: Instance, part: Part | None, work: float) -> bool:
+    """A volunteering part that needs more than its floor and got less: too little for
+    its search to find a plan (``Budget.start``)."""
+    return is_volunteering(part) and work < VOLUNTEERING_FLOOR_WORK <= need_work(instance, part)
+
+
 def is_volunteering(part: Part | None) -> bool:
     """A part that staffs activities (searched in the second phase)."""
     return part is not None and part.volunteering and bool(part.activities)
@@ -180,8 +186,7 @@ class Budget:
         LP-guided first-plan search (``FIRST_PLAN_WORK``, within one thread's planned
         time), else ``"construction"``: the part takes the construction. Decided from
         sizes alone, so every run does the same (run.solve_part)."""
-        if not (is_volunteering(part)
-                and work < VOLUNTEERING_FLOOR_WORK <= need_work(instance, part)):
+        if not below_floor(instance, part, work):
             return ""
         if work >= FIRST_PLAN_WORK and self.lane >= FIRST_PLAN_WORK:
             return "first plan"
@@ -199,8 +204,7 @@ class Budget:
         starved part searched for its first plan past its share, unbudgeted: generated
         K = 10 at 60 s was cut by the clock."""
         out = self._shares(instance, parts, self.work)
-        starved = [p for p in parts if is_volunteering(p)
-                   and out[id(p)] < VOLUNTEERING_FLOOR_WORK <= need_work(instance, p)]
+        starved = [p for p in parts if below_floor(instance, p, out[id(p)])]
         if not starved:
             return out
         pool = sum(out[id(p)] for p in starved)
