@@ -221,7 +221,7 @@ def _personal_duties(ctx: ModelContext) -> None:
         span = (slot.start.hour * 60 + slot.start.minute, slot.end.hour * 60 + slot.end.minute)
         for fid, lit in hosts.items():
             p = contact_of(inst.federation(fid))
-            if p in mine:
+            if p in mine and slot.date in mine[p]:
                 other[p][slot.date].append((*span, town, [lit]))
     slot_times = [s.times() for s in inst.meetings.slots]
     for mv in ctx.meetings.values():
@@ -229,8 +229,8 @@ def _personal_duties(ctx: ModelContext) -> None:
             if p not in mine:
                 continue
             for (d, k), lit in mv.day_slot.items():
-                if inst.person(p).is_unavailable(d):
-                    continue  # she does not attend that day
+                if d not in mine[p] or inst.person(p).is_unavailable(d):
+                    continue  # no duty of hers that day to clash with, or she is away
                 st, en = slot_times[k]
                 for vid, vlit in mv.venue.items():
                     other[p][d].append((st.hour * 60 + st.minute, en.hour * 60 + en.minute,

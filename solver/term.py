@@ -265,11 +265,13 @@ def _clash(a: tuple[int, int, str | None], b: tuple[int, int, str | None], trave
     return s2 < e1 + gap and s1 < e2 + gap
 
 
-def _other_duties(ctx: ModelContext, people: set[str]) -> dict[str, dict]:
+def _other_duties(ctx: ModelContext, days: dict[str, set]) -> dict[str, dict]:
     """person -> date -> [(start, end, [(town, venue literal or None)], [literals],
-    meeting's base or None)] of her duties outside the term of work: meetings she
-    attends (one entry per meeting slot, with the venues it may use), turns she runs,
-    assignments, caring-mother visits."""
+    meeting's base or None)] of her duties outside the term of work on the ``days`` she
+    has a term duty (nothing else can clash with one): meetings she attends (one entry
+    per meeting slot, with the venues it may use), turns she runs, assignments,
+    caring-mother visits. (Listing every day's duties took a fifth of a generated
+    county's rotation model building.)"""
     inst = ctx.instance
     out: dict[str, dict] = defaultdict(lambda: defaultdict(list))
     for sid, hosts in ctx.hosting.items():
@@ -278,27 +280,28 @@ def _other_duties(ctx: ModelContext, people: set[str]) -> dict[str, dict]:
         span = (slot.start.hour * 60 + slot.start.minute, slot.end.hour * 60 + slot.end.minute)
         for fid, lit in hosts.items():
             p = contact_of(inst.federation(fid))
-            if p in people:
+            if slot.date in days.get(p, ()):
                 out[p][slot.date].append((*span, [(town, None)], [lit], None))
     slot_times = [tuple(_minutes(x) for x in (s.start, s.end)) for s in inst.meetings.slots]
     for mv in ctx.meetings.values():
         where = [(inst.venue(vid).town, vlit) for vid, vlit in mv.venue.items()]
+        by_day: dict[dt.date, list] = defaultdict(list)
+        for (d, k), lit in mv.day_slot.items():
+            by_day[d].append((k, lit))
         for p in inst.meeting_attendees(mv.base):
-            if p not in people:
+            if p not in days:
                 continue
             away = _away(ctx, p)
-            for (d, k), lit in mv.day_slot.items():
-                if d in away:
-                    continue  # she does not attend that day
-                out[p][d].append((*slot_times[k], where, [lit], mv.base))
+            for d in sorted(days[p] & by_day.keys() - away):
+                out[p][d].extend((*slot_times[k], where, [lit], mv.base) for k, lit in by_day[d])
     acts = {a.id: a for a in ctx.activities}
     for (aid, _role, pid), lit in ctx.assign.items():
-        if pid in people:
-            a = acts[aid]
+        a = acts[aid]
+        if a.date in days.get(pid, ()):
             out[pid][a.date].append((*a.minutes, [(inst.activity_town(a), None)], [lit], None))
     for visits in ctx.visits.values():
         for v in visits:
-            if v.mother in people:
+            if v.date in days.get(v.mother, ()):
                 out[v.mother][v.date].append((v.start, v.end, [(v.town, None)], [v.lit], None))
     return out
 
@@ -323,7 +326,7 @@ def add_term_no_double_booking(ctx: ModelContext) -> None:
         mine[p][c.date][c.start, c.end, c.town, cond, b].append(c.lit)
     if not mine:
         return
-    other = _other_duties(ctx, set(mine))
+    other = _other_duties(ctx, {p: set(by_day) for p, by_day in mine.items()})
 
     def enforce(constraint, *conds):
         conds = [x for x in conds if x is not None]
