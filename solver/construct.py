@@ -251,8 +251,20 @@ def _meetings(inst: Instance, tl: Timeline, chair_of: dict, diary: Diary,
                 return all(diary.free(p, day, s, e, venue.town) for p in expected
                            if not diary.away(p, day))
 
+            # The cheapest time and place first, by the meeting's own soft rules (the
+            # expected attendees away that day, a venue outside the base's town, weeks
+            # after the window opens); the first that keeps every hard rule is taken.
+            # (The first free one, as before, cost a generated county's rotation about
+            # 250 in absences and venues out of town.)
+            w = inst.weights
+            day_cost = {d: w.missed_attendance * sum(1 for p in expected if diary.away(p, d))
+                        + w.late_meeting * ((d - ws).days // 7) for d in days}
+            out_cost = {v: w.meeting_outside_town * (
+                bool(base.town) and inst.venue(v).town != base.town) for v in venues}
+            order = sorted(((d, ks, v) for d in days for ks in times for v in venues),
+                           key=lambda c: day_cost[c[0]] + out_cost[c[2]])
             day, (_, slot), vid = next(
-                ((d, ks, v) for d in days for ks in times for v in venues if fine(d, ks[1], v)),
+                ((d, ks, v) for d, ks, v in order if fine(d, ks[1], v)),
                 (days[0], times[0], venues[0] if venues else ""))
             absent = tuple(p for p in expected if diary.away(p, day))
             attendees = tuple(p for p in expected if p not in absent)
