@@ -155,3 +155,30 @@ def test_the_diary_keeps_travel_time_between_duties():
     assert not diary.free("p", day, 540, 600 + 1, far.a)  # overlaps
     assert diary.free("q", day, 600, 660, far.a)  # someone else
     assert diary.free("p", day + dt.timedelta(days=1), 600, 660, far.b)  # another day
+
+
+ROTATION_RULES = ("back_to_back", "short_gap", "uneven_terms", "undesired_period",
+                  "not_preferred_period")
+
+
+def test_the_chair_polish_prices_the_rotation_as_the_checker_does(made):
+    """construct._chairs_cost, which the polish of the chairs minimises, is the checker's
+    own count of the rotation's soft rules on the constructed plan."""
+    from xinglian.solver.construct import _chairs_cost
+
+    _name, inst, cal, plan = made
+    T = inst.periods
+    total = 0
+    for base in inst.bases:
+        seq = [next(t.chair for t in plan.rotation if t.base == base.id and t.period == k)
+               for k in range(1, T + 1)]
+        latest, last = {}, None
+        for h in inst.history.rotation:
+            if h.base == base.id and h.year < inst.year:
+                latest[h.chair] = max(latest.get(h.chair, -10**6),
+                                      (h.year - inst.year) * T + h.period)
+                if h.year == inst.year - 1 and h.period == T:
+                    last = h.chair
+        total += _chairs_cost(inst, base, seq, latest, last)
+    scored = score(inst, plan, cal)
+    assert total == sum(scored.cost(rule) for rule in ROTATION_RULES)
