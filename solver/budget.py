@@ -44,8 +44,11 @@ PLANNED_SHARE = 0.5
 #: a volunteering part. The rotation and the visits are searched with the light presolve
 #: (run.light_presolve): the default instance's rotation (7 bases and their term
 #: duties) is proven optimal after 1.21, its 51-child visit bundle after 0.03 (with the
-#: full presolve: 2.46 and 0.49); these needs give it about half as much again.
-NEED_PER_BASE, NEED_PER_VENUE, NEED_PER_CHILD, NEED_PER_ROLE = 0.1, 0.06, 0.005, 0.012
+#: full presolve: 2.46 and 0.49); these needs give it about half as much again. The
+#: hosting groups and visit bundles are what they use, given more than enough: hosting
+#: 0.95 for the default instance's 24 venues and 8.5 for generated K = 10's 240 (0.035
+#: a venue); visits 0.03 for 51 children and 0.2 for K = 10's 20 bundles.
+NEED_PER_BASE, NEED_PER_VENUE, NEED_PER_CHILD, NEED_PER_ROLE = 0.1, 0.035, 0.001, 0.012
 #: Work per second of ``term.term_need`` (measured with the full presolve).
 TERM_WORK_PER_SECOND = 0.25
 #: The floor of a volunteering part in deterministic seconds: its search (without LP
@@ -54,10 +57,10 @@ TERM_WORK_PER_SECOND = 0.25
 VOLUNTEERING_FLOOR_WORK = 3.0
 #: A rotation part's floor, as a share of its need: its search (light presolve) finds
 #: nothing better than the construction until its root LP is done, and then proves the
-#: optimum almost at once (default instance: 1.21 of a need of 1.63; a generated
-#: county: the construction's 760 until 1.2, optimal 326 at 1.23 of a need of 1.75).
-#: Below this a rotation's search is wasted (``below_floor``).
-ROTATION_FLOOR = 0.8
+#: optimum almost at once (default instance: 1.21 of a need of 1.76; generated K = 10
+#: counties: the construction until about 1.2, proven optimal at 1.30-1.37 of needs of
+#: 1.75). Below this a rotation's search is wasted (``below_floor``).
+ROTATION_FLOOR = 0.9
 #: The work the LP-guided search of a county's volunteering takes to its first plan
 #: (default instance: 2.28): what a part below its floor is given for it, else nothing
 #: (it takes the construction).
@@ -220,7 +223,16 @@ class Budget:
         other parts (default instance at 10 s: the volunteering's 0.8 of 3.4 to the
         rotation and the rest; generated K = 10 at 60 s: six of the ten rotations
         searched, where each of them got 0.43 and returned the construction)."""
-        out = self._shares(instance, parts, self.work)
+        # The small parts (hosting groups, visit bundles) first, up to their need: each
+        # searches at least MIN_PART_WORK whatever its share (``limits``), and uses about
+        # its need. Shared with the rest, they got a fraction of it at K = 10 and 60 s,
+        # and the 70 hosting groups' 8.5 of work went uncounted: 16.7 used against a
+        # budget of 14, and the solve was cut by the clock beside a busy core.
+        small = [p for p in parts if not (is_rotation(p) or is_volunteering(p))]
+        big = [p for p in parts if is_rotation(p) or is_volunteering(p)]
+        kept = min(self.work, sum(need_work(instance, p) for p in small))
+        out = self._shares(instance, small, kept)
+        out.update(self._shares(instance, big, self.work - kept))
         starved = [p for p in parts if below_floor(instance, p, out[id(p)])]
         if not starved:
             return out

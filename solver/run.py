@@ -333,8 +333,12 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
             search.wall_stopped = True
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) \
                 or solver.objective_value > floor.objective_value:
-            log.info("part %s found nothing within %.1f work: the construction",
-                     part.name, limits.work)
+            if start == "construction":
+                log.info("part %s: its share of the work is below its floor: the "
+                         "construction", part.name)
+            else:
+                log.info("part %s found nothing within %.1f work: the construction",
+                         part.name, limits.work)
             code, solver, constructed = cp_model.FEASIBLE, floor, True
     for lin, cuts in FALLBACKS:
         if code != cp_model.UNKNOWN:
