@@ -162,9 +162,9 @@ ROTATION_RULES = ("back_to_back", "short_gap", "uneven_terms", "undesired_period
 
 
 def test_the_chair_polish_prices_the_rotation_as_the_checker_does(made):
-    """construct._chairs_cost, which the polish of the chairs minimises, is the checker's
+    """chairs.chairs_cost, which the polish of the chairs minimises, is the checker's
     own count of the rotation's soft rules on the constructed plan."""
-    from xinglian.solver.construct import _chairs_cost
+    from xinglian.solver.chairs import chairs_cost
 
     _name, inst, cal, plan = made
     T = inst.periods
@@ -179,6 +179,6 @@ def test_the_chair_polish_prices_the_rotation_as_the_checker_does(made):
                                       (h.year - inst.year) * T + h.period)
                 if h.year == inst.year - 1 and h.period == T:
                     last = h.chair
-        total += _chairs_cost(inst, base, seq, latest, last)
+        total += chairs_cost(inst, base, seq, latest, last)
     scored = score(inst, plan, cal)
     assert total == sum(scored.cost(rule) for rule in ROTATION_RULES)

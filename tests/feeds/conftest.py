@@ -15,6 +15,7 @@ what the solver happened to do.
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -57,6 +58,24 @@ def plans(tmp_path_factory) -> tuple[Path, Path]:
                  "--time-limit", "60")
     assert res.exit_code == 0, res.output
     return v1, v2
+
+
+@pytest.fixture(scope="session")
+def unreached(plans) -> str:
+    """A person with events in both versions whom the re-plan does not reach: the first,
+    by id, that no change of v2's changes.json names (read from the files, since which
+    enterprise a chair visits, and so whose contact a change reaches, is the solver's
+    choice)."""
+    v1, v2 = plans
+    data = json.loads((v2 / "changes.json").read_text(encoding="utf-8"))
+    reached = {p for c in data["changes"] for p in c.get("people", ())}
+    for path in sorted((v2 / "calendars").glob("person-*.ics")):
+        pid = path.stem.removeprefix("person-")
+        if pid in reached or pid == SUBJECT or not (v1 / "calendars" / path.name).exists():
+            continue
+        if b"BEGIN:VEVENT" in path.read_bytes():
+            return pid
+    raise AssertionError("every person with events is reached by the re-plan")
 
 
 def free_port() -> int:

@@ -22,7 +22,8 @@ from xinglian.feeds.render import calendar_pieces
 from .conftest import MOVED_MEETING, SUBJECT, free_port, invoke
 
 # The 霞美 presidium (all attend the moved Q3 meeting; one of them takes p-004's term)
-# and p-110, a hosting contact of another town whom the re-plan does not reach.
+# and p-110, an enterprise contact of 霞美 (the re-plan may reach her: the counts below are
+# read from both versions, not assumed).
 PEOPLE = ("p-001", "p-002", "p-003", SUBJECT, "p-005", "p-006", "p-110")
 
 
