@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from . import replan, staffing
+from . import bounds, replan, staffing
 from .context import ModelContext, Part
 from .extract import PartPlan, extract_part
 
@@ -372,6 +372,9 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
         # A volunteering part cut short: its flow bound (staffing.lower_bound) when it
         # is the better one (a construction taken without a search has none else).
         bound = max(bound, float(staffing.lower_bound(ctx)))
+    if (ctx.chair or ctx.meetings) and code != cp_model.OPTIMAL and ctx.previous is None:
+        # Likewise a rotation: the least its rotation and meetings can cost.
+        bound = max(bound, float(bounds.rotation_bound(ctx)))
     bound = min(bound, float(objective))
     return PartResult(part, ctx.part, status, objective, bound, plan,
                       stats, change_status, change_cost, changed,
