@@ -204,6 +204,18 @@ class Ctx:
     def day(self, m: Meeting) -> dt.date:
         return self.local(m.start).date()
 
+    def held(self, end: dt.datetime) -> bool:
+        """Whether an event ending at ``end`` was over before the day a re-planned plan
+        was made from (``derived_from.today``): history, kept as it was published -- its
+        host or chair then, who need not be the period's chair now."""
+        d = self.plan.derived_from
+        return d is not None and d.today is not None and self.local(end).date() < d.today
+
+    def presidium(self, base: str) -> tuple[str, ...]:
+        """The members who may chair ``base`` (empty for an unknown base)."""
+        fed = self.feds.get(base)
+        return tuple(fed.presidium) if fed is not None else ()
+
     def period_of(self, day: dt.date) -> int | None:
         return next((t for t, (s, e) in self.periods.items() if s <= day <= e), None)
 

@@ -118,6 +118,12 @@ def check_meeting_host(ctx: Ctx) -> Iterator[str]:
         if t is None:
             yield f"meeting {label} is on {day}, outside {ctx.year}: no rotating chair to host it"
             continue
+        if ctx.held(m.end):
+            # Held before the re-plan: hosted by whoever chaired then, as published.
+            if m.host not in ctx.presidium(m.base):
+                yield (f"meeting {label}, held on {day}, is hosted by {ctx.who(m.host)}, "
+                       f"not a member of {ctx.base_name(m.base)}'s presidium")
+            continue
         chairs = list(dict.fromkeys(x.chair for x in ctx.terms_by.get((m.base, t), [])))
         if not chairs:
             yield (

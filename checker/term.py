@@ -98,6 +98,12 @@ def check_term_visit_attendance(ctx: Ctx) -> Iterator[str]:
             continue  # reported by term_visits / signature_activity
         day = ctx.local(x.start).date()
         chair = ctx.chair_of.get((x.base, x.period))
+        if ctx.held(x.end):
+            # Over before the re-plan: led by whoever chaired then, as published.
+            if x.chair not in ctx.presidium(x.base):
+                yield (f"{what} {x.id}, held on {day}, names {ctx.who(x.chair)} as chair, "
+                       f"not a member of the presidium")
+            continue
         if chair is not None and x.chair != chair:
             yield (f"{what} {x.id} names {ctx.who(x.chair)} as chair; the chair of period "
                    f"{x.period} is {ctx.who(chair)}")

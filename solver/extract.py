@@ -62,6 +62,24 @@ class PartPlan:
         return sum(p.weight * p.amount for p in self.penalties if p.weight)
 
 
+def _over(ctx: ModelContext, end) -> bool:
+    """Whether an event ending at ``end`` was over before a re-plan's ``today``."""
+    return ctx.today is not None and end.date() < ctx.today
+
+
+def _held_leaders(ctx: ModelContext) -> dict[str, str]:
+    """Event id -> who led it in the published plan (the host of a meeting, the chair at
+    a term visit or signature activity): an event over before a re-plan's ``today`` keeps
+    hers, though the period may now have another chair (one away for the rest of it)."""
+    prev = ctx.previous
+    if prev is None or ctx.today is None:
+        return {}
+    out = {m.id: m.host for m in prev.meetings}
+    out.update((v.id, v.chair) for v in prev.term_visits)
+    out.update((x.id, x.chair) for x in prev.signature_activities)
+    return out
+
+
 def extract_part(ctx: ModelContext, solver: cp_model.CpSolver) -> PartPlan:
     """Read one part's solution into plain data (plan entries and penalty amounts)."""
     inst, tl = ctx.instance, ctx.timeline
@@ -74,16 +92,20 @@ def extract_part(ctx: ModelContext, solver: cp_model.CpSolver) -> PartPlan:
             start, end = tl.periods[t - 1]
             terms.append(RotationTerm(base=base.id, period=t, start=start, end=end, chair=p))
     slots = inst.meetings.slots
+    held = _held_leaders(ctx)
     meets: list[Meeting] = []
     for (b, q), mv in ctx.meetings.items():
         d, s = next(k for k, lit in mv.day_slot.items() if solver.boolean_value(lit))
         venue = next(v for v, lit in mv.venue.items() if solver.boolean_value(lit))
         expected = inst.meeting_attendees(b)
         absent = tuple(p for p in expected if inst.person(p).is_unavailable(d))
+        mid, end = f"mtg-{b}-q{q}", tl.at(d, slots[s].end)
+        host = chair_of[b, tl.period_of(d)]
+        if _over(ctx, end):
+            host = held.get(mid, host)
         meets.append(Meeting(
-            id=f"mtg-{b}-q{q}", base=b, quarter=q,
-            start=tl.at(d, slots[s].start), end=tl.at(d, slots[s].end),
-            venue=venue, host=chair_of[b, tl.period_of(d)],
+            id=mid, base=b, quarter=q,
+            start=tl.at(d, slots[s].start), end=end, venue=venue, host=host,
             attendees=tuple(p for p in expected if p not in absent), absent=absent,
         ))
     themes = hosting.theme_of(ctx)
@@ -137,6 +159,10 @@ def extract_part(ctx: ModelContext, solver: cp_model.CpSolver) -> PartPlan:
         penalties.append(PenaltyAmount(term.rule, term.weight, int(solver.value(term.amount)),
                                        tuple(hits)))
     term_visits, signatures = term_of_work.extract(ctx, solver, chair_of)
+    term_visits = [v.model_copy(update={"chair": held.get(v.id, v.chair)})
+                   if _over(ctx, v.end) else v for v in term_visits]
+    signatures = [x.model_copy(update={"chair": held.get(x.id, x.chair)})
+                  if _over(ctx, x.end) else x for x in signatures]
     return PartPlan(rotation=terms, meetings=meets, hosting=turns, unfilled=unfilled,
                     volunteering=volunteering_, visits=visits, penalties=penalties,
                     term_visits=term_visits, signatures=signatures)

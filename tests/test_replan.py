@@ -257,3 +257,40 @@ def test_an_edited_instance_can_replace_the_changes_file(v1, tmp_path):
     both = invoke("replan", v1, "--instance", edited, "--changes", edited, "--today", TODAY,
                   "--out", tmp_path / "v3", "-q")
     assert both.exit_code == 2 and "exactly one of" in both.output
+
+
+def test_a_meeting_held_keeps_its_host_when_the_period_gets_another_chair(v1, tmp_path):
+    """The chair of a running period is away for the rest of it, after she hosted its
+    meeting: the period gets another chair, and the meeting -- held already -- keeps the
+    host it had (history is not rewritten), as do her enterprise visits before today."""
+    old, inst = load_plan(v1), load_instance(v1 / "instance.json")
+    limit = inst.rotation.max_unavailable_days
+    terms = {(t.base, t.period): t for t in old.rotation}
+    # A meeting with more than the limit's days of its period after it (from v1's plan).
+    m, term = next((m, t) for m in sorted(old.meetings, key=lambda m: m.start)
+                   for t in [next(t for (b, _), t in terms.items() if b == m.base
+                                  and t.start <= m.start.date() <= t.end)]
+                   if (t.end - m.start.date()).days > limit + 3 and m.host == t.chair)
+    today = m.start.date() + dt.timedelta(days=2)
+    res, out = replan(v1, tmp_path, [{"kind": "unavailable", "person": term.chair,
+                                      "start": str(today), "end": str(term.end)}],
+                      today=str(today))
+    assert res.exit_code == 0, res.output
+    new = assert_good_replan(v1, out, str(today))  # checker-clean, the past as published
+    now = next(t for t in new.rotation if (t.base, t.period) == (term.base, term.period))
+    assert now.chair != term.chair  # the case this test is about
+    assert next(x for x in new.meetings if x.id == m.id).host == term.chair
+    held = {v.id: v.chair for v in old.term_visits if v.end.date() < today}
+    assert {v.id: v.chair for v in new.term_visits if v.id in held} == held
+    later = [v for v in new.term_visits if v.base == term.base and v.period == term.period
+             and v.start.date() >= today]
+    assert all(v.chair == now.chair for v in later)
+    changes = json.loads((out / "changes.json").read_text(encoding="utf-8"))
+    assert not any(c["key"] == m.id for c in changes["changes"])
+    # The checker still asks that a held meeting's host chaired the base's presidium.
+    outsider = next(p.id for p in inst.people if p.id not in
+                    next(b for b in inst.bases if b.id == m.base).presidium)
+    bad = new.model_copy(update={"meetings": tuple(
+        x.model_copy(update={"host": outsider}) if x.id == m.id else x
+        for x in new.meetings)})
+    assert "meeting_host" in {v.rule for v in check(inst, bad)}
