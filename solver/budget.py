@@ -5,10 +5,13 @@ once, before any search, and every part gets a fixed share of it:
 
 * the whole: ``S`` × ``PLANNED_SHARE`` on every thread, less the expected model
   building, at ``WORK_PER_SECOND`` (work per CPU second, measured);
-* one part's share: by its expected need (and a floor: what it takes to find a good
-  first plan), but never more than one thread can do in the planned time -- a part is
-  searched on one thread, so a big part cannot use the other threads' time; what such a
-  cap leaves is shared by the other parts (water-filling).
+* one part's share: the hosting groups and visit bundles their need first (each
+  searches at least ``MIN_PART_WORK`` anyway); then the rotations and volunteering by
+  expected need (and a floor: what it takes to find a good first plan; below it a
+  rotation or a volunteering part gets enough or nothing, ``Budget.shares``), but never
+  more than one thread can do in the planned time -- a part is searched on one thread,
+  so a big part cannot use the other threads' time; what such a cap leaves is shared by
+  the other parts (water-filling).
 
 Parts then run ``threads`` at a time, the biggest first. Nothing here reads the clock
 to decide a budget, and no part's budget depends on another part's result, so the same
