@@ -255,20 +255,22 @@ class Budget:
                 pool -= cost
         # The funded rotations share what is left with the other parts, never below
         # their floor; the funded volunteering parts keep their first plan's work.
-        first = sum(w for k, w in given.items() if not any(
-            id(p) == k and is_rotation(p) for p in starved))
-        others = [p for p in parts if not any(p is q for q in starved)]
+        gone = {id(p) for p in starved}
         funded = [p for p in starved if is_rotation(p) and id(p) in given]
-        fixed: list[Part | None] = []
+        first = sum(given[id(p)] for p in order if id(p) in given and not is_rotation(p))
+        others = [p for p in parts if id(p) not in gone]
+        fixed: list[int] = []  # ids of funded rotations held at their floor, in order
         while True:
-            out = self._shares(instance, others + [p for p in funded if p not in fixed],
-                               self.work - first - sum(given[id(p)] for p in fixed))
-            short = [p for p in funded if p not in fixed and out[id(p)] < given[id(p)]]
+            rest = [p for p in funded if id(p) not in fixed]
+            out = self._shares(instance, others + rest,
+                               self.work - first - sum(given[k] for k in fixed))
+            short = [id(p) for p in rest if out[id(p)] < given[id(p)]]
             if not short:
                 break
             fixed += short
-        out.update((id(p), given[id(p)]) for p in fixed)
-        out.update((id(p), given.get(id(p), 0.0)) for p in starved if p not in funded)
+        out.update((k, given[k]) for k in fixed)
+        out.update((id(p), given.get(id(p), 0.0)) for p in starved
+                   if not (is_rotation(p) and id(p) in given))
         return out
 
     def _shares(self, instance: Instance, parts: list[Part | None], work: float
