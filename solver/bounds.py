@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from .chairs import period_cost
 from .context import ModelContext
 from .meetings import expected_absent
 
@@ -32,10 +33,9 @@ def rotation_bound(ctx: ModelContext) -> int:
     w = inst.weights
     bound = 0
     periods = inst.periods
-    for base in ctx.bases:
-        if any((base.id, t, p) in ctx.chair for t in range(1, periods + 1)
-               for p in base.presidium):
-            bound += w.uneven_terms * (periods % len(base.presidium) != 0)
+    # Every base of the part has its chairs' variables (rotation.uneven_terms_penalties
+    # reads them all).
+    bound += sum(w.uneven_terms * (periods % len(base.presidium) != 0) for base in ctx.bases)
     for (b, _q), mv in ctx.meetings.items():
         base = inst.federation(b)
         days = [w.missed_attendance * len(expected_absent(ctx, b, d))
@@ -46,10 +46,6 @@ def rotation_bound(ctx: ModelContext) -> int:
                 (inst.venue(v).town != base.town for v in mv.venue), default=0)
     chairs: dict[tuple[str, int], list[int]] = defaultdict(list)
     for (b, t, p) in ctx.chair:
-        person = inst.person(p)
-        chairs[b, t].append(
-            w.undesired_period * (t in person.undesired_periods)
-            + w.not_preferred_period * bool(person.preferred_periods
-                                            and t not in person.preferred_periods))
+        chairs[b, t].append(period_cost(inst, p, t))
     bound += sum(min(costs) for costs in chairs.values())
     return bound

@@ -9,6 +9,31 @@ from collections import Counter, defaultdict
 from ..models.instance import Instance
 
 
+def period_cost(inst: Instance, pid: str, t: int) -> int:
+    """What the chair's own wishes charge for her term in period ``t``: an undesired
+    period, or one outside her (non-empty) preferred periods."""
+    person, w = inst.person(pid), inst.weights
+    return (w.undesired_period * (t in person.undesired_periods)
+            + w.not_preferred_period * bool(person.preferred_periods
+                                            and t not in person.preferred_periods))
+
+
+def history(inst: Instance, base_id: str) -> tuple[dict[str, int], str | None]:
+    """Each member's latest term of the base before the plan year, as a period index
+    (0 the last period of the year before, negative earlier), and who chaired that last
+    period (None when the history does not say): what ``chairs_cost`` reads."""
+    T = inst.periods
+    latest: dict[str, int] = {}
+    last = None
+    for h in inst.history.rotation:
+        if h.base == base_id and h.year < inst.year:
+            latest[h.chair] = max(latest.get(h.chair, -10**6),
+                                  (h.year - inst.year) * T + h.period)
+            if h.year == inst.year - 1 and h.period == T:
+                last = h.chair
+    return latest, last
+
+
 def chairs_cost(inst: Instance, base, seq: list[str], latest: dict[str, int],
                  last: str | None) -> int:
     """The rotation's soft rules of one base whose chairs of periods 1..T are ``seq``
@@ -29,12 +54,7 @@ def chairs_cost(inst: Instance, base, seq: list[str], latest: dict[str, int],
     held = Counter(seq)
     counts = [held[p] for p in base.presidium]
     cost += w.uneven_terms * (max(counts) - min(counts))
-    for t, pid in enumerate(seq, 1):
-        person = inst.person(pid)
-        cost += w.undesired_period * (t in person.undesired_periods)
-        cost += w.not_preferred_period * bool(
-            person.preferred_periods and t not in person.preferred_periods)
-    return cost
+    return cost + sum(period_cost(inst, pid, t) for t, pid in enumerate(seq, 1))
 
 
 def polish_chairs(inst: Instance, chair_of: dict, pins: dict, held: Counter,
@@ -54,14 +74,7 @@ def polish_chairs(inst: Instance, chair_of: dict, pins: dict, held: Counter,
 
     for base in inst.bases:
         bid = base.id
-        latest: dict[str, int] = {}
-        last = None
-        for h in inst.history.rotation:
-            if h.base == bid and h.year < inst.year:
-                latest[h.chair] = max(latest.get(h.chair, -10**6),
-                                      (h.year - inst.year) * T + h.period)
-                if h.year == inst.year - 1 and h.period == T:
-                    last = h.chair
+        latest, last = history(inst, bid)
         seq = [chair_of[bid, t] for t in range(1, T + 1)]
         free = [t for t in range(1, T + 1) if (bid, t) not in pins]
         cost = chairs_cost(inst, base, seq, latest, last)

@@ -164,21 +164,13 @@ ROTATION_RULES = ("back_to_back", "short_gap", "uneven_terms", "undesired_period
 def test_the_chair_polish_prices_the_rotation_as_the_checker_does(made):
     """chairs.chairs_cost, which the polish of the chairs minimises, is the checker's
     own count of the rotation's soft rules on the constructed plan."""
-    from xinglian.solver.chairs import chairs_cost
+    from xinglian.solver.chairs import chairs_cost, history
 
     _name, inst, cal, plan = made
-    T = inst.periods
     total = 0
     for base in inst.bases:
         seq = [next(t.chair for t in plan.rotation if t.base == base.id and t.period == k)
-               for k in range(1, T + 1)]
-        latest, last = {}, None
-        for h in inst.history.rotation:
-            if h.base == base.id and h.year < inst.year:
-                latest[h.chair] = max(latest.get(h.chair, -10**6),
-                                      (h.year - inst.year) * T + h.period)
-                if h.year == inst.year - 1 and h.period == T:
-                    last = h.chair
-        total += chairs_cost(inst, base, seq, latest, last)
+               for k in range(1, inst.periods + 1)]
+        total += chairs_cost(inst, base, seq, *history(inst, base.id))
     scored = score(inst, plan, cal)
     assert total == sum(scored.cost(rule) for rule in ROTATION_RULES)
