@@ -161,7 +161,7 @@ def _turns_per_contact(ctx: ModelContext) -> None:
                     ctx.model.add(la + lb <= 1)
 
 
-def _clash(a: tuple[int, int, str], b: tuple[int, int, str], travel) -> bool:
+def clash(a: tuple[int, int, str | None], b: tuple[int, int, str | None], travel) -> bool:
     """Two duties on one day (start, end, town) clash when, travel included, neither
     ends in time to reach the other."""
     (s1, e1, t1), (s2, e2, t2) = a, b
@@ -176,7 +176,7 @@ def _longest_travel(inst) -> int:
 
 
 def _clashing_pairs(duties: list, travel, reach: int) -> dict[int, list[int]]:
-    """i -> the j > i (in list order) whose duty clashes with duty i (``_clash``). A
+    """i -> the j > i (in list order) whose duty clashes with duty i (``clash``). A
     sweep by start time: a duty starting ``reach`` (the longest travel) or more after
     another ends cannot clash with it, nor can any starting later (a caring mother has
     hundreds of candidate visits a day; comparing all pairs took most of a care part's
@@ -189,7 +189,7 @@ def _clashing_pairs(duties: list, travel, reach: int) -> dict[int, list[int]]:
             s2, e2, t2 = duties[j][:3]
             if s2 >= e1 + reach:
                 break
-            if _clash((s1, e1, t1), (s2, e2, t2), travel):
+            if clash((s1, e1, t1), (s2, e2, t2), travel):
                 out[min(i, j)].append(max(i, j))
     for i in out:
         out[i].sort()
@@ -244,5 +244,5 @@ def _personal_duties(ctx: ModelContext) -> None:
                     l2 = duties[j][3]
                     model.add(sum(l1 + l2) <= len(l1 + l2) - 1)
                 for s2, e2, t2, l2 in other.get(p, {}).get(day, []):
-                    if _clash((s1, e1, t1), (s2, e2, t2), travel):
+                    if clash((s1, e1, t1), (s2, e2, t2), travel):
                         model.add(sum(l1 + l2) <= len(l1 + l2) - 1)

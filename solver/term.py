@@ -36,6 +36,7 @@ from ..models.term import (
 )
 from ..models.timeline import WorkCalendar
 from .context import ModelContext
+from .duties import clash
 
 __all__ = ["term_people"]  # re-exported for solver/keep.py
 
@@ -247,7 +248,7 @@ def _hits(g: tuple, s2: int, e2: int, where: list, travel) -> list:
     if s1 < e2 and s2 < e1:
         return [v for _t, v in where]
     out = []
-    for t2, v in where:  # _clash, inlined: called ~150,000 times building one model
+    for t2, v in where:  # duties.clash, inlined: called ~150,000 times building one model
         gap = travel(t1, t2)
         if s2 < e1 + gap and s1 < e2 + gap:
             out.append(v)
@@ -257,12 +258,6 @@ def _hits(g: tuple, s2: int, e2: int, where: list, travel) -> list:
 def _total(lits: list):
     """``sum(lits)``; a lone literal as it is (the sum would wrap it in an expression)."""
     return lits[0] if len(lits) == 1 else sum(lits)
-
-
-def _clash(a: tuple[int, int, str | None], b: tuple[int, int, str | None], travel) -> bool:
-    (s1, e1, t1), (s2, e2, t2) = a, b
-    gap = travel(t1, t2)
-    return s2 < e1 + gap and s1 < e2 + gap
 
 
 def _other_duties(ctx: ModelContext, days: dict[str, set]) -> dict[str, dict]:
@@ -349,7 +344,7 @@ def add_term_no_double_booking(ctx: ModelContext) -> None:
                 for g2 in later:
                     if g1[4] == g2[4] and rc_of.get(g1[4]) != p:
                         continue  # the base's regional chair keeps them apart
-                    if _clash(g1[:3], g2[:3], travel):
+                    if clash(g1[:3], g2[:3], travel):
                         enforce(model.add(_total(groups[g1]) + _total(groups[g2]) <= 1),
                                 g1[3], g2[3])
                 mine_sum = None
