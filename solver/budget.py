@@ -4,7 +4,8 @@
 once, before any search, and every part gets a fixed share of it:
 
 * the whole: ``S`` × ``PLANNED_SHARE`` on every thread, less the expected model
-  building, at ``WORK_PER_SECOND`` (work per CPU second, measured);
+  building and the volunteering parts' LP bounds (``bound_seconds``), at
+  ``WORK_PER_SECOND`` (work per CPU second, measured);
 * one part's share: the hosting groups and visit bundles their need first (each
   searches at least ``MIN_PART_WORK`` anyway); then the rotations and volunteering by
   expected need (and a floor: what it takes to find a good first plan; below it a
@@ -74,6 +75,9 @@ FIRST_PLAN_WORK = 2.5
 #: left K = 10 no work at all at 60 s; 0.12 keeps the default instance's and a generated
 #: county's 10 s solves inside the limit on a quiet 2-core PC.
 BUILD_PER_NEED = 0.12
+#: Seconds per role of a volunteering part's LP bound, built and solved (0.6 s for a
+#: county's 642 roles: 0.3 to build, 0.3 for GLOP, which runs beside the other thread).
+LP_SECONDS_PER_ROLE = 0.001
 #: The least work a part gets, even when the budget is spent.
 MIN_PART_WORK = 0.5
 #: The least wall time a search gets as its safety net, even past the time limit (a
@@ -87,9 +91,7 @@ def need(instance: Instance, part: Part | None) -> float:
     bases' rotation and meetings to prove optimal, less for hosting groups and visits."""
     if part is None:
         return 1.0
-    roles = (sum(len(a.roles) for a in instance.activities) if part.activities is None
-             else sum(len(instance.activity(a).roles) for a in part.activities
-                      if instance.has_activity(a)))
+    roles = _roles(instance, part)
     bases, children = _bases_children(instance, part)
     return (0.05 + 0.015 * roles * part.volunteering + 0.3 * bases + 0.05 * children
             + 0.3 * len(part.venues) + term_need(instance, part))
@@ -99,9 +101,7 @@ def need_work(instance: Instance, part: Part | None) -> float:
     """The work (deterministic seconds) a part roughly needs, from its size."""
     if part is None:
         return 1.0
-    roles = (sum(len(a.roles) for a in instance.activities) if part.activities is None
-             else sum(len(instance.activity(a).roles) for a in part.activities
-                      if instance.has_activity(a)))
+    roles = _roles(instance, part)
     bases, children = _bases_children(instance, part)
     return (0.02 + NEED_PER_ROLE * roles * part.volunteering + NEED_PER_BASE * bases
             + NEED_PER_CHILD * children + NEED_PER_VENUE * len(part.venues)
@@ -135,6 +135,20 @@ def is_volunteering(part: Part | None) -> bool:
 def is_rotation(part: Part | None) -> bool:
     """A part that decides bases' rotating chairs and meetings, and nothing bigger."""
     return part is not None and part.rotation and not is_volunteering(part)
+
+
+def bound_seconds(instance: Instance, part: Part | None) -> float:
+    """The seconds a volunteering part's LP bound (solver/staffing_lp.py) takes after
+    its search, counted like its model building."""
+    return LP_SECONDS_PER_ROLE * _roles(instance, part) if is_volunteering(part) else 0.0
+
+
+def _roles(instance: Instance, part: Part) -> int:
+    """The roles a part staffs (every activity's when it names none)."""
+    if part.activities is None:
+        return sum(len(a.roles) for a in instance.activities)
+    return sum(len(instance.activity(a).roles) for a in part.activities
+               if instance.has_activity(a))
 
 
 def _bases_children(instance: Instance, part: Part) -> tuple[int, int]:
@@ -181,7 +195,8 @@ class Budget:
         given."""
         if work is not None:
             return cls(time_limit, threads, started, float(work), float(work))
-        builds = BUILD_PER_NEED * sum(need(instance, p) for p in parts)
+        builds = sum(BUILD_PER_NEED * need(instance, p) + bound_seconds(instance, p)
+                     for p in parts)
         usable = max(0.0, time_limit * PLANNED_SHARE * threads - builds)
         lane = max(0.0, time_limit * PLANNED_SHARE - BUILD_PER_NEED * max(
             (need(instance, p) for p in parts), default=0.0))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from . import bounds, replan, staffing
+from . import bounds, replan, staffing, staffing_lp
 from .context import ModelContext, Part
 from .extract import PartPlan, extract_part
 
@@ -369,9 +369,11 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
     # The construction's search had every decision fixed: the bound is the starved one's.
     bound = starved_bound if constructed else float(solver.best_objective_bound)
     if ctx.assign and code != cp_model.OPTIMAL and ctx.previous is None:
-        # A volunteering part cut short: its flow bound (staffing.lower_bound) when it
-        # is the better one (a construction taken without a search has none else).
-        bound = max(bound, float(staffing.lower_bound(ctx)))
+        # A volunteering part cut short: the LP relaxation's bound (staffing_lp), or
+        # the flow's (staffing.lower_bound) should the LP not be solved, when it is the
+        # better one (a construction taken without a search has none else).
+        lp = staffing_lp.lp_bound(ctx)
+        bound = max(bound, float(staffing.lower_bound(ctx) if lp is None else lp))
     if (ctx.chair or ctx.meetings) and code != cp_model.OPTIMAL and ctx.previous is None:
         # Likewise a rotation: the least its rotation and meetings can cost.
         bound = max(bound, float(bounds.rotation_bound(ctx)))

@@ -96,25 +96,50 @@ def _one_month(inst, month: int):
     return Instance.model_validate(data)
 
 
-@pytest.mark.parametrize("seed,month", [(0, 3), (2, 11)])
-def test_the_flow_bound_is_at_most_the_proven_optimum(seed, month):
-    """``lower_bound`` drops rules, never adds any: it is at most the cost of any plan
-    of the same volunteering model -- here the best CP-SAT finds for a generated
-    county's month (proven optimal for seed 2's November)."""
+@pytest.mark.parametrize("seed,month", [(0, 3), (2, 11), (3, 6)])
+def test_the_flow_and_lp_bounds_are_at_most_the_proven_optimum(seed, month):
+    """``lower_bound`` and ``staffing_lp.lp_bound`` drop rules, never add any: each is
+    at most the cost of any plan of the same volunteering model -- here the best CP-SAT
+    finds for a generated county's month (proven optimal for seed 2's November) -- and
+    the LP, which keeps the leads and series the flow drops, is at least the flow's."""
     from ortools.sat.python import cp_model
 
     from xinglian.solver.staffing import lower_bound
+    from xinglian.solver.staffing_lp import lp_bound
 
     *_, make = _volunteering_part(_one_month(generate(1, seed=seed), month))
     ctx = make()
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 2
     solver.parameters.max_deterministic_time = 3
-    assert solver.solve(ctx.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    bound = lower_bound(ctx)
-    print(f"\nseed {seed} month {month}: flow bound {bound}, "
-          f"optimum {solver.objective_value:.0f}")
-    assert 0 < bound <= solver.objective_value
+    code = solver.solve(ctx.model)
+    assert code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    bound, lp = lower_bound(ctx), lp_bound(ctx)
+    print(f"\nseed {seed} month {month}: flow bound {bound}, LP bound {lp}, "
+          f"best {solver.objective_value:.0f} ({solver.status_name(code)})")
+    assert 0 < bound <= lp <= solver.objective_value
+
+
+def test_the_lp_bound_keeps_leads_and_series_the_flow_drops():
+    """On the default instance's volunteering the LP bound is above the flow's (its
+    leads and series cost something in every plan) and below the construction's teams,
+    which are a plan of the same model."""
+    from xinglian.solver import care
+    from xinglian.solver.build import build
+    from xinglian.solver.run import Limits, solve_part
+    from xinglian.solver.solve import _construction
+    from xinglian.solver.staffing import lower_bound
+    from xinglian.solver.staffing_lp import lp_bound
+
+    inst, tl, _, part, _ = _volunteering_part(load_instance(FULL))
+    pairs = care.pair_children(inst, work=2, seed=0).pairs
+    ctx = build(inst, tl, part, None, None, care_pairs=pairs,
+                hint=_construction(inst, tl, pairs))
+    constructed = solve_part(ctx, Limits(0.5, 30.0), 0, 1, start="construction")
+    flow, lp = lower_bound(ctx), lp_bound(ctx)
+    print(f"\nflow {flow}, LP {lp}, construction {constructed.objective}")
+    assert flow < lp <= constructed.objective
+    assert constructed.bound == lp
 
 
 def test_a_part_that_takes_the_construction_leaves_its_share_to_the_others():
