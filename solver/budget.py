@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from ..models.instance import Instance
 from .context import Part
 from .run import MIN_SEARCH_SECONDS, Limits
+from .staffing_lp import PLAN_WORK
 from .term import term_need
 
 #: Deterministic seconds CP-SAT does per CPU second on one thread (x86_64 AMD EPYC;
@@ -69,6 +70,9 @@ ROTATION_FLOOR = 0.9
 #: (default instance: 2.28): what a part below its floor is given for it, else nothing
 #: (it takes the construction).
 FIRST_PLAN_WORK = 2.5
+#: The work of a volunteering part's search over its LP's support, for a part below its
+#: first plan's work (solver/staffing_lp.py: ``PLAN_WORK``).
+LP_PLAN_WORK = PLAN_WORK
 #: Seconds of model building (and of the set-up before it) per unit of need: the default
 #: instance's parts build in 0.05-0.6 s per unit alone, and two threads building at once
 #: share one interpreter (a 10 s solve spent about 4 s before its searches ran). 0.25
@@ -222,12 +226,15 @@ class Budget:
         ``work`` is below its floor (``VOLUNTEERING_FLOOR_WORK``: too little for its
         search to find a plan), ``"first plan"`` when the work still pays for the
         LP-guided first-plan search (``FIRST_PLAN_WORK``, within one thread's planned
-        time), else ``"construction"``: the part takes the construction. Decided from
+        time), ``"lp plan"`` when it pays for a search of the LP relaxation's support
+        (``LP_PLAN_WORK``), else ``"construction"``: the part takes the construction. Decided from
         sizes alone, so every run does the same (run.solve_part)."""
         if not below_floor(instance, part, work):
             return ""
         if is_volunteering(part) and work >= FIRST_PLAN_WORK and self.lane >= FIRST_PLAN_WORK:
             return "first plan"
+        if is_volunteering(part) and work >= LP_PLAN_WORK - 1e-9:
+            return "lp plan"
         return "construction"
 
     def shares(self, instance: Instance, parts: list[Part | None]) -> dict[int, float]:
@@ -235,10 +242,11 @@ class Budget:
         one thread does in the planned time; what the caps leave goes to the others.
 
         A part whose share is below its floor (``below_floor``) gets either enough or
-        nothing (the construction): a rotation its floor, a volunteering part its first
-        plan (``FIRST_PLAN_WORK``). The shares of all such parts are pooled; as many as
-        the pool pays for get theirs, rotations first, and what is left goes to the
-        other parts (default instance at 10 s: the volunteering's 0.8 of 3.4 to the
+        nothing (the construction): a rotation its floor, a volunteering part a search
+        of its LP's support (``LP_PLAN_WORK``) or its first plan (``FIRST_PLAN_WORK``).
+        The shares of all such parts are pooled; as many as the pool pays for get
+        theirs, rotations first, then the LP searches, then first plans, and what is
+        left goes to the other parts (default instance at 10 s: the volunteering's 0.8 of 3.4 to the
         rotation and the rest; generated K = 10 at 60 s: six of the ten rotations
         searched, where each of them got 0.43 and returned the construction)."""
         # The small parts (hosting groups, visit bundles) first, up to their need: each
@@ -259,15 +267,21 @@ class Budget:
         # The rotations first, the cheapest first: one given its floor gains far more
         # (a generated county: 760 -> 326 for 1.4 work) than a volunteering part its
         # first plan (default instance: 735 -> 645 for 2.5).
-        order = (sorted((p for p in starved if is_rotation(p)),
-                        key=lambda p: need_work(instance, p))
-                 + sorted((p for p in starved if is_volunteering(p)),
-                          key=lambda p: -need_work(instance, p)))
-        for p in order:
-            cost = floor_work(instance, p) if is_rotation(p) else FIRST_PLAN_WORK
-            if cost <= pool and cost <= self.lane:
+        # Then each volunteering part its search over the LP's support (default
+        # instance: 735 -> 667 for 0.3), and last, as upgrades of those, first plans
+        # (645 for 2.5).
+        rotations = sorted((p for p in starved if is_rotation(p)),
+                           key=lambda p: need_work(instance, p))
+        volunteering = sorted((p for p in starved if is_volunteering(p)),
+                              key=lambda p: -need_work(instance, p))
+        order = rotations + volunteering
+        for p, cost in ([(p, floor_work(instance, p)) for p in rotations]
+                        + [(p, LP_PLAN_WORK) for p in volunteering]
+                        + [(p, FIRST_PLAN_WORK) for p in volunteering]):
+            extra = cost - given.get(id(p), 0.0)
+            if 0 < extra <= pool and cost <= self.lane:
                 given[id(p)] = cost
-                pool -= cost
+                pool -= extra
         # The funded rotations share what is left with the other parts, never below
         # their floor; the funded volunteering parts keep their first plan's work.
         gone = {id(p) for p in starved}

@@ -234,8 +234,9 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
     number of changed decisions (stage 1, half the budget at most), then the objective
     with that number held (stage 2). ``start`` (budget.Budget.start): ``"first plan"``
     when the work is too little for the part's search to find a plan, so it starts with
-    the LP-guided first-plan search; ``"construction"`` when not even that fits, so it
-    takes the construction."""
+    the LP-guided first-plan search; ``"lp plan"`` when only a search of the LP
+    relaxation's support fits (solver/staffing_lp.py); ``"construction"`` when not even
+    that fits, so it takes the construction."""
     model = ctx.model
     stats = {"booleans": len(model.proto.variables),
              "constraints": len(model.proto.constraints)}
@@ -310,7 +311,7 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
         # (No first-solution search from stage 2's complete hint: OR-Tools 9.15 aborts
         # the process when a search stops at a solution found while loading one.)
         code, solver = cp_model.FEASIBLE, repair
-    constructed, starved_bound = False, 0.0
+    constructed, starved_bound, restricted = False, 0.0, False
     if code == cp_model.UNKNOWN and floor is not None:
         # Starved (too little work, or cut by the clock): the construction -- unless the
         # budget planned the LP-guided first plan for this part (``start``: a
@@ -330,6 +331,19 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
             if code == cp_model.UNKNOWN and solver.wall_time >= 0.98 * left:
                 search.wall_stopped = True  # another machine may have found one in time
         elif start == "first plan" and not late:
+            search.wall_stopped = True
+        elif start == "lp plan" and not late and left > 0.1:
+            # Too little work for a first plan: a search of the candidate assignments
+            # the LP relaxation uses (staffing_lp.restricted). Its own bound bounds only
+            # that neighbourhood, so the part's is the LP's (below).
+            relaxation = staffing_lp.relax(ctx)
+            if relaxation is not None:
+                code, solver = search.run(staffing_lp.restricted(ctx, relaxation),
+                                          Limits(staffing_lp.PLAN_WORK, left), cuts=False)
+                restricted = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+                if code == cp_model.UNKNOWN and solver.wall_time >= 0.98 * left:
+                    search.wall_stopped = True
+        elif start == "lp plan" and not late:
             search.wall_stopped = True
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE) \
                 or solver.objective_value > floor.objective_value:
@@ -367,8 +381,12 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
         log.warning("part %s: CP-SAT reported objective %s, its plan costs %s (%s)",
                     part.name, solver.objective_value, objective, status)
     # The construction's search had every decision fixed: the bound is the starved one's.
-    bound = starved_bound if constructed else float(solver.best_objective_bound)
-    if ctx.assign and code != cp_model.OPTIMAL and ctx.previous is None:
+    # A search of the LP's support bounds only that support.
+    bound = (starved_bound if constructed or restricted
+             else float(solver.best_objective_bound))
+    if restricted and not constructed:
+        status = "FEASIBLE"
+    if ctx.assign and (code != cp_model.OPTIMAL or restricted) and ctx.previous is None:
         # A volunteering part cut short: the LP relaxation's bound (staffing_lp), or
         # the flow's (staffing.lower_bound) should the LP not be solved, when it is the
         # better one (a construction taken without a search has none else).

@@ -12,6 +12,7 @@ from xinglian.models.timeline import Timeline
 from xinglian.solver import care
 from xinglian.solver.budget import (
     FIRST_PLAN_WORK,
+    LP_PLAN_WORK,
     Budget,
     below_floor,
     floor_work,
@@ -45,12 +46,15 @@ def test_a_starved_rotation_gets_its_floor_or_nothing_before_any_first_plan(coun
         assert work == 0 or work >= floor_work(inst, p) - 1e-9
         assert budget.start(inst, p, work) == ("construction" if work == 0 else "")
     for p in volunteering:
-        assert shares[id(p)] in (0.0, FIRST_PLAN_WORK) or not below_floor(
+        assert shares[id(p)] in (0.0, LP_PLAN_WORK, FIRST_PLAN_WORK) or not below_floor(
             inst, p, shares[id(p)])
-    # A rotation left to its construction means no volunteering first plan was paid
-    # for: a rotation's search gains more for less work.
+        assert budget.start(inst, p, shares[id(p)]) == {
+            0.0: "construction", LP_PLAN_WORK: "lp plan", FIRST_PLAN_WORK: "first plan"
+        }.get(shares[id(p)], "")
+    # A rotation left to its construction means no volunteering search beyond the LP's
+    # support was paid for: a rotation's search gains more for less work.
     if any(shares[id(p)] == 0 for p in rotations):
-        assert all(shares[id(p)] == 0 for p in volunteering)
+        assert all(shares[id(p)] <= LP_PLAN_WORK for p in volunteering)
     # Some rotations are searched and others not at 22 and 25 s; all at 30 s.
     funded = sum(shares[id(p)] > 0 for p in rotations)
     assert funded == {22.0: 1, 25.0: 2, 30.0: 3}[limit]

@@ -142,17 +142,47 @@ def test_the_lp_bound_keeps_leads_and_series_the_flow_drops():
     assert constructed.bound == lp
 
 
-def test_a_part_that_takes_the_construction_leaves_its_share_to_the_others():
+def test_a_part_below_its_first_plan_leaves_its_share_to_the_others():
     """At 10 s the default instance's volunteering cannot reach its first searched plan
-    (budget.Budget.start): it takes the construction, and the work it would not use goes
-    to the rotation and the rest."""
+    (budget.Budget.start): it searches its LP's support for ``LP_PLAN_WORK``, and the
+    work it would not use goes to the rotation and the rest."""
     import time
 
-    from xinglian.solver.budget import Budget
+    from xinglian.solver.budget import LP_PLAN_WORK, Budget
 
     inst, _, parts, part, _ = _volunteering_part(load_instance(FULL))
     budget = Budget.plan(inst, parts, 10.0, 2, time.perf_counter())
     shares = budget.shares(inst, parts)
-    assert budget.start(inst, part, shares[id(part)]) == "construction"
-    assert shares[id(part)] == 0
+    assert budget.start(inst, part, shares[id(part)]) == "lp plan"
+    assert shares[id(part)] == LP_PLAN_WORK
     assert sum(shares.values()) == pytest.approx(budget.work)
+
+
+def test_a_search_of_the_lp_support_beats_the_construction_and_keeps_every_rule():
+    """The default instance at 10 s: its volunteering searches only the assignments its
+    LP relaxation uses. The plan costs less than the construction's teams, the part
+    reports the LP's bound (not the bound of the restricted search) and is not called
+    optimal, and the checker accepts the whole plan."""
+    from xinglian.models.timeline import Timeline
+    from xinglian.solver.build import build
+    from xinglian.solver.run import Limits, solve_part
+    from xinglian.solver.solve import _construction, _pair, solve
+    from xinglian.solver.staffing_lp import lp_bound
+
+    inst = load_instance(FULL)
+    tl = Timeline(inst)
+    result = solve(inst, time_limit=10.0, seed=0, workers=2, calendar=tl.calendar)
+    assert result.plan is not None
+    assert check(inst, result.plan, tl.calendar) == []
+    info = next(p for p in result.plan.solve.parts if p.name == "volunteering")
+    assert not info.constructed and info.status == "FEASIBLE"
+
+    _, _, _, part, _ = _volunteering_part(inst)
+    pairs = _pair(inst, None, 10.0, 0).pairs  # the solve's own pairs
+    ctx = build(inst, tl, part, None, None, care_pairs=pairs,
+                hint=_construction(inst, tl, pairs))
+    constructed = solve_part(ctx, Limits(0.5, 30.0), 0, 1, start="construction")
+    print(f"\nLP plan {info.objective} / {info.bound}, construction "
+          f"{constructed.objective}, LP bound {lp_bound(ctx)}")
+    assert info.objective < constructed.objective
+    assert info.bound == lp_bound(ctx) < info.objective
