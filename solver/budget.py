@@ -4,8 +4,7 @@
 once, before any search, and every part gets a fixed share of it:
 
 * the whole: ``S`` × ``PLANNED_SHARE`` on every thread, less the expected model
-  building and the volunteering parts' LP bounds (``bound_seconds``), at
-  ``WORK_PER_SECOND`` (work per CPU second, measured);
+  building, at ``WORK_PER_SECOND`` (work per CPU second, measured);
 * one part's share: the hosting groups and visit bundles their need first (each
   searches at least ``MIN_PART_WORK`` anyway); then the rotations and volunteering by
   expected need (and a floor: what it takes to find a good first plan; below it a
@@ -141,10 +140,13 @@ def is_rotation(part: Part | None) -> bool:
     return part is not None and part.rotation and not is_volunteering(part)
 
 
-def bound_seconds(instance: Instance, part: Part | None) -> float:
-    """The seconds a volunteering part's LP bound (solver/staffing_lp.py) takes after
-    its search, counted like its model building."""
-    return LP_SECONDS_PER_ROLE * _roles(instance, part) if is_volunteering(part) else 0.0
+def lp_work(instance: Instance, part: Part | None) -> float:
+    """The seconds a volunteering part's LP relaxation (solver/staffing_lp.py) takes, as
+    work: what a part below its floor pays for it besides its search (``Budget.shares``;
+    a part that takes the construction reports the flow's bound instead)."""
+    if not is_volunteering(part):
+        return 0.0
+    return WORK_PER_SECOND * LP_SECONDS_PER_ROLE * _roles(instance, part)
 
 
 def _roles(instance: Instance, part: Part) -> int:
@@ -199,8 +201,7 @@ class Budget:
         given."""
         if work is not None:
             return cls(time_limit, threads, started, float(work), float(work))
-        builds = sum(BUILD_PER_NEED * need(instance, p) + bound_seconds(instance, p)
-                     for p in parts)
+        builds = BUILD_PER_NEED * sum(need(instance, p) for p in parts)
         usable = max(0.0, time_limit * PLANNED_SHARE * threads - builds)
         lane = max(0.0, time_limit * PLANNED_SHARE - BUILD_PER_NEED * max(
             (need(instance, p) for p in parts), default=0.0))
@@ -231,9 +232,11 @@ class Budget:
         sizes alone, so every run does the same (run.solve_part)."""
         if not below_floor(instance, part, work):
             return ""
-        if is_volunteering(part) and work >= FIRST_PLAN_WORK and self.lane >= FIRST_PLAN_WORK:
+        lp = lp_work(instance, part)
+        if is_volunteering(part) and work >= FIRST_PLAN_WORK + lp - 1e-9 \
+                and self.lane >= FIRST_PLAN_WORK:
             return "first plan"
-        if is_volunteering(part) and work >= LP_PLAN_WORK - 1e-9:
+        if is_volunteering(part) and work >= LP_PLAN_WORK + lp - 1e-9:
             return "lp plan"
         return "construction"
 
@@ -268,16 +271,16 @@ class Budget:
         # (a generated county: 760 -> 326 for 1.4 work) than a volunteering part its
         # first plan (default instance: 735 -> 645 for 2.5).
         # Then each volunteering part its search over the LP's support (default
-        # instance: 735 -> 667 for 0.3), and last, as upgrades of those, first plans
-        # (645 for 2.5).
+        # instance: 735 -> 651 for 0.3, and 0.3 for its LP), and last, as upgrades of
+        # those, first plans (645 for 2.5). Each also pays for its LP (``lp_work``).
         rotations = sorted((p for p in starved if is_rotation(p)),
                            key=lambda p: need_work(instance, p))
         volunteering = sorted((p for p in starved if is_volunteering(p)),
                               key=lambda p: -need_work(instance, p))
         order = rotations + volunteering
         for p, cost in ([(p, floor_work(instance, p)) for p in rotations]
-                        + [(p, LP_PLAN_WORK) for p in volunteering]
-                        + [(p, FIRST_PLAN_WORK) for p in volunteering]):
+                        + [(p, LP_PLAN_WORK + lp_work(instance, p)) for p in volunteering]
+                        + [(p, FIRST_PLAN_WORK + lp_work(instance, p)) for p in volunteering]):
             extra = cost - given.get(id(p), 0.0)
             if 0 < extra <= pool and cost <= self.lane:
                 given[id(p)] = cost

@@ -388,9 +388,11 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
         status = "FEASIBLE"
     if ctx.assign and (code != cp_model.OPTIMAL or restricted) and ctx.previous is None:
         # A volunteering part cut short: the LP relaxation's bound (staffing_lp), or
-        # the flow's (staffing.lower_bound) should the LP not be solved, when it is the
-        # better one (a construction taken without a search has none else).
-        lp = staffing_lp.lp_bound(ctx)
+        # the flow's (staffing.lower_bound) should the LP not be run or solved, when it
+        # is the better one (a construction taken without a search has none else).
+        # (Not for a part the budget left to the construction: the LP's second or so
+        # is paid from the work of a part that searches, budget.lp_work.)
+        lp = staffing_lp.lp_bound(ctx) if start != "construction" and not late else None
         bound = max(bound, float(staffing.lower_bound(ctx) if lp is None else lp))
     if (ctx.chair or ctx.meetings) and code != cp_model.OPTIMAL and ctx.previous is None:
         # Likewise a rotation: the least its rotation and meetings can cost.

@@ -18,6 +18,7 @@ from xinglian.solver.budget import (
     floor_work,
     is_rotation,
     is_volunteering,
+    lp_work,
     need_work,
 )
 from xinglian.solver.decompose import decompose
@@ -46,15 +47,17 @@ def test_a_starved_rotation_gets_its_floor_or_nothing_before_any_first_plan(coun
         assert work == 0 or work >= floor_work(inst, p) - 1e-9
         assert budget.start(inst, p, work) == ("construction" if work == 0 else "")
     for p in volunteering:
-        assert shares[id(p)] in (0.0, LP_PLAN_WORK, FIRST_PLAN_WORK) or not below_floor(
-            inst, p, shares[id(p)])
-        assert budget.start(inst, p, shares[id(p)]) == {
-            0.0: "construction", LP_PLAN_WORK: "lp plan", FIRST_PLAN_WORK: "first plan"
-        }.get(shares[id(p)], "")
+        lp = lp_work(inst, p)
+        starts = {0.0: "construction", round(LP_PLAN_WORK + lp, 9): "lp plan",
+                  round(FIRST_PLAN_WORK + lp, 9): "first plan"}
+        work = round(shares[id(p)], 9)
+        assert work in starts or not below_floor(inst, p, work)
+        assert budget.start(inst, p, work) == starts.get(work, "")
     # A rotation left to its construction means no volunteering search beyond the LP's
     # support was paid for: a rotation's search gains more for less work.
     if any(shares[id(p)] == 0 for p in rotations):
-        assert all(shares[id(p)] <= LP_PLAN_WORK for p in volunteering)
+        assert all(shares[id(p)] <= LP_PLAN_WORK + lp_work(inst, p) + 1e-9
+                   for p in volunteering)
     # Some rotations are searched and others not at 22 and 25 s; all at 30 s.
     funded = sum(shares[id(p)] > 0 for p in rotations)
     assert funded == {22.0: 1, 25.0: 2, 30.0: 3}[limit]

@@ -123,7 +123,8 @@ def test_the_flow_and_lp_bounds_are_at_most_the_proven_optimum(seed, month):
 def test_the_lp_bound_keeps_leads_and_series_the_flow_drops():
     """On the default instance's volunteering the LP bound is above the flow's (its
     leads and series cost something in every plan) and below the construction's teams,
-    which are a plan of the same model."""
+    which are a plan of the same model; a part left to the construction reports the
+    flow's."""
     from xinglian.solver import care
     from xinglian.solver.build import build
     from xinglian.solver.run import Limits, solve_part
@@ -139,22 +140,23 @@ def test_the_lp_bound_keeps_leads_and_series_the_flow_drops():
     flow, lp = lower_bound(ctx), lp_bound(ctx)
     print(f"\nflow {flow}, LP {lp}, construction {constructed.objective}")
     assert flow < lp <= constructed.objective
-    assert constructed.bound == lp
+    # A part the budget leaves to the construction does not pay for the LP.
+    assert constructed.bound == flow
 
 
 def test_a_part_below_its_first_plan_leaves_its_share_to_the_others():
     """At 10 s the default instance's volunteering cannot reach its first searched plan
-    (budget.Budget.start): it searches its LP's support for ``LP_PLAN_WORK``, and the
-    work it would not use goes to the rotation and the rest."""
+    (budget.Budget.start): it searches its LP's support for ``LP_PLAN_WORK`` (and pays
+    for the LP), and the work it would not use goes to the rotation and the rest."""
     import time
 
-    from xinglian.solver.budget import LP_PLAN_WORK, Budget
+    from xinglian.solver.budget import LP_PLAN_WORK, Budget, lp_work
 
     inst, _, parts, part, _ = _volunteering_part(load_instance(FULL))
     budget = Budget.plan(inst, parts, 10.0, 2, time.perf_counter())
     shares = budget.shares(inst, parts)
     assert budget.start(inst, part, shares[id(part)]) == "lp plan"
-    assert shares[id(part)] == LP_PLAN_WORK
+    assert shares[id(part)] == pytest.approx(LP_PLAN_WORK + lp_work(inst, part))
     assert sum(shares.values()) == pytest.approx(budget.work)
 
 
