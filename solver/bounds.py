@@ -26,15 +26,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from ortools.sat.python import cp_model
-
-from .chairs import history, period_cost
+from .chairs import solve_chairs
 from .context import ModelContext
 from .meetings import expected_absent
 from .rotation import unavailable_too_long
-
-#: The work of the chairs' model (proven optimal after about 0.01 on a county).
-CHAIRS_WORK = 1.0
 
 
 def rotation_bound(ctx: ModelContext) -> int:
@@ -56,81 +51,17 @@ def rotation_bound(ctx: ModelContext) -> int:
 
 def chairs_bound(ctx: ModelContext) -> int:
     """The least the chairs' soft rules of ``ctx``'s bases cost together (module
-    docstring); 0 when the chairs' model alone has no plan."""
+    docstring; ``chairs.solve_chairs``); 0 when the chairs' model alone has no plan."""
     inst = ctx.instance
     if not ctx.bases:
         return 0
-    T, cap = inst.periods, inst.rotation.max_terms_per_person
     # Candidates not away too long (rotation.add_chair_available, unless the model can
     # switch that rule off to explain), the pinned chair alone.
     blocked = set() if ctx.explain else unavailable_too_long(ctx)
     pinned = {(pin.base, pin.period): pin.chair for pin in inst.pins.rotation}
-    m = cp_model.CpModel()
-    x = {(b, t, p): m.new_bool_var(f"x[{b},{t},{p}]") for (b, t, p) in sorted(ctx.chair)
-         if (t, p) not in blocked and pinned.get((b, t), p) == p}
-    by_period: dict[tuple[str, int], list] = defaultdict(list)
-    by_person_period: dict[tuple[str, int], list] = defaultdict(list)
-    by_person: dict[str, list] = defaultdict(list)
-    for (b, t, p), v in x.items():
-        by_period[b, t].append(v)
-        by_person_period[p, t].append(v)
-        by_person[p].append(v)
-    for base in ctx.bases:
-        for t in range(1, T + 1):
-            m.add_exactly_one(by_period[base.id, t])
-    for lits in by_person_period.values():  # one presidium at a time
-        if len(lits) > 1:
-            m.add_at_most_one(lits)
-    for lits in by_person.values():  # the term cap, all bases together
-        if len(lits) > cap:
-            m.add(sum(lits) <= cap)
-    cost = [period_cost(inst, p, t) * v for (b, t, p), v in x.items()]
-    for base in ctx.bases:
-        cost += _base_rules(m, x, inst, base)
-    m.minimize(sum(cost))
-    solver = cp_model.CpSolver()
-    p = solver.parameters
-    p.num_workers, p.random_seed, p.max_deterministic_time = 1, 0, CHAIRS_WORK
-    code = solver.solve(m)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return 0
-    return max(0, math.ceil(solver.best_objective_bound - 1e-6))
-
-
-def _base_rules(m: cp_model.CpModel, x: dict, inst, base) -> list:
-    """The cost terms of one base's back to back, short gaps and uneven terms, as
-    rotation.py writes them (the amounts pushed down by the minimisation)."""
-    w, T, n = inst.weights, inst.periods, len(base.presidium)
-    latest, last = history(inst, base.id)
-    zero = 0
-
-    def lit(t: int, p: str):
-        return x.get((base.id, t, p), zero)
-
-    def excess(terms: list, past: int):
-        """max(sum(terms) + past - 1, 0), as a variable the objective pushes down."""
-        e = m.new_int_var(0, len(terms) + past, "")
-        m.add(e >= sum(terms) + past - 1)
-        return e
-
-    out = []
-    counts = []
-    for p in base.presidium:
-        out.append(w.back_to_back * lit(1, p) * (last == p))
-        for t in range(2, T + 1):
-            out.append(w.back_to_back * excess([lit(t - 1, p), lit(t, p)], 0))
-        if n >= 2:
-            g = latest.get(p)
-            for s in range(2 - n, T):
-                window = range(s, s + n)
-                terms = [lit(t, p) for t in window if 1 <= t <= T]
-                past = 1 if g is not None and g in window else 0
-                if len(terms) + past >= 2:
-                    out.append(w.short_gap * excess(terms, past))
-        counts.append(sum(lit(t, p) for t in range(1, T + 1)))
-    most, least = m.new_int_var(0, T, ""), m.new_int_var(0, T, "")
-    for c in counts:
-        m.add(most >= c)
-        m.add(least <= c)
-    out.append(w.uneven_terms * (most - least))
-    return out
+    candidates: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for (b, t, p) in sorted(ctx.chair):
+        if (t, p) not in blocked and pinned.get((b, t), p) == p:
+            candidates[b, t].append(p)
+    found = solve_chairs(inst, ctx.bases, candidates)
+    return 0 if found is None else max(0, math.ceil(found.bound - 1e-6))

@@ -78,9 +78,11 @@ LP_PLAN_WORK = PLAN_WORK
 #: left K = 10 no work at all at 60 s; 0.12 keeps the default instance's and a generated
 #: county's 10 s solves inside the limit on a quiet 2-core PC.
 BUILD_PER_NEED = 0.12
-#: Seconds per role of a volunteering part's LP bound, built and solved (0.6 s for a
-#: county's 642 roles: 0.3 to build, 0.3 for GLOP, which runs beside the other thread).
-LP_SECONDS_PER_ROLE = 0.001
+#: Seconds per role of a volunteering part's LP, and of what the search of its support
+#: takes past its work (0.85 s for a county's 642 roles: 0.3 to build the LP, 0.3 for
+#: GLOP, which runs beside the other thread, and about 0.3 more wall for the search's
+#: 0.3 of work than ``WORK_PER_SECOND`` gives).
+LP_SECONDS_PER_ROLE = 0.0013
 #: The least work a part gets, even when the budget is spent.
 MIN_PART_WORK = 0.5
 #: The least wall time a search gets as its safety net, even past the time limit (a
@@ -267,19 +269,20 @@ class Budget:
             return out
         pool = sum(out[id(p)] for p in starved)
         given: dict[int, float] = {}
-        # The rotations first, the cheapest first: one given its floor gains far more
-        # (a generated county: 760 -> 326 for 1.4 work) than a volunteering part its
-        # first plan (default instance: 735 -> 645 for 2.5).
-        # Then each volunteering part its search over the LP's support (default
-        # instance: 735 -> 651 for 0.3, and 0.3 for its LP), and last, as upgrades of
-        # those, first plans (645 for 2.5). Each also pays for its LP (``lp_work``).
+        # First each volunteering part its search over the LP's support: it gains most
+        # for its work (default instance: 735 -> 651 and a bound of 550 -> 631, for
+        # 0.3 and about 0.4 for its LP). Then the rotations, the cheapest first: their
+        # construction is near their optimum (the chairs' model, chairs.solve_chairs:
+        # default instance 378 against 375), so a search mostly proves it (its bound
+        # 346 -> 375, for 1.6). Last, as upgrades of the LP searches, first plans (645
+        # for 2.5). A volunteering part also pays for its LP (``lp_work``).
         rotations = sorted((p for p in starved if is_rotation(p)),
                            key=lambda p: need_work(instance, p))
         volunteering = sorted((p for p in starved if is_volunteering(p)),
                               key=lambda p: -need_work(instance, p))
         order = rotations + volunteering
-        for p, cost in ([(p, floor_work(instance, p)) for p in rotations]
-                        + [(p, LP_PLAN_WORK + lp_work(instance, p)) for p in volunteering]
+        for p, cost in ([(p, LP_PLAN_WORK + lp_work(instance, p)) for p in volunteering]
+                        + [(p, floor_work(instance, p)) for p in rotations]
                         + [(p, FIRST_PLAN_WORK + lp_work(instance, p)) for p in volunteering]):
             extra = cost - given.get(id(p), 0.0)
             if 0 < extra <= pool and cost <= self.lane:

@@ -1,12 +1,21 @@
 """The construction's rotating chairs, polished (solver/construct.py): each base's chairs
 improved by the best single change or swap of two periods while the rotation's soft
-rules, priced as checker/rotation.py counts them, fall and the hard ones hold."""
+rules, priced as checker/rotation.py counts them, fall and the hard ones hold; then the
+optimum of a small CP-SAT model of the chairs alone (``solve_chairs``), which is also
+the rotation bound's (solver/bounds.py)."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
 
 from ..models.instance import Instance
+
+#: The work of the chairs' model (a county's seven bases: proven optimal after about
+#: 0.02; the default instance's: 0.05).
+CHAIRS_WORK = 1.0
 
 
 def period_cost(inst: Instance, pid: str, t: int) -> int:
@@ -115,3 +124,95 @@ def polish_chairs(inst: Instance, chair_of: dict, pins: dict, held: Counter,
                 held[m] += 1
                 seq[t - 1] = m
                 chair_of[bid, t] = m
+
+
+@dataclass(frozen=True)
+class Chairs:
+    """The chairs' model solved: its best chairs, their cost and the model's bound."""
+
+    chair_of: dict[tuple[str, int], str]
+    cost: int
+    bound: float
+
+
+def solve_chairs(inst: Instance, bases, candidates: dict[tuple[str, int], list[str]],
+                 hint: dict[tuple[str, int], str] | None = None) -> Chairs | None:
+    """The chairs of ``bases`` that cost least by the rotation's soft rules among those
+    the model's rules between chairs allow: one chair a period from ``candidates[base,
+    period]`` (the caller leaves out who is away too long and keeps a pinned chair
+    alone), one presidium at a time, at most ``max_terms_per_person`` terms over all
+    bases. Back to back, short gaps and uneven terms are written as rotation.py writes
+    them, the wishes as ``period_cost``. None when there is no such plan. Stopped by
+    work (``CHAIRS_WORK``), one thread: the same answer on every machine."""
+    T, cap = inst.periods, inst.rotation.max_terms_per_person
+    m = cp_model.CpModel()
+    x = {(b.id, t, p): m.new_bool_var(f"x[{b.id},{t},{p}]") for b in bases
+         for t in range(1, T + 1) for p in candidates.get((b.id, t), [])}
+    by_period: dict[tuple[str, int], list] = defaultdict(list)
+    by_person_period: dict[tuple[str, int], list] = defaultdict(list)
+    by_person: dict[str, list] = defaultdict(list)
+    for (b, t, p), v in x.items():
+        by_period[b, t].append(v)
+        by_person_period[p, t].append(v)
+        by_person[p].append(v)
+    for b in bases:
+        for t in range(1, T + 1):
+            m.add_exactly_one(by_period[b.id, t])
+    for lits in by_person_period.values():  # one presidium at a time
+        if len(lits) > 1:
+            m.add_at_most_one(lits)
+    for lits in by_person.values():  # the term cap, all bases together
+        if len(lits) > cap:
+            m.add(sum(lits) <= cap)
+    cost = [period_cost(inst, p, t) * v for (b, t, p), v in x.items()]
+    for b in bases:
+        cost += _base_rules(m, x, inst, b)
+    m.minimize(sum(cost))
+    for (b, t), p in sorted((hint or {}).items()):
+        if (b, t, p) in x:
+            m.add_hint(x[b, t, p], 1)
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers, params.random_seed, params.max_deterministic_time = 1, 0, CHAIRS_WORK
+    if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    chair_of = {(b, t): p for (b, t, p), v in x.items() if solver.value(v)}
+    return Chairs(chair_of, int(round(solver.objective_value)), solver.best_objective_bound)
+
+
+def _base_rules(m: cp_model.CpModel, x: dict, inst: Instance, base) -> list:
+    """The cost terms of one base's back to back, short gaps and uneven terms, as
+    rotation.py writes them (the amounts pushed down by the minimisation)."""
+    w, T, n = inst.weights, inst.periods, len(base.presidium)
+    latest, last = history(inst, base.id)
+
+    def lit(t: int, p: str):
+        return x.get((base.id, t, p), 0)
+
+    def excess(terms: list, past: int):
+        """max(sum(terms) + past - 1, 0), as a variable the objective pushes down."""
+        e = m.new_int_var(0, len(terms) + past, "")
+        m.add(e >= sum(terms) + past - 1)
+        return e
+
+    out = []
+    counts = []
+    for p in base.presidium:
+        out.append(w.back_to_back * lit(1, p) * (last == p))
+        for t in range(2, T + 1):
+            out.append(w.back_to_back * excess([lit(t - 1, p), lit(t, p)], 0))
+        if n >= 2:
+            g = latest.get(p)
+            for s in range(2 - n, T):
+                window = range(s, s + n)
+                terms = [lit(t, p) for t in window if 1 <= t <= T]
+                past = 1 if g is not None and g in window else 0
+                if len(terms) + past >= 2:
+                    out.append(w.short_gap * excess(terms, past))
+        counts.append(sum(lit(t, p) for t in range(1, T + 1)))
+    most, least = m.new_int_var(0, T, ""), m.new_int_var(0, T, "")
+    for c in counts:
+        m.add(most >= c)
+        m.add(least <= c)
+    out.append(w.uneven_terms * (most - least))
+    return out

@@ -1,5 +1,6 @@
 """How the work budget is shared (solver/budget.py): a part whose search is wasted below
-its floor gets its floor or nothing, the rotations first."""
+its floor gets enough or nothing -- volunteering's LP searches first, then rotations,
+then first plans."""
 
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ def county3():
     return inst, decompose(inst, timeline, pairs, None)
 
 
-@pytest.mark.parametrize("limit", [22.0, 25.0, 30.0])
-def test_a_starved_rotation_gets_its_floor_or_nothing_before_any_first_plan(county3, limit):
+@pytest.mark.parametrize("limit", [20.0, 25.0, 28.0, 30.0])
+def test_a_starved_part_gets_enough_or_nothing_lp_searches_first(county3, limit):
     inst, parts = county3
     budget = Budget.plan(inst, parts, limit, 2, time.perf_counter())
     shares = budget.shares(inst, parts)
@@ -46,21 +47,25 @@ def test_a_starved_rotation_gets_its_floor_or_nothing_before_any_first_plan(coun
         # Never a share its search would waste: nothing, or at least its floor.
         assert work == 0 or work >= floor_work(inst, p) - 1e-9
         assert budget.start(inst, p, work) == ("construction" if work == 0 else "")
+    starts = {}
     for p in volunteering:
         lp = lp_work(inst, p)
-        starts = {0.0: "construction", round(LP_PLAN_WORK + lp, 9): "lp plan",
-                  round(FIRST_PLAN_WORK + lp, 9): "first plan"}
+        kinds = {0.0: "construction", round(LP_PLAN_WORK + lp, 9): "lp plan",
+                 round(FIRST_PLAN_WORK + lp, 9): "first plan"}
         work = round(shares[id(p)], 9)
-        assert work in starts or not below_floor(inst, p, work)
-        assert budget.start(inst, p, work) == starts.get(work, "")
-    # A rotation left to its construction means no volunteering search beyond the LP's
-    # support was paid for: a rotation's search gains more for less work.
-    if any(shares[id(p)] == 0 for p in rotations):
-        assert all(shares[id(p)] <= LP_PLAN_WORK + lp_work(inst, p) + 1e-9
-                   for p in volunteering)
-    # Some rotations are searched and others not at 22 and 25 s; all at 30 s.
+        assert work in kinds or not below_floor(inst, p, work)
+        starts[id(p)] = budget.start(inst, p, work)
+        assert starts[id(p)] == kinds.get(work, "")
+    # The order of what the pool pays: every LP search (the most gained for the work),
+    # then rotations, then first plans.
+    if any(shares[id(p)] > 0 for p in rotations):
+        assert all(starts[id(p)] in ("lp plan", "first plan", "") for p in volunteering)
+    if any(starts[id(p)] == "first plan" for p in volunteering):
+        assert all(shares[id(p)] > 0 for p in rotations)
     funded = sum(shares[id(p)] > 0 for p in rotations)
-    assert funded == {22.0: 1, 25.0: 2, 30.0: 3}[limit]
+    searched = sum(starts[id(p)] != "construction" for p in volunteering)
+    assert (searched, funded) == {20.0: (2, 0), 25.0: (3, 1), 28.0: (3, 2),
+                                  30.0: (3, 3)}[limit]
 
 
 def test_the_small_parts_get_their_need_before_the_rotations(county3):

@@ -174,3 +174,29 @@ def test_the_chair_polish_prices_the_rotation_as_the_checker_does(made):
         total += chairs_cost(inst, base, seq, *history(inst, base.id))
     scored = score(inst, plan, cal)
     assert total == sum(scored.cost(rule) for rule in ROTATION_RULES)
+
+
+@pytest.mark.parametrize("name", ["full", "gen-1-0", "gen-1-2"])
+def test_the_constructed_chairs_are_the_chairs_models_optimum(name):
+    """The construction takes the chairs of the small model of the chairs alone
+    (chairs.solve_chairs): their rotation rules cost what the rotation part's bound
+    proves least for them (bounds.chairs_bound, the same model on the part's own
+    domains) -- on the default instance 235, where the polish alone stopped at 385."""
+    from xinglian.models.timeline import Timeline
+    from xinglian.solver import care
+    from xinglian.solver.bounds import chairs_bound
+    from xinglian.solver.build import build
+    from xinglian.solver.decompose import decompose
+
+    inst = (load_instance(FULL) if name == "full"
+            else generate(1, seed=int(name.rsplit("-", 1)[1])))
+    tl = Timeline(inst)
+    plan = construct(inst, tl.calendar)
+    assert check(inst, plan, tl.calendar) == []
+    chairs = sum(score(inst, plan, tl.calendar).cost(rule) for rule in ROTATION_RULES)
+    pairs = care.pair_children(inst, work=2, seed=0).pairs
+    part = next(p for p in decompose(inst, tl, pairs, None)
+                if p.rotation and not p.volunteering)
+    bound = chairs_bound(build(inst, tl, part, None, None, care_pairs=pairs))
+    print(f"\n{name}: constructed chairs {chairs}, their bound {bound}")
+    assert chairs == bound
