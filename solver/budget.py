@@ -83,11 +83,8 @@ BUILD_PER_NEED = 0.12
 #: GLOP, which runs beside the other thread, and about 0.3 more wall for the search's
 #: 0.3 of work than ``WORK_PER_SECOND`` gives).
 LP_SECONDS_PER_ROLE = 0.0013
-#: The least work a part gets, even when the budget is spent. A hosting group of four
-#: venues (水头镇, 435 booleans) proves its optimum after 0.1-0.72 of work by solver seed
-#: on the default instance (0.11-1.15 on a generated county); at 0.5 it returned 126
-#: against 63 with seed 2. Most small parts stop far earlier, proven optimal.
-MIN_PART_WORK = 0.8
+#: The least work a part gets, even when the budget is spent.
+MIN_PART_WORK = 0.5
 #: The least wall time a search gets as its safety net, even past the time limit (a
 #: part that has the construction as its floor takes that instead: run.solve_part).
 MIN_PART_SECONDS = MIN_SEARCH_SECONDS
