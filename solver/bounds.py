@@ -8,6 +8,9 @@ on the part's own model domains (its candidate days, slots, venues and chairs):
 * ``missed_attendance`` and ``late_meeting``: each meeting is held on one of its
   candidate days, so it costs at least the cheapest of them;
 * ``meeting_outside_town``: likewise its cheapest candidate venue;
+* the term of work's ``visit_spread``, ``regional_chair_load`` and
+  ``late_signature_activity``: each signature activity its earliest candidate, and a
+  small CP-SAT model of which period each visit falls in (``term_bound``);
 * the chairs' rules -- ``back_to_back``, ``short_gap``, ``uneven_terms``,
   ``undesired_period`` and ``not_preferred_period`` -- together: the optimum of a small
   CP-SAT model of the chairs alone (``chairs_bound``), with the model's rules between
@@ -26,10 +29,17 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+from ortools.sat.python import cp_model
+
+from ..models.term import term_of
 from .chairs import solve_chairs
 from .context import ModelContext
 from .meetings import expected_absent
 from .rotation import unavailable_too_long
+from .term import term_vars
+
+#: The work of the visits' periods model (a county: proven optimal in hundredths).
+TERM_WORK = 1.0
 
 
 def rotation_bound(ctx: ModelContext) -> int:
@@ -46,7 +56,7 @@ def rotation_bound(ctx: ModelContext) -> int:
         if base.town:
             bound += w.meeting_outside_town * min(
                 (inst.venue(v).town != base.town for v in mv.venue), default=0)
-    return bound + chairs_bound(ctx)
+    return bound + chairs_bound(ctx) + term_bound(ctx)
 
 
 def chairs_bound(ctx: ModelContext) -> int:
@@ -65,3 +75,55 @@ def chairs_bound(ctx: ModelContext) -> int:
             candidates[b, t].append(p)
     found = solve_chairs(inst, ctx.bases, candidates)
     return 0 if found is None else max(0, math.ceil(found.bound - 1e-6))
+
+
+def term_bound(ctx: ModelContext) -> int:
+    """The least the chair's term of work costs (solver/term.py's soft rules): each
+    signature activity its earliest candidate's lateness; and the visits' spread over
+    the periods (per base, and per regional chair of two or more bases) from a small
+    CP-SAT model in which each visit takes one of its candidates' periods, every
+    clash and who goes dropped."""
+    inst, w, T = ctx.instance, ctx.instance.weights, ctx.instance.periods
+    tv = term_vars(ctx)
+    bound = 0
+    for (_b, t), cands in tv.signatures.items():
+        start = ctx.timeline.periods[t - 1][0]
+        bound += w.late_signature_activity * min(
+            ((c.date - start).days // 7 for c in cands), default=0)
+    if not tv.visits:
+        return bound
+    m = cp_model.CpModel()
+    per: dict[tuple[str, int], list] = defaultdict(list)
+    for key in sorted(tv.visits):
+        periods = sorted({c.period for c in tv.visits[key]})
+        lits = [m.new_bool_var(f"v[{key},{t}]") for t in periods]
+        m.add_exactly_one(lits)
+        for t, lit in zip(periods, lits, strict=True):
+            per[key[0], t].append(lit)
+    visited = sorted({key[0] for key in tv.visits})
+    by_rc: dict[str, list[str]] = defaultdict(list)
+    for b in ctx.bases:
+        term = term_of(inst, b.id)
+        if term is not None:
+            by_rc[term.regional_chair].append(b.id)
+    cost = [w.visit_spread * _spread(m, per, [b], T) for b in visited]
+    cost += [w.regional_chair_load * _spread(m, per, bases, T)
+             for _rc, bases in sorted(by_rc.items()) if len(bases) > 1]
+    m.minimize(sum(cost))
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers, p.random_seed, p.max_deterministic_time = 1, 0, TERM_WORK
+    if solver.solve(m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return bound
+    return bound + max(0, math.ceil(solver.best_objective_bound - 1e-6))
+
+
+def _spread(m: cp_model.CpModel, per: dict, bases: list[str], T: int):
+    """The busiest period's visits of ``bases`` less the quietest's (as term._range)."""
+    counts = [sum((lit for b in bases for lit in per.get((b, t), ())), start=0)
+              for t in range(1, T + 1)]
+    most, least = m.new_int_var(0, 10**6, ""), m.new_int_var(0, 10**6, "")
+    for c in counts:
+        m.add(most >= c)
+        m.add(least <= c)
+    return most - least
