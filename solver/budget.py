@@ -79,10 +79,11 @@ LP_PLAN_WORK = PLAN_WORK
 #: county's 10 s solves inside the limit on a quiet 2-core PC.
 BUILD_PER_NEED = 0.12
 #: Seconds per role of a volunteering part's LP, and of what the search of its support
-#: takes past its work (0.85 s for a county's 642 roles: 0.3 to build the LP, 0.3 for
-#: GLOP, which runs beside the other thread, and about 0.3 more wall for the search's
-#: 0.3 of work than ``WORK_PER_SECOND`` gives).
-LP_SECONDS_PER_ROLE = 0.0013
+#: takes past its work: 1.6 s for a county's 642 roles in a solve of generated K = 10,
+#: the other thread building models meanwhile (alone: 0.3 to build the LP, 0.3 for
+#: GLOP, and about 0.3 more wall for the search's 0.3 of work than ``WORK_PER_SECOND``
+#: gives). At 0.0013, four LP searches ran K = 10 at 60 s to 56-64 s quiet.
+LP_SECONDS_PER_ROLE = 0.0025
 #: The least work a part gets, even when the budget is spent.
 MIN_PART_WORK = 0.5
 #: The least wall time a search gets as its safety net, even past the time limit (a
