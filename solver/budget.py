@@ -78,6 +78,13 @@ LP_PLAN_WORK = PLAN_WORK
 #: left K = 10 no work at all at 60 s; 0.12 keeps the default instance's and a generated
 #: county's 10 s solves inside the limit on a quiet 2-core PC.
 BUILD_PER_NEED = 0.12
+#: Seconds of every part besides its model building and its search, whatever its size:
+#: the construction's decisions fixed and solved, the bounds of a part that takes it,
+#: the plan extracted (a county's rotation or volunteering left to its construction
+#: takes 1.5-2 s of a thread, beside a busy core 2.3-3.3 s, where its building is
+#: estimated at 0.6-1.2). Without it generated K = 10 at 60 s (110 parts) paid two LP
+#: searches and ran 73 s beside a busy core, cut by the clock.
+BUILD_PER_PART = 0.05
 #: Seconds per role of a volunteering part's LP, and of what the search of its support
 #: takes past its work: 1.6 s for a county's 642 roles in a solve of generated K = 10,
 #: the other thread building models meanwhile (alone: 0.3 to build the LP, 0.3 for
@@ -204,7 +211,8 @@ class Budget:
         given."""
         if work is not None:
             return cls(time_limit, threads, started, float(work), float(work))
-        builds = BUILD_PER_NEED * sum(need(instance, p) for p in parts)
+        builds = (BUILD_PER_NEED * sum(need(instance, p) for p in parts)
+                  + BUILD_PER_PART * len(parts))
         usable = max(0.0, time_limit * PLANNED_SHARE * threads - builds)
         lane = max(0.0, time_limit * PLANNED_SHARE - BUILD_PER_NEED * max(
             (need(instance, p) for p in parts), default=0.0))
