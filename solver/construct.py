@@ -93,10 +93,9 @@ from ..models.term import (
 )
 from ..models.timeline import Timeline, WorkCalendar
 from ..models.volunteering import candidate_mothers
-from .chairs import chairs_cost, history, polish_chairs, solve_chairs
+from .chairs import best_chairs, polish_chairs
 from .diary import Diary, Rooms
 from .staffing import staff
-from .unionfind import UnionFind
 
 STATUS = "CONSTRUCTION"
 _BUSY = "另有任务 / busy with another duty then (construction)"
@@ -201,36 +200,11 @@ def _rotation(inst: Instance, tl: Timeline) -> tuple[list[RotationTerm], dict]:
                 queue.append(chair)
             chair_of[base.id, t] = chair
     polish_chairs(inst, chair_of, pins, held, chairing, able)
-    _best_chairs(inst, chair_of, pins, able)
+    best_chairs(inst, chair_of, pins, able)
     terms = [RotationTerm(base=b.id, period=t, start=tl.periods[t - 1][0],
                           end=tl.periods[t - 1][1], chair=chair_of[b.id, t])
              for b in inst.bases for t in range(1, inst.periods + 1)]
     return terms, chair_of
-
-
-def _best_chairs(inst: Instance, chair_of: dict, pins: dict, able) -> None:
-    """Each group of bases that share a presidium member takes the chairs of the small
-    CP-SAT model of the chairs alone (chairs.solve_chairs), hinted with the polished
-    ones, when they cost less. The polish stops at a local optimum: the default
-    instance's chairs cost 385 by the rotation's soft rules after it, 235 at the
-    model's optimum."""
-    uf = UnionFind()
-    for base in inst.bases:
-        for m in base.presidium:
-            uf.union("b:" + base.id, "p:" + m)
-    groups: dict[str, list] = defaultdict(list)
-    for base in inst.bases:
-        groups[uf.find("b:" + base.id)].append(base)
-    for bases in groups.values():
-        candidates = {(b.id, t): ([pins[b.id, t]] if (b.id, t) in pins else
-                                  [m for m in b.presidium if able(m, b.id, t)])
-                      for b in bases for t in range(1, inst.periods + 1)}
-        before = sum(chairs_cost(inst, b, [chair_of[b.id, t]
-                                           for t in range(1, inst.periods + 1)],
-                                 *history(inst, b.id)) for b in bases)
-        found = solve_chairs(inst, bases, candidates, hint=chair_of)
-        if found is not None and found.cost < before:
-            chair_of.update(found.chair_of)
 
 
 def _swap_chair(base: str, t: int, members: list[str], chair_of: dict, pins: dict, may,
