@@ -31,20 +31,19 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from ..models.term import term_of
-from .chairs import solve_chairs
+from .chairs import solve_chairs, spread
 from .context import ModelContext
 from .meetings import expected_absent
 from .rotation import unavailable_too_long
-from .term import term_vars
+from .term import bases_by_regional_chair, term_vars
 
 #: The work of the visits' periods model (a county: proven optimal in hundredths).
 TERM_WORK = 1.0
 
 
 def rotation_bound(ctx: ModelContext) -> int:
-    """A lower bound of the objective of ``ctx``'s part from its rotation and meetings
-    alone (0 for a part without them)."""
+    """A lower bound of the objective of ``ctx``'s part from its meetings, chairs and
+    term of work alone (0 for a part without them)."""
     inst = ctx.instance
     w = inst.weights
     bound = 0
@@ -83,7 +82,7 @@ def term_bound(ctx: ModelContext) -> int:
     the periods (per base, and per regional chair of two or more bases) from a small
     CP-SAT model in which each visit takes one of its candidates' periods, every
     clash and who goes dropped."""
-    inst, w, T = ctx.instance, ctx.instance.weights, ctx.instance.periods
+    w, T = ctx.instance.weights, ctx.instance.periods
     tv = term_vars(ctx)
     bound = 0
     for (_b, t), cands in tv.signatures.items():
@@ -101,14 +100,10 @@ def term_bound(ctx: ModelContext) -> int:
         for t, lit in zip(periods, lits, strict=True):
             per[key[0], t].append(lit)
     visited = sorted({key[0] for key in tv.visits})
-    by_rc: dict[str, list[str]] = defaultdict(list)
-    for b in ctx.bases:
-        term = term_of(inst, b.id)
-        if term is not None:
-            by_rc[term.regional_chair].append(b.id)
     cost = [w.visit_spread * _spread(m, per, [b], T) for b in visited]
     cost += [w.regional_chair_load * _spread(m, per, bases, T)
-             for _rc, bases in sorted(by_rc.items()) if len(bases) > 1]
+             for _rc, bases in sorted(bases_by_regional_chair(ctx).items())
+             if len(bases) > 1]
     m.minimize(sum(cost))
     solver = cp_model.CpSolver()
     p = solver.parameters
@@ -120,10 +115,5 @@ def term_bound(ctx: ModelContext) -> int:
 
 def _spread(m: cp_model.CpModel, per: dict, bases: list[str], T: int):
     """The busiest period's visits of ``bases`` less the quietest's (as term._range)."""
-    counts = [sum((lit for b in bases for lit in per.get((b, t), ())), start=0)
-              for t in range(1, T + 1)]
-    most, least = m.new_int_var(0, 10**6, ""), m.new_int_var(0, 10**6, "")
-    for c in counts:
-        m.add(most >= c)
-        m.add(least <= c)
-    return most - least
+    return spread(m, [sum((lit for b in bases for lit in per.get((b, t), ())), start=0)
+                      for t in range(1, T + 1)], 10**6)

@@ -259,10 +259,10 @@ class Budget:
         nothing (the construction): a rotation its floor, a volunteering part a search
         of its LP's support (``LP_PLAN_WORK``) or its first plan (``FIRST_PLAN_WORK``).
         The shares of all such parts are pooled; as many as the pool pays for get
-        theirs, rotations first, then the LP searches, then first plans, and what is
-        left goes to the other parts (default instance at 10 s: the volunteering's 0.8 of 3.4 to the
-        rotation and the rest; generated K = 10 at 60 s: six of the ten rotations
-        searched, where each of them got 0.43 and returned the construction)."""
+        theirs -- the LP searches first, then rotations, then first plans -- and what is
+        left goes to the other parts (default instance at 10 s: its volunteering's LP
+        search, and the rotation's share to the hosting groups and visits; generated
+        K = 10 at 60 s: the small parts' needs take the whole budget)."""
         # The small parts (hosting groups, visit bundles) first, up to their need: each
         # searches at least MIN_PART_WORK whatever its share (``limits``), and uses about
         # its need. Shared with the rest, they got a fraction of it at K = 10 and 60 s,
@@ -289,7 +289,6 @@ class Budget:
                            key=lambda p: need_work(instance, p))
         volunteering = sorted((p for p in starved if is_volunteering(p)),
                               key=lambda p: -need_work(instance, p))
-        order = rotations + volunteering
         for p, cost in ([(p, LP_PLAN_WORK + lp_work(instance, p)) for p in volunteering]
                         + [(p, floor_work(instance, p)) for p in rotations]
                         + [(p, FIRST_PLAN_WORK + lp_work(instance, p)) for p in volunteering]):
@@ -298,10 +297,10 @@ class Budget:
                 given[id(p)] = cost
                 pool -= extra
         # The funded rotations share what is left with the other parts, never below
-        # their floor; the funded volunteering parts keep their first plan's work.
+        # their floor; the funded volunteering parts keep their search's work.
         gone = {id(p) for p in starved}
         funded = [p for p in starved if is_rotation(p) and id(p) in given]
-        first = sum(given[id(p)] for p in order if id(p) in given and not is_rotation(p))
+        first = sum(given.get(id(p), 0.0) for p in volunteering)
         others = [p for p in parts if id(p) not in gone]
         fixed: list[int] = []  # ids of funded rotations held at their floor, in order
         while True:

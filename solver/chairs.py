@@ -236,9 +236,16 @@ def _base_rules(m: cp_model.CpModel, x: dict, inst: Instance, base) -> list:
                 if len(terms) + past >= 2:
                     out.append(w.short_gap * excess(terms, past))
         counts.append(sum(lit(t, p) for t in range(1, T + 1)))
-    most, least = m.new_int_var(0, T, ""), m.new_int_var(0, T, "")
+    out.append(w.uneven_terms * spread(m, counts, T))
+    return out
+
+
+def spread(m: cp_model.CpModel, counts: list, upper: int):
+    """The largest of ``counts`` less the smallest (each at most ``upper``), as two
+    variables the minimisation pushes together: uneven terms here, the visits' spread
+    in solver/bounds.py (as rotation.py and term._range write them)."""
+    most, least = m.new_int_var(0, upper, ""), m.new_int_var(0, upper, "")
     for c in counts:
         m.add(most >= c)
         m.add(least <= c)
-    out.append(w.uneven_terms * (most - least))
-    return out
+    return most - least

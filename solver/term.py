@@ -418,6 +418,14 @@ def _range(ctx: ModelContext, counts: dict[int, list], name: str):
     return mx - mn
 
 
+def bases_by_regional_chair(ctx: ModelContext) -> dict[str, list[str]]:
+    """Regional chair -> the bases of the part with a term of work she serves."""
+    by_rc: dict[str, list[str]] = defaultdict(list)
+    for b in _bases_with_terms(ctx):
+        by_rc[term_of(ctx.instance, b).regional_chair].append(b)
+    return by_rc
+
+
 def _bases_with_terms(ctx: ModelContext) -> list[str]:
     return [b.id for b in ctx.bases if term_of(ctx.instance, b.id) is not None]
 
@@ -438,11 +446,8 @@ def regional_chair_load_penalties(ctx: ModelContext) -> None:
     """``regional_chair_load``: per regional chair of two or more bases, her busiest
     period's visits minus her quietest's."""
     inst = ctx.instance
-    by_rc: dict[str, list[str]] = defaultdict(list)
-    for b in _bases_with_terms(ctx):
-        by_rc[term_of(inst, b).regional_chair].append(b)
     load = []
-    for rc, bases in by_rc.items():
+    for rc, bases in bases_by_regional_chair(ctx).items():
         if len(bases) > 1:
             load.append((_range(ctx, _per_period(ctx, bases), f"rc,{rc}"), 1,
                          f"区域主席 {inst.person(rc).name} 各期走访次数不均"))
