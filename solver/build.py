@@ -93,12 +93,15 @@ def build(
     care_pairs: dict[str, str] | None = None,
     hint: Plan | None = None,
     reach: frozenset[tuple[int, int]] | None = None,
+    light: bool = False,
 ) -> ModelContext:
     """Build the CP-SAT model of ``part`` (the whole plan when None): variables, every
     hard rule, every soft rule, objective. With ``previous`` and ``today`` (re-planning)
     also the frozen past, the change terms and the previous plan as a hint; ``reach``
     (the months of the activities the change reaches) bounds what stage 1 of the search may change.
     Without ``previous``, ``hint`` (the construction) is the search's starting point.
+    ``light``: no hard rule -- for a part that takes the construction, whose decisions
+    the checker found within them (solver/constructed.py).
 
     Raises
     ------
@@ -115,7 +118,7 @@ def build(
     volunteering.add_variables(ctx)
     care.add_variables(ctx)
     term.add_variables(ctx)
-    for _, add in HARD_RULES:
+    for _, add in () if light else HARD_RULES:
         add(ctx)
     if explain:
         return ctx  # feasibility only: no objective

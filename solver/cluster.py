@@ -49,22 +49,18 @@ def solve_part_task(instance: Instance, calendar: WorkCalendar, part: Part | Non
                     start: str = "") -> PartResult:
     """Build and search one part on a worker (a task: everything it needs is an argument)."""
     from .build import build
-    from .replan import FrozenConflict
-    from .run import solve_part
+    from .constructed import run_part
 
-    t0 = time.perf_counter()
-    try:
-        ctx = build(instance, Timeline(instance, calendar), part, previous, today,
-                    care_pairs=care_pairs, hint=hint, reach=reach)
-    except FrozenConflict as e:
-        return PartResult(part or Part("whole", True), part, "INFEASIBLE", problem=str(e))
-    built = time.perf_counter()
-    wall = max(0.0, deadline_epoch - time.time())  # run.solve_part: MIN_SEARCH_SECONDS
-    result = solve_part(ctx, Limits(max(MIN_PART_WORK, work), wall), seed, threads,
-                        start=start)
-    result.build_seconds = built - t0
-    result.seconds = time.perf_counter() - t0
-    return result
+    timeline = Timeline(instance, calendar)
+
+    def limits() -> Limits:
+        wall = max(0.0, deadline_epoch - time.time())  # run.solve_part: MIN_SEARCH_SECONDS
+        return Limits(max(MIN_PART_WORK, work), wall)
+
+    return run_part(lambda light: build(instance, timeline, part, previous, today,
+                                        care_pairs=care_pairs, hint=hint, reach=reach,
+                                        light=light),
+                    part, limits, seed, threads, start, previous, hint)
 
 
 @dataclass

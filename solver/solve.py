@@ -20,16 +20,17 @@ from ..models.instance import Instance
 from ..models.plan import PartInfo, Plan, SolveInfo
 from ..models.rules import rule
 from ..models.timeline import Timeline, WorkCalendar
-from . import care, keep, replan
+from . import care, keep
 from .budget import Budget
 from .build import build
 from .care import Pairing
 from .construct import construct
+from .constructed import run_part
 from .context import SECTIONS, Hint, Part
 from .decompose import decompose
 from .extract import PartPlan, PenaltyAmount, assemble
 from .precheck import precheck
-from .run import PartResult, solve_part
+from .run import PartResult
 from .runner import PartRunner, Progress
 
 if TYPE_CHECKING:
@@ -179,12 +180,12 @@ def _solve(instance, time_limit, seed, workers, calendar, progress, on_part, run
                                pairing.pairs, hint, reach, budget, seed, progress, on_part,
                                len(to_solve), started)
     else:
-        def build_part(part: Part | None):
+        def build_part(part: Part | None, light: bool):
             return build(instance, timeline, part, previous, today, care_pairs=pairing.pairs,
-                         hint=hint, reach=reach)
+                         hint=hint, reach=reach, light=light)
 
         runner = _Runner(build_part, budget, seed, workers if len(to_solve) == 1 else 1,
-                         progress, on_part, len(to_solve), started)
+                         progress, on_part, len(to_solve), started, (previous, hint))
     done = list(kept.values()) + runner.run(instance, to_solve)
     rank = {id(p): k for k, p in enumerate(parts)}
     done.sort(key=lambda r: rank[id(r.source)])  # a fixed order, whatever finished first
@@ -249,10 +250,13 @@ class _Runner(PartRunner):
 
     def __init__(self, build_part, budget: Budget, seed: int, threads_per_part: int,
                  progress: Progress | None, on_part: Callable[[int, int], None] | None,
-                 total: int, started: float) -> None:
+                 total: int, started: float, start_from: tuple[Plan | None, Hint | None]
+                 ) -> None:
         super().__init__(budget, seed, progress, on_part, total, started)
         self.build_part = build_part
         self.threads_per_part = threads_per_part
+        self.previous, self.hint = start_from
+        """The published plan of a re-plan, the construction of a first plan."""
 
     def _phase(self, instance: Instance, parts: list[Part | None],
                work: dict[int, float]) -> None:
@@ -260,29 +264,23 @@ class _Runner(PartRunner):
             return
         with ThreadPoolExecutor(max_workers=max(1, min(self.budget.threads, len(parts)))) \
                 as pool:
-            for result in pool.map(lambda p: self._one(p, work[id(p)]), parts):
+            for result in pool.map(lambda p: self._one(instance, p, work[id(p)]), parts):
                 self.done.append(result)
                 self._finished(self.done)
 
-    def _one(self, part: Part | None, work: float) -> PartResult:
-        t0 = time.perf_counter()
-        try:
-            ctx = self.build_part(part)
-        except replan.FrozenConflict as e:
-            return PartResult(part or Part("whole", True), part, "INFEASIBLE", problem=str(e))
-        built = time.perf_counter()
-        self.build_seconds += built - t0
+    def _one(self, instance: Instance, part: Part | None, work: float) -> PartResult:
         report = None
         if self.progress and self.total == 1:
             def report(obj: int, bound: float, secs: float) -> None:
                 self.progress(obj, bound, time.perf_counter() - self.started)
-        result = solve_part(ctx, self.budget.limits(work), self.seed, self.threads_per_part,
-                            report, self.budget.start(ctx.instance, part, work))
-        result.seconds = time.perf_counter() - t0
-        result.build_seconds = built - t0
+        result = run_part(lambda light: self.build_part(part, light), part,
+                          lambda: self.budget.limits(work), self.seed,
+                          self.threads_per_part, self.budget.start(instance, part, work),
+                          self.previous, self.hint, report)
+        self.build_seconds += result.build_seconds
         log.debug("part %s: %s %s/%s in %.2f s (work %.2f of %.2f, build %.2f s)",
                   result.part.name, result.status, result.objective, result.bound,
-                  result.seconds, result.work, work, built - t0)
+                  result.seconds, result.work, work, result.build_seconds)
         return result
 
 

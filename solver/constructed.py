@@ -1,0 +1,158 @@
+"""A part the budget leaves to its construction, priced without building its hard rules.
+
+At K = 10 and 60 s the budget leaves every county's rotation and volunteering (20
+parts) to the construction (solver/budget.py). Each of them still built its whole
+CP-SAT model only to fix the construction's decisions in it and read what its soft
+rules cost: 1.2-1.4 s of one thread a part, more than half of it the hard rules
+(a county's rotation: 0.94 s of building, 0.36 without the hard rules; its volunteering
+0.6-1.0 s against 0.45-0.56), and the two threads share one interpreter while they
+build.
+
+Such a part is built ``light`` (solver/build.py: the variables and the soft rules, no
+hard rule) when the construction keeps every hard rule of the part's sections -- the
+checker says so before any part is built (solve._construction, ``Hint.sections``).
+The construction's decisions are fixed in that model and one short search works out
+the penalty amounts (the same soft-rule terms, so the same cost as in the full model);
+the decisions read back are compared with the construction's. Should they differ (a
+choice outside the model's domains, which the full model would call infeasible), the
+part is built in full and searched as before (``run_part``).
+
+The bounds such a part reports are the ones it reported before: the rotation's from
+its chairs' and term models (solver/bounds.py), the volunteering's min-cost flow
+(solver/staffing.py): they read only the model's domains.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from ..models.plan import Plan
+from . import bounds, staffing
+from .context import Hint, ModelContext, Part
+from .extract import PartPlan, extract_part
+from .replan import FrozenConflict
+from .run import CONSTRUCTION_WORK, FALLBACK_WALL, Limits, PartResult, _Search, solve_part
+
+log = logging.getLogger(__name__)
+
+
+def sections(part: Part | None) -> set[str]:
+    """The sections of a plan (context.SECTIONS) whose decisions ``part`` makes."""
+    if part is None:
+        return {"bases", "hosting", "volunteering", "care"}
+    out = set()
+    if part.rotation:
+        out.add("bases")
+    if part.venues:
+        out.add("hosting")
+    if part.volunteering and part.activities != frozenset():
+        out.add("volunteering")
+    if part.care and part.children != frozenset():
+        out.add("care")
+    return out
+
+
+def light(part: Part | None, previous: Plan | None, hint: Hint | None, start: str) -> bool:
+    """Whether ``part`` takes its construction without a search (``start``, from
+    budget.Budget.start) and the construction keeps every hard rule of its sections,
+    so that its model needs no hard rule (module docstring)."""
+    return (previous is None and start == "construction" and hint is not None
+            and part is not None and sections(part) <= hint.sections)
+
+
+def take(ctx: ModelContext, seed: int) -> PartResult | None:
+    """The construction of a ``light`` part with what it costs and its bounds; None when
+    the decisions read back are not the construction's (the part is then built in
+    full)."""
+    model = ctx.model
+    stats = {"booleans": len(model.proto.variables),
+             "constraints": len(model.proto.constraints)}
+    variables = model.proto.variables
+    for lit, value in ctx.construction:
+        # The decision's domain narrowed to its value: no constraint per decision.
+        domain = variables[lit.index].domain
+        domain[0] = domain[1] = value  # a boolean's domain is [0, 1]
+    search = _Search(seed, 1)
+    code, solver = search.run(model, Limits(CONSTRUCTION_WORK, FALLBACK_WALL), light=True)
+    part = ctx.part or Part("whole", True)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        log.info("part %s: the construction has no plan in its light model (%s): "
+                 "built in full", part.name, solver.status_name(code))
+        return None
+    try:
+        plan = extract_part(ctx, solver)
+    except StopIteration:  # a meeting or period the construction left without a choice
+        plan = None
+    if plan is None or not same_decisions(plan, ctx.hint.plan if ctx.hint else None,
+                                          part.activities):
+        log.info("part %s: its light model reads back other decisions than the "
+                 "construction's: built in full", part.name)
+        return None
+    bound = 0.0
+    if ctx.assign:
+        bound = float(staffing.lower_bound(ctx))
+    if ctx.chair or ctx.meetings:
+        bound = max(bound, float(bounds.rotation_bound(ctx)))
+    return PartResult(part, ctx.part, "FEASIBLE", plan.cost, min(bound, float(plan.cost)),
+                      plan, stats, work=search.work, wall_stopped=False, constructed=True)
+
+
+def same_decisions(plan: PartPlan, construction: Plan | None,
+                   activities: frozenset[str] | None) -> bool:
+    """Whether every decision of ``plan`` is the construction's, and its assignments are
+    all of the construction's assignments of ``activities`` (None: of every activity)."""
+    if construction is None:
+        return False
+    c = construction
+    if not {(t.base, t.period, t.chair) for t in plan.rotation} <= {
+            (t.base, t.period, t.chair) for t in c.rotation}:
+        return False
+    if not {(m.id, m.start, m.venue) for m in plan.meetings} <= {
+            (m.id, m.start, m.venue) for m in c.meetings}:
+        return False
+    if not {(h.id, h.federation) for h in plan.hosting} <= {
+            (h.id, h.federation) for h in c.hosting}:
+        return False
+    if not {(v.id, v.start) for v in plan.visits} <= {(v.id, v.start) for v in c.care.visits}:
+        return False
+    if not {(v.id, v.start, v.chair) for v in plan.term_visits} <= {
+            (v.id, v.start, v.chair) for v in c.term_visits}:
+        return False
+    if not {(x.id, x.start, x.venue, x.chair) for x in plan.signatures} <= {
+            (x.id, x.start, x.venue, x.chair) for x in c.signature_activities}:
+        return False
+    return {(v.activity, v.role, v.person) for v in plan.volunteering} == {
+        (v.activity, v.role, v.person) for v in c.volunteering
+        if activities is None or v.activity in activities}
+
+
+def run_part(build_part: Callable[[bool], ModelContext], part: Part | None,
+             limits: Callable[[], Limits], seed: int, threads: int, start: str,
+             previous: Plan | None, hint: Hint | None,
+             report: Callable[[int, float, float], None] | None = None) -> PartResult:
+    """Build and search one part (both runners: solve._Runner, cluster.solve_part_task):
+    a part left to a construction that keeps its hard rules is built light and takes
+    it (``take``); any other, or one whose light model disagrees, is built in full and
+    searched (run.solve_part). ``build_part(light)`` builds the part's model."""
+    t0 = time.perf_counter()
+    try:
+        if light(part, previous, hint, start):
+            ctx = build_part(True)
+            built = time.perf_counter()
+            result = take(ctx, seed)
+            if result is not None:
+                result.build_seconds = built - t0
+                result.seconds = time.perf_counter() - t0
+                return result
+        ctx = build_part(False)
+    except FrozenConflict as e:
+        return PartResult(part or Part("whole", True), part, "INFEASIBLE", problem=str(e))
+    built = time.perf_counter()
+    result = solve_part(ctx, limits(), seed, threads, report, start)
+    result.build_seconds = built - t0
+    result.seconds = time.perf_counter() - t0
+    return result

@@ -1,0 +1,111 @@
+"""A part the budget leaves to its construction is built without its hard rules
+(solver/constructed.py): it must cost, bound and decide exactly what the full model
+said, and a construction the light model cannot read back is built in full."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from xinglian.checker import check
+from xinglian.instances.generate import generate
+from xinglian.models import load_instance
+from xinglian.models.plan import RotationTerm
+from xinglian.models.timeline import Timeline
+from xinglian.solver import care, constructed, solve
+from xinglian.solver.build import build
+from xinglian.solver.context import Hint
+from xinglian.solver.decompose import decompose
+from xinglian.solver.run import Limits, solve_part
+from xinglian.solver.solve import _construction
+
+FULL = Path(__file__).parent.parent / "instances" / "nanan-2027-full.yaml"
+
+
+def _setting(inst):
+    tl = Timeline(inst)
+    pairs = care.pair_children(inst, work=2, seed=0).pairs
+    parts = [p for p in decompose(inst, tl, pairs, None) if p.rotation or p.volunteering]
+    return tl, pairs, parts, _construction(inst, tl, pairs)
+
+
+def _entries(plan):
+    return ({(t.base, t.period, t.chair) for t in plan.rotation},
+            {(m.id, m.start, m.venue, m.host) for m in plan.meetings},
+            {(v.activity, v.role, v.person) for v in plan.volunteering},
+            {(u.what, u.missing, u.why) for u in plan.unfilled},
+            {(v.id, v.start, v.chair) for v in plan.term_visits},
+            {(x.id, x.start, x.venue) for x in plan.signatures})
+
+
+@pytest.mark.parametrize("which", ["default", "generated"])
+def test_a_light_part_costs_bounds_and_decides_what_its_full_model_does(which):
+    inst = load_instance(FULL) if which == "default" else generate(1, seed=2)
+    tl, pairs, parts, hint = _setting(inst)
+    assert {"bases", "volunteering"} <= hint.sections
+    for part in parts:
+        assert constructed.light(part, None, hint, "construction")
+        full = solve_part(build(inst, tl, part, None, None, care_pairs=pairs, hint=hint),
+                          Limits(0.5, 30.0), 0, 1, start="construction")
+        ctx = build(inst, tl, part, None, None, care_pairs=pairs, hint=hint, light=True)
+        assert len(ctx.model.proto.constraints) < full.stats["constraints"]
+        light = constructed.take(ctx, 0)
+        assert light is not None and light.constructed and full.constructed
+        print(f"\n{part.name}: {light.objective}/{light.bound}, "
+              f"{light.stats['constraints']} of {full.stats['constraints']} constraints")
+        assert (light.objective, light.bound) == (full.objective, full.bound)
+        assert light.objective > 0 and light.bound > 0
+        assert {p.rule: p.amount for p in light.plan.penalties} == {
+            p.rule: p.amount for p in full.plan.penalties}
+        assert _entries(light.plan) == _entries(full.plan)
+
+
+def test_a_light_solve_is_the_full_solves_plan_and_the_checker_accepts_it(monkeypatch):
+    """A whole solve that leaves every big part to the construction, with and without
+    the light path: the same plan, figure for figure."""
+    inst = generate(1, seed=0)
+    tl = Timeline(inst)
+    def solved():
+        res = solve(inst, time_limit=60, work=0.5, seed=0, workers=2,
+                                 calendar=tl.calendar)
+        assert res.plan is not None and not res.wall_stopped
+        return res
+
+    light = solved()
+    assert any(p.constructed for p in light.plan.solve.parts)
+    monkeypatch.setattr(constructed, "light", lambda *a: False)
+    full = solved()
+    assert light.plan.decisions() == full.plan.decisions()
+    assert (light.objective, light.bound) == (full.objective, full.bound)
+    assert check(inst, light.plan, tl.calendar) == []
+
+
+def test_a_construction_outside_the_models_domains_is_built_in_full():
+    """A construction whose chair the model does not offer (here: one who is not on the
+    presidium) cannot be read back from the light model: the part is built in full, the
+    bad choice is not in its plan, and its rotation keeps every hard rule."""
+    inst = generate(1, seed=0)
+    tl, pairs, parts, hint = _setting(inst)
+    part = next(p for p in parts if p.rotation)
+    base = inst.federation(sorted(part.bases)[0])
+    stranger = next(p.id for p in inst.people if p.id not in base.presidium)
+    bad = [t if (t.base, t.period) != (base.id, 1)
+           else RotationTerm(base=t.base, period=1, start=t.start, end=t.end, chair=stranger)
+           for t in hint.plan.rotation]
+    spoiled = Hint(hint.plan.model_copy(update={"rotation": tuple(bad)}), hint.sections)
+    ctx = build(inst, tl, part, None, None, care_pairs=pairs, hint=spoiled, light=True)
+    assert constructed.take(ctx, 0) is None
+    built = []
+
+    def build_part(light: bool):
+        built.append(light)
+        return build(inst, tl, part, None, None, care_pairs=pairs, hint=spoiled, light=light)
+
+    result = constructed.run_part(build_part, part, lambda: Limits(2.0, 30.0), 0, 1,
+                                  "construction", None, spoiled)
+    assert built == [True, False]
+    assert result.plan is not None and result.status in ("OPTIMAL", "FEASIBLE")
+    assert (base.id, 1, stranger) not in {(t.base, t.period, t.chair)
+                                          for t in result.plan.rotation}
+    assert all(t.chair in inst.federation(t.base).presidium for t in result.plan.rotation)
