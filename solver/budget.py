@@ -91,6 +91,13 @@ BUILD_PER_PART = 0.05
 #: GLOP, and about 0.3 more wall for the search's 0.3 of work than ``WORK_PER_SECOND``
 #: gives). At 0.0013, four LP searches ran K = 10 at 60 s to 56-64 s quiet.
 LP_SECONDS_PER_ROLE = 0.0025
+#: A part left to its construction is built without its hard rules
+#: (solver/constructed.py): this share of its full build (a county's rotation 0.36 s of
+#: 0.94, its volunteering 0.45-0.56 of 0.63-1.0, one thread).
+LIGHT_BUILD = 0.5
+#: At most this many rounds to find which parts the budget leaves to a light build
+#: (``Budget.plan``).
+LIGHT_ROUNDS = 4
 #: The least work a part gets, even when the budget is spent.
 MIN_PART_WORK = 0.5
 #: The least wall time a search gets as its safety net, even past the time limit (a
@@ -204,14 +211,42 @@ class Budget:
 
     @classmethod
     def plan(cls, instance: Instance, parts: list[Part | None], time_limit: float,
-             threads: int, started: float, work: float | None = None) -> Budget:
+             threads: int, started: float, work: float | None = None,
+             light: frozenset[str] = frozenset()) -> Budget:
         """The budget of a solve of ``parts``: the planned share of the time limit on
         every thread, less the expected model building (estimated from the parts' size,
         never measured, so that it is the same on every machine) -- or ``work`` when
-        given."""
+        given.
+
+        ``light``: the sections of the construction that keep every hard rule (none on
+        a re-plan). A rotation or volunteering part of those sections that the budget
+        leaves to its construction is built without its hard rules
+        (solver/constructed.py), at ``LIGHT_BUILD`` of its building: the seconds it
+        saves are work for the others. Which parts those are depends on the budget, so
+        it is found in rounds: all such parts light at first, then only those the
+        budget still leaves to their construction, until every part counted light is
+        (else none is counted light). Sizes alone decide it, as everything here."""
         if work is not None:
             return cls(time_limit, threads, started, float(work), float(work))
-        builds = (BUILD_PER_NEED * sum(need(instance, p) for p in parts)
+        can = {id(p) for p in parts if (is_rotation(p) or is_volunteering(p))
+               and p.sections <= light}
+        chosen = set(can)
+        for _ in range(LIGHT_ROUNDS if can else 0):
+            budget = cls._planned(instance, parts, time_limit, threads, started, chosen)
+            shares = budget.shares(instance, parts)
+            taken = {id(p) for p in parts if id(p) in can
+                     and budget.start(instance, p, shares[id(p)]) == "construction"}
+            if chosen <= taken:
+                return budget
+            chosen &= taken
+        return cls._planned(instance, parts, time_limit, threads, started, set())
+
+    @classmethod
+    def _planned(cls, instance: Instance, parts: list[Part | None], time_limit: float,
+                 threads: int, started: float, light: set[int]) -> Budget:
+        """The budget with the parts of ids ``light`` built light."""
+        builds = (BUILD_PER_NEED * sum(need(instance, p) * (LIGHT_BUILD if id(p) in light
+                                                            else 1.0) for p in parts)
                   + BUILD_PER_PART * len(parts))
         usable = max(0.0, time_limit * PLANNED_SHARE * threads - builds)
         lane = max(0.0, time_limit * PLANNED_SHARE - BUILD_PER_NEED * max(

@@ -40,28 +40,12 @@ from .run import CONSTRUCTION_WORK, FALLBACK_WALL, Limits, PartResult, _Search, 
 log = logging.getLogger(__name__)
 
 
-def sections(part: Part | None) -> set[str]:
-    """The sections of a plan (context.SECTIONS) whose decisions ``part`` makes."""
-    if part is None:
-        return {"bases", "hosting", "volunteering", "care"}
-    out = set()
-    if part.rotation:
-        out.add("bases")
-    if part.venues:
-        out.add("hosting")
-    if part.volunteering and part.activities != frozenset():
-        out.add("volunteering")
-    if part.care and part.children != frozenset():
-        out.add("care")
-    return out
-
-
 def light(part: Part | None, previous: Plan | None, hint: Hint | None, start: str) -> bool:
     """Whether ``part`` takes its construction without a search (``start``, from
     budget.Budget.start) and the construction keeps every hard rule of its sections,
     so that its model needs no hard rule (module docstring)."""
     return (previous is None and start == "construction" and hint is not None
-            and part is not None and sections(part) <= hint.sections)
+            and part is not None and part.sections <= hint.sections)
 
 
 def take(ctx: ModelContext, seed: int) -> PartResult | None:

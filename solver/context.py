@@ -106,6 +106,16 @@ class Part:
     children: frozenset[str] | None = None
     """The children whose visits this part schedules (None: every child)."""
 
+    @property
+    def sections(self) -> frozenset[str]:
+        """The sections of a plan (``SECTIONS``) whose decisions this part makes."""
+        return frozenset(
+            name for name, makes in (
+                ("bases", self.rotation), ("hosting", bool(self.venues)),
+                ("volunteering", self.volunteering and self.activities != frozenset()),
+                ("care", self.care and self.children != frozenset()))
+            if makes)
+
     @functools.cached_property
     def key(self) -> str:
         """A fingerprint of what the part decides (the same part of two plans of one

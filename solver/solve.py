@@ -171,7 +171,8 @@ def _solve(instance, time_limit, seed, workers, calendar, progress, on_part, run
     to_solve = [p for p in parts if id(p) not in kept]
     # Parts run `workers` at a time with one thread each; a lone part gets every thread.
     threads = workers if len(to_solve) == 1 else min(workers, max(1, len(to_solve)))
-    budget = Budget.plan(instance, to_solve, time_limit, threads, started, work)
+    budget = Budget.plan(instance, to_solve, time_limit, threads, started, work,
+                         hint.sections if hint is not None else frozenset())
     runner: _Runner | ClusterRunner
     if cluster is not None:
         from .cluster import ClusterRunner

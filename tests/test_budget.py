@@ -78,3 +78,31 @@ def test_the_small_parts_get_their_need_before_the_rotations(county3):
     assert small
     for p in small:
         assert shares[id(p)] >= need_work(inst, p) - 1e-9
+
+
+@pytest.mark.parametrize(("limit", "more"), [(18.0, True), (21.0, True), (28.0, False)])
+def test_parts_left_to_a_light_build_pay_for_the_others(county3, limit, more):
+    """A part the budget leaves to its construction is built without its hard rules
+    (solver/constructed.py): the seconds it saves are work for the others. Every part
+    the budget counted light is indeed left to its construction, and never is a part
+    worse off than with every part counted in full."""
+    inst, parts = county3
+    every = frozenset({"bases", "hosting", "volunteering", "care"})
+    full = Budget.plan(inst, parts, limit, 2, time.perf_counter())
+    light = Budget.plan(inst, parts, limit, 2, time.perf_counter(), light=every)
+    assert light.work >= full.work
+    shares, before = light.shares(inst, parts), full.shares(inst, parts)
+    assert sum(shares.values()) == pytest.approx(light.work)
+    big = [p for p in parts if is_rotation(p) or is_volunteering(p)]
+
+    def left(budget, s):
+        return {id(p) for p in big if budget.start(inst, p, s[id(p)]) == "construction"}
+
+    assert left(light, shares) <= left(full, before)
+    if light.work > full.work:  # some part counted light: it is left to its construction
+        assert left(light, shares)
+    # 18 s: one LP search instead of none; 21 s: two instead of one; 28 s: the same.
+    assert (left(light, shares) < left(full, before)) == more
+    # Without the construction's sections nothing is counted light.
+    assert Budget.plan(inst, parts, limit, 2, time.perf_counter(),
+                       light=frozenset({"hosting", "care"})).work == pytest.approx(full.work)
