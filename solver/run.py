@@ -312,6 +312,15 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
         # the process when a search stops at a solution found while loading one.)
         code, solver = cp_model.FEASIBLE, repair
     constructed, starved_bound, restricted = False, 0.0, False
+    if code == cp_model.FEASIBLE and floor is not None and ctx.previous is None \
+            and solver.objective_value > floor.objective_value:
+        # Cut at its work with a plan worse than the construction it was hinted with
+        # (a hosting group whose hint CP-SAT's presolve left behind): the construction,
+        # with the search's bound, which holds for every plan of the part.
+        log.info("part %s: its search ended at %s, above the construction's %s: the "
+                 "construction", part.name, solver.objective_value, floor.objective_value)
+        starved_bound = max(0.0, float(solver.best_objective_bound))
+        code, solver, constructed = cp_model.FEASIBLE, floor, True
     if code == cp_model.UNKNOWN and floor is not None:
         # Starved (too little work, or cut by the clock): the construction -- unless the
         # budget planned the LP-guided first plan for this part (``start``: a

@@ -109,3 +109,31 @@ def test_the_neighbourhood_finds_the_whole_years_fewest_changes(full, published,
     for aid, _, _ in before ^ after:
         a = new.activity(aid) if new.has_activity(aid) else full.activity(aid)
         assert (a.date.year, a.date.month) in months
+
+
+def test_a_search_cut_above_its_construction_returns_the_construction(full):
+    """A hosting group's search cut at a sliver of work, without the construction as its
+    hint: where its plan costs more than the construction, the part returns the
+    construction with the search's bound -- never a plan worse than its floor."""
+    from xinglian.solver.build import build
+    from xinglian.solver.decompose import decompose
+    from xinglian.solver.solve import _construction, _pair
+
+    tl = Timeline(full)
+    pairs = _pair(full, None, 10, 0).pairs
+    hint = _construction(full, tl, pairs)
+    guarded = 0
+    for part in decompose(full, tl, pairs, None):
+        if not part.venues:
+            continue
+        floor = run.solve_part(build(full, tl, part, None, None, care_pairs=pairs, hint=hint),
+                               run.Limits(0.5, 30.0), 0, 1, start="construction")
+        ctx = build(full, tl, part, None, None, care_pairs=pairs, hint=hint)
+        ctx.model.clear_hints()
+        got = run.solve_part(ctx, run.Limits(0.05, 30.0), 0, 1)
+        assert got.plan is not None and got.objective <= floor.objective
+        assert 0 < got.bound <= got.objective
+        if got.constructed:
+            guarded += 1
+            assert got.objective == floor.objective and got.bound > floor.bound
+    assert guarded >= 1
