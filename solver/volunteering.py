@@ -70,10 +70,10 @@ class VolunteerIndex:
         return self._unpacked[i]
 
     def near(self, town: str | None, skill: str | None, language: str | None,
-             weekday: int) -> list[tuple[int, str, list | None, list]]:
+             weekday: int) -> list[tuple[int, str, list | None, list | None]]:
         """(travel minutes, person id, her free spans that weekday or None for any time,
-        unavailable date ranges) of the volunteers in reach with the skill and language
-        who may be free that weekday."""
+        her unavailable date ranges or None for none) of the volunteers in reach with the
+        skill and language who may be free that weekday, nearest first, then by id."""
         key = (town, skill, language, weekday)
         if key not in self._near:
             inst, people, out = self._inst, self._nearby.people, []
@@ -82,7 +82,9 @@ class VolunteerIndex:
                 spans = None if weekly is None else weekly.get(weekday)
                 if weekly is not None and not spans:
                     continue
-                out.append((inst.travel_minutes(people[i].town, town), people[i].id, spans, away))
+                out.append((inst.travel_minutes(people[i].town, town), people[i].id, spans,
+                            away or None))
+            out.sort(key=lambda x: (x[0], x[1]))  # nearest first, then by id
             self._near[key] = out
         return self._near[key]
 
@@ -107,10 +109,10 @@ def eligible_pool(inst, a: Activity, r: RoleDemand) -> list[tuple[int, str]]:
                 inst.activity_town(a), r.skill, r.language, day.weekday()):
             if spans is not None and not any(s <= start and end <= e for s, e in spans):
                 continue
-            if any(lo <= day <= hi for lo, hi in away):
+            if away is not None and any(lo <= day <= hi for lo, hi in away):
                 continue
             found.append((m, pid))
-        cache[key] = sorted(found)
+        cache[key] = found  # in near's order: nearest first, then by id
     return cache[key]
 
 

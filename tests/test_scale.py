@@ -259,7 +259,7 @@ def test_a_parts_result_does_not_grow_with_the_instance(monkeypatch):
     import importlib
     import pickle
 
-    solve_module = importlib.import_module("xinglian.solver.solve")
+    solve_module = importlib.import_module("xinglian.solver.constructed")
     sizes: dict[str, int] = {}
 
     def measured(ctx, *args, **kwargs):
