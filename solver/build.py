@@ -94,6 +94,7 @@ def build(
     hint: Plan | None = None,
     reach: frozenset[tuple[int, int]] | None = None,
     light: bool = False,
+    only: frozenset[tuple[str, str, str]] | None = None,
 ) -> ModelContext:
     """Build the CP-SAT model of ``part`` (the whole plan when None): variables, every
     hard rule, every soft rule, objective. With ``previous`` and ``today`` (re-planning)
@@ -101,7 +102,8 @@ def build(
     (the months of the activities the change reaches) bounds what stage 1 of the search may change.
     Without ``previous``, ``hint`` (the construction) is the search's starting point.
     ``light``: no hard rule -- for a part that takes the construction, whose decisions
-    the checker found within them (solver/constructed.py).
+    the checker found within them (solver/constructed.py). ``only``: the candidate
+    assignments kept (``ModelContext.only``).
 
     Raises
     ------
@@ -109,7 +111,7 @@ def build(
         When the past of ``previous`` no longer fits the instance.
     """
     ctx = ModelContext(instance, timeline, part, previous, today, explain, hint=hint,
-                       reach=reach)
+                       reach=reach, only=only)
     ctx.care_pairs = {c: m for c, m in (care_pairs or {}).items()
                       if part is None or part.children is None or c in part.children}
     rotation.add_variables(ctx)

@@ -146,6 +146,9 @@ class ModelContext:
     """Re-planning: the (year, month)s of the activities the change reaches
     (solver/keep.py ``reached_months``): the volunteering stage 1 may change (see
     solver/replan.py ``stage_one``). None: all of it."""
+    only: frozenset[tuple[str, str, str]] | None = None
+    """The candidate assignments (activity, role, volunteer) this model keeps (None:
+    every candidate): a search of an LP relaxation's support (solver/constructed.py)."""
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     chair: dict[tuple[str, int, str], cp_model.IntVar] = field(default_factory=dict)
     """(base, period, person) -> bool: the person is rotating chair of the base."""

@@ -181,9 +181,9 @@ def _solve(instance, time_limit, seed, workers, calendar, progress, on_part, run
                                pairing.pairs, hint, reach, budget, seed, progress, on_part,
                                len(to_solve), started)
     else:
-        def build_part(part: Part | None, light: bool):
+        def build_part(part: Part | None, light: bool, only: frozenset | None):
             return build(instance, timeline, part, previous, today, care_pairs=pairing.pairs,
-                         hint=hint, reach=reach, light=light)
+                         hint=hint, reach=reach, light=light, only=only)
 
         runner = _Runner(build_part, budget, seed, workers if len(to_solve) == 1 else 1,
                          progress, on_part, len(to_solve), started, (previous, hint))
@@ -274,7 +274,7 @@ class _Runner(PartRunner):
         if self.progress and self.total == 1:
             def report(obj: int, bound: float, secs: float) -> None:
                 self.progress(obj, bound, time.perf_counter() - self.started)
-        result = run_part(lambda light: self.build_part(part, light), part,
+        result = run_part(lambda light, only: self.build_part(part, light, only), part,
                           lambda: self.budget.limits(work), self.seed,
                           self.threads_per_part, self.budget.start(instance, part, work),
                           self.previous, self.hint, report)

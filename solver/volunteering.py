@@ -154,10 +154,12 @@ def add_variables(ctx: ModelContext) -> None:
         return
     # Places a person is barred from (solver/cover.py: the holder of a duty being covered).
     barred = ctx.instance._by_id.get(BARRED, frozenset())
+    only = ctx.only
     for a in ctx.activities:
         for r in a.roles:
             for pid in candidates(ctx, a, r):
-                if (a.id, r.role, pid) in barred:
+                if (a.id, r.role, pid) in barred or (
+                        only is not None and (a.id, r.role, pid) not in only):
                     continue
                 ctx.assign[a.id, r.role, pid] = ctx.new_bool(f"x[{a.id},{r.role},{pid}]")
 
@@ -389,9 +391,8 @@ def fair_load(inst) -> int:
 
 
 def why_unfilled(ctx: ModelContext, a: Activity, r: RoleDemand, assigned: int) -> str:
-    """A reason in words for a role left below its minimum."""
-    per_role = ctx.cache.get("per_role")
-    if per_role is None:
-        per_role = ctx.cache["per_role"] = _by(ctx, lambda k: (k[0], k[1]))
-    n = len(per_role.get((a.id, r.role), []))
+    """A reason in words for a role left below its minimum (from the role's candidates,
+    also in a model that keeps only some of them: ``ModelContext.only``)."""
+    barred = ctx.instance._by_id.get(BARRED, frozenset())
+    n = sum(1 for pid in candidates(ctx, a, r) if (a.id, r.role, pid) not in barred)
     return shortfall_reason(r, n, ctx.instance.volunteering.max_travel_minutes, assigned)

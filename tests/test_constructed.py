@@ -98,9 +98,10 @@ def test_a_construction_outside_the_models_domains_is_built_in_full():
     assert constructed.take(ctx, 0) is None
     built = []
 
-    def build_part(light: bool):
+    def build_part(light: bool, only):
         built.append(light)
-        return build(inst, tl, part, None, None, care_pairs=pairs, hint=spoiled, light=light)
+        return build(inst, tl, part, None, None, care_pairs=pairs, hint=spoiled, light=light,
+                     only=only)
 
     result = constructed.run_part(build_part, part, lambda: Limits(2.0, 30.0), 0, 1,
                                   "construction", None, spoiled)
@@ -109,3 +110,53 @@ def test_a_construction_outside_the_models_domains_is_built_in_full():
     assert (base.id, 1, stranger) not in {(t.base, t.period, t.chair)
                                           for t in result.plan.rotation}
     assert all(t.chair in inst.federation(t.base).presidium for t in result.plan.rotation)
+
+
+def test_a_search_of_the_lp_support_builds_only_the_candidates_it_keeps():
+    """A volunteering part the budget gives only a search of its LP's support: its light
+    model gives the construction and the LP; only the LP's candidates and the
+    construction's teams are built, with every hard rule; the plan is no worse than the
+    construction's, reports the LP's bound, and its unfilled roles still count every
+    candidate of the role in their reason."""
+    from xinglian.solver.staffing_lp import lp_bound
+
+    inst = load_instance(FULL)
+    tl, pairs, parts, hint = _setting(inst)
+    part = next(p for p in parts if p.volunteering)
+    sizes = []
+
+    def build_part(light: bool, only):
+        ctx = build(inst, tl, part, None, None, care_pairs=pairs, hint=hint, light=light,
+                    only=only)
+        sizes.append((light, only is not None, len(ctx.assign)))
+        return ctx
+
+    result = constructed.run_part(build_part, part, lambda: Limits(2.0, 30.0), 0, 1,
+                                  "lp plan", None, hint)
+    (light, _, every), (full, kept, some) = sizes
+    assert light and not full and kept and some < every / 5
+    floor = constructed.take(build(inst, tl, part, None, None, care_pairs=pairs, hint=hint,
+                                   light=True), 0)
+    whole = build(inst, tl, part, None, None, care_pairs=pairs, hint=hint)
+    print(f"\n{some} of {every} candidates: {result.objective}/{result.bound}, "
+          f"construction {floor.objective}")
+    assert not result.constructed and result.status == "FEASIBLE"
+    assert result.objective < floor.objective
+    assert result.bound == lp_bound(whole) < result.objective
+    # The plan keeps every hard rule of the whole model: fixed in it, it is feasible.
+    chosen = {(v.activity, v.role, v.person) for v in result.plan.volunteering}
+    for key, lit in whole.assign.items():
+        whole.model.add(lit == int(key in chosen))
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_deterministic_time = 5.0
+    assert solver.solve(whole.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    assert round(solver.objective_value) == result.objective
+    # A role left short names all of its candidates, not only the ones kept.
+    short = [u for u in result.plan.unfilled if u.kind == "role"]
+    assert short  # the default instance leaves some roles short
+    full_plan = constructed.extract_part(whole, solver)
+    assert sorted((u.what, u.why) for u in short) == sorted(
+        (u.what, u.why) for u in full_plan.unfilled if u.kind == "role")
