@@ -317,7 +317,7 @@ class Budget:
         pool = sum(out[id(p)] for p in starved)
         given: dict[int, float] = {}
         # First each volunteering part its search over the LP's support: it gains most
-        # for its work (default instance: 735 -> 651 and a bound of 550 -> 631, for
+        # for its work (default instance: 735 -> 653 and a bound of 550 -> 631, for
         # 0.3 and about 0.4 for its LP). Then the rotations, the cheapest first: their
         # construction is near their optimum (the chairs' model, chairs.solve_chairs:
         # default instance 378 against 375), so a search mostly proves it (its bound
