@@ -67,14 +67,7 @@ from ..baseline.greedy import (
     skipped_slots,
 )
 from ..models.common import hhmm_minutes
-from ..models.hosting import (
-    HostIndex,
-    Slot,
-    contact_of,
-    expand_slots,
-    fair_shares,
-    place_themes,
-)
+from ..models.hosting import HostIndex, Slot, contact_of, expand_slots, place_themes
 from ..models.instance import Instance
 from ..models.plan import (
     CarePair,
@@ -371,7 +364,8 @@ def _hosting(inst: Instance, tl: Timeline, all_slots: list[Slot], diary: Diary
         book(fid, x)
         return False
 
-    share = fair_shares(inst, all_slots)
+    room = {f.id: (f.hosting.max_turns or f.hosting.weight) or 1
+            for f in inst.federations if f.hosting is not None}
     turn: Counter[str] = Counter()  # venue -> next in its turn
     unfilled: list[Unfilled] = []
     for s in usable:
@@ -382,13 +376,11 @@ def _hosting(inst: Instance, tl: Timeline, all_slots: list[Slot], diary: Diary
             continue
         k = turn[s.venue]
         order = [hosts[(k + j) % len(hosts)] for j in range(len(hosts))]
-        # Of those that may take it, the one furthest below its fair share of its
-        # hosting group's turns (hosting_share), then below its share with last year's
-        # turns carried over (hosting_carry_over), then whose last turn is longest ago
-        # (most room for the gaps to come), then the venue's turn.
+        # Of those that may take it, the one that has used the least of its max_turns
+        # (its weight, without one), then whose last turn is longest ago (most room for
+        # the gaps to come), then the venue's turn.
         ok = [f for f in order if fits(f, s)]
-        host = min(ok, key=lambda f: (len(held[f]) - _share(share, f, "this_year"),
-                                      len(held[f]) - _share(share, f, "with_carry_over"),
+        host = min(ok, key=lambda f: (Fraction(len(held[f]), room[f]),
                                       days[f][-1] if days[f] else 0,
                                       order.index(f))) if ok else None
         if host is None and any(swap(f, s) for f in order):
@@ -409,12 +401,6 @@ def _hosting(inst: Instance, tl: Timeline, all_slots: list[Slot], diary: Diary
                      start=tl.at(s.date, f"{s.start:%H:%M}"), end=tl.at(s.date, f"{s.end:%H:%M}"),
                      theme=themes.get(s.id)) for s in usable if s.id in host_of]
     return turns, skipped_slots(inst, all_slots), unfilled
-
-
-def _share(shares: dict, fid: str, which: str) -> Fraction:
-    """A federation's fair share of turns (``models.hosting.fair_shares``), 0 without."""
-    got = shares.get(fid)
-    return Fraction(0) if got is None else getattr(got, which)
 
 
 def _misfit(inst: Instance, fid: str, s: Slot, turns: list[Slot], diary: Diary) -> tuple:
