@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass
 
 from ..models.instance import Instance
+from .constructed import light as builds_light
 from .context import Part
 from .run import MIN_SEARCH_SECONDS, Limits
 from .staffing_lp import PLAN_WORK
@@ -231,14 +232,13 @@ class Budget:
         if work is not None:
             return cls(time_limit, threads, started, float(work), float(work))
         can = {id(p) for p in parts if (is_rotation(p) or is_volunteering(p))
-               and p.sections <= light}
+               and builds_light(p, "construction", light)}
         chosen = set(can)
         for _ in range(LIGHT_ROUNDS if can else 0):
             budget = cls._planned(instance, parts, time_limit, threads, started, chosen)
             shares = budget.shares(instance, parts)
-            taken = {id(p) for p in parts if id(p) in can
-                     and budget.start(instance, p, shares[id(p)]) in ("construction",
-                                                                      "lp plan")}
+            taken = {id(p) for p in parts if id(p) in can and builds_light(
+                p, budget.start(instance, p, shares[id(p)]), light)}
             if chosen <= taken:
                 return budget
             chosen &= taken

@@ -59,13 +59,14 @@ Build = Callable[[bool, "frozenset[tuple[str, str, str]] | None"], ModelContext]
 """Builds a part's model: ``(light, only)`` (solver/build.py)."""
 
 
-def light(part: Part | None, previous: Plan | None, hint: Hint | None, start: str) -> bool:
+def light(part: Part | None, start: str, sections: frozenset[str]) -> bool:
     """Whether ``part`` takes its construction without a search, or searches only its LP
     relaxation's support (``start``, from budget.Budget.start), and the construction
-    keeps every hard rule of its sections, so that its model needs no hard rule (module
-    docstring)."""
-    return (previous is None and start in ("construction", "lp plan") and hint is not None
-            and part is not None and part.sections <= hint.sections)
+    keeps every hard rule of its sections (``sections``: ``Hint.sections``), so that its
+    model needs no hard rule (module docstring). Asked by ``run_part`` (of a first plan)
+    and by budget.Budget.plan (which counts such a part's building at LIGHT_BUILD)."""
+    return (start in ("construction", "lp plan") and part is not None
+            and part.sections <= sections)
 
 
 def take(ctx: ModelContext, seed: int, flow: bool = True) -> PartResult | None:
@@ -144,12 +145,10 @@ def search_support(ctx: ModelContext, floor: PartResult, build_part: Build,
     rule (``ModelContext.only``: about 1,480 of the default instance's 15,571). The
     search starts from the construction; the better of the two is returned, with the
     LP's bound -- the search's own bounds only its candidates."""
-    if limits.wall < MIN_SEARCH_SECONDS:  # the clock had run out: the construction
-        floor.wall_stopped = True
-        floor.bound = min(float(staffing.lower_bound(ctx)), float(floor.objective))
-        return floor
-    relaxation = staffing_lp.relax(ctx)
-    if relaxation is None:  # the LP not solved: the flow's bound after all
+    late = limits.wall < MIN_SEARCH_SECONDS  # the clock had run out: the construction
+    relaxation = None if late else staffing_lp.relax(ctx)
+    if relaxation is None:  # late, or the LP not solved: the flow's bound after all
+        floor.wall_stopped = late
         floor.bound = min(float(staffing.lower_bound(ctx)), float(floor.objective))
         return floor
     bound = float(relaxation.bound)
@@ -189,7 +188,7 @@ def run_part(build_part: Build, part: Part | None,
     (``only``: the candidate assignments it keeps, None for all)."""
     t0 = time.perf_counter()
     try:
-        if light(part, previous, hint, start):
+        if previous is None and hint is not None and light(part, start, hint.sections):
             ctx = build_part(True, None)
             built = time.perf_counter()
             result = take(ctx, seed, flow=start != "lp plan")

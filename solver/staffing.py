@@ -78,11 +78,9 @@ class _Teams:
                 self.series[a.series].append(a.id)
         self.barred = inst._by_id.get(BARRED, frozenset())
         self.town = {a.id: inst.activity_town(a) for a in inst.activities}
-        self.span = {a.id: a.minutes for a in inst.activities}
         self.own: dict[tuple[str, str], int] = {}
-        # What ``may`` reads, unpacked once: (date, month, start, end, town) of each
-        # activity; (activities, minutes) a month of each volunteer. (At K = 10 it is
-        # asked 590,000 times.)
+        # Unpacked once: (date, month, start, end, town) of each activity; (activities,
+        # minutes) a month of each volunteer. (At K = 10 ``may`` is asked 590,000 times.)
         self.when = {a.id: (a.date, a.date.month, *a.minutes, self.town[a.id])
                      for a in inst.activities}
         self.limits = {p.id: (p.volunteer.max_activities_per_month,
@@ -141,8 +139,8 @@ class _Teams:
         return self.diary.free(pid, day, start, end, town)
 
     def add(self, pid: str, a: Activity, role: str) -> None:
-        start, end = self.span[a.id]
-        m, length = a.date.month, end - start
+        day, m, start, end, town = self.when[a.id]
+        length = end - start
         self.on[a.id][pid] = role
         self.of[pid].add(a.id)
         self.load[pid] += 1
@@ -150,11 +148,11 @@ class _Teams:
         self.month_min[pid, m] += length
         if a.series:
             self.series_people[a.series][pid] += 1
-        self.diary.book(pid, a.date, start, end, self.town[a.id])
+        self.diary.book(pid, day, start, end, town)
 
     def remove(self, pid: str, a: Activity) -> None:
-        start, end = self.span[a.id]
-        m, length = a.date.month, end - start
+        day, m, start, end, town = self.when[a.id]
+        length = end - start
         del self.on[a.id][pid]
         self.of[pid].discard(a.id)
         self.load[pid] -= 1
@@ -165,7 +163,7 @@ class _Teams:
             s[pid] -= 1
             if not s[pid]:
                 del s[pid]
-        self.diary.unbook(pid, a.date, start, end, self.town[a.id])
+        self.diary.unbook(pid, day, start, end, town)
 
     # -- moves ----------------------------------------------------------------------
 

@@ -145,21 +145,21 @@ def _pinned(inst, previous) -> dict[tuple[str, str], set[str]]:
 
 
 def candidates(ctx: ModelContext, a: Activity, r: RoleDemand) -> list[str]:
-    """``pool`` for this model."""
-    return pool(ctx.instance, a, r, ctx.previous)
+    """``pool`` for this model, less the places a person is barred from (solver/cover.py:
+    the holder of a duty being covered)."""
+    barred = ctx.instance._by_id.get(BARRED, frozenset())
+    return [pid for pid in pool(ctx.instance, a, r, ctx.previous)
+            if (a.id, r.role, pid) not in barred]
 
 
 def add_variables(ctx: ModelContext) -> None:
     if not ctx.has_volunteering:
         return
-    # Places a person is barred from (solver/cover.py: the holder of a duty being covered).
-    barred = ctx.instance._by_id.get(BARRED, frozenset())
     only = ctx.only
     for a in ctx.activities:
         for r in a.roles:
             for pid in candidates(ctx, a, r):
-                if (a.id, r.role, pid) in barred or (
-                        only is not None and (a.id, r.role, pid) not in only):
+                if only is not None and (a.id, r.role, pid) not in only:
                     continue
                 ctx.assign[a.id, r.role, pid] = ctx.new_bool(f"x[{a.id},{r.role},{pid}]")
 
@@ -393,6 +393,5 @@ def fair_load(inst) -> int:
 def why_unfilled(ctx: ModelContext, a: Activity, r: RoleDemand, assigned: int) -> str:
     """A reason in words for a role left below its minimum (from the role's candidates,
     also in a model that keeps only some of them: ``ModelContext.only``)."""
-    barred = ctx.instance._by_id.get(BARRED, frozenset())
-    n = sum(1 for pid in candidates(ctx, a, r) if (a.id, r.role, pid) not in barred)
+    n = len(candidates(ctx, a, r))
     return shortfall_reason(r, n, ctx.instance.volunteering.max_travel_minutes, assigned)

@@ -45,7 +45,7 @@ def test_a_light_part_costs_bounds_and_decides_what_its_full_model_does(which):
     tl, pairs, parts, hint = _setting(inst)
     assert {"bases", "volunteering"} <= hint.sections
     for part in parts:
-        assert constructed.light(part, None, hint, "construction")
+        assert constructed.light(part, "construction", hint.sections)
         full = solve_part(build(inst, tl, part, None, None, care_pairs=pairs, hint=hint),
                           Limits(0.5, 30.0), 0, 1, start="construction")
         ctx = build(inst, tl, part, None, None, care_pairs=pairs, hint=hint, light=True)
