@@ -46,7 +46,7 @@ def solve_part_task(instance: Instance, calendar: WorkCalendar, part: Part | Non
                     previous: Plan | None, today: dt.date | None,
                     care_pairs: dict[str, str], hint: Hint | None, reach: frozenset | None,
                     work: float, deadline_epoch: float, seed: int, threads: int,
-                    start: str = "") -> PartResult:
+                    start: str = "", resume: tuple[int, ...] = ()) -> PartResult:
     """Build and search one part on a worker (a task: everything it needs is an argument)."""
     from .build import build
     from .constructed import run_part
@@ -60,7 +60,7 @@ def solve_part_task(instance: Instance, calendar: WorkCalendar, part: Part | Non
     return run_part(lambda light, only: build(instance, timeline, part, previous, today,
                                               care_pairs=care_pairs, hint=hint,
                                               reach=reach, light=light, only=only),
-                    part, limits, seed, threads, start, previous, hint)
+                    part, limits, seed, threads, start, previous, hint, resume=resume)
 
 
 @dataclass
@@ -139,12 +139,13 @@ class ClusterRunner(PartRunner):
             None if value is None else client.scatter(value, broadcast=True, hash=False)
             for value in self._shared)
 
-    def _phase(self, instance: Instance, parts: list[Part | None], work: dict[int, float]
-               ) -> None:
+    def _phase(self, instance: Instance, parts: list[Part | None], work: dict[int, float],
+               resume: dict[int, tuple[int, ...]] | None = None) -> None:
         from distributed import as_completed
 
         if not parts:
             return
+        resume = resume or {}
         client = self.cluster.client
         deadline_epoch = time.time() + (self.budget.deadline - time.perf_counter())
 
@@ -153,11 +154,14 @@ class ClusterRunner(PartRunner):
                                  self.previous, self.today, self.care_pairs, self.hint,
                                  self.reach, work[id(part)], deadline_epoch, self.seed, 1,
                                  self.budget.start(instance, part, work[id(part)]),
-                                 pure=False, retries=RETRIES, key=key)
+                                 resume.get(id(part), ()), pure=False, retries=RETRIES,
+                                 key=key)
 
         futures = {}  # first key -> (its latest future, part)
         for part in parts:
-            key = f"part-{_name(part)}-{id(part)}"
+            # A second search of a part (budget.top_ups) under a key of its own: under
+            # the first's, the scheduler hands back the first's result while it holds it.
+            key = f"part-{_name(part)}-{id(part)}" + ("-on" if id(part) in resume else "")
             futures[key] = (submit(part, key), part)
         first_key = {fut.key: key for key, (fut, _) in futures.items()}
         again: dict[str, int] = {}

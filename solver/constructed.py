@@ -180,15 +180,18 @@ def search_support(ctx: ModelContext, floor: PartResult, build_part: Build,
 def run_part(build_part: Build, part: Part | None,
              limits: Callable[[], Limits], seed: int, threads: int, start: str,
              previous: Plan | None, hint: Hint | None,
-             report: Callable[[int, float, float], None] | None = None) -> PartResult:
+             report: Callable[[int, float, float], None] | None = None,
+             resume: tuple[int, ...] = ()) -> PartResult:
     """Build and search one part (both runners: solve._Runner, cluster.solve_part_task):
     a part left to a construction that keeps its hard rules is built light and takes
     it (``take``); any other, or one whose light model disagrees, is built in full and
     searched (run.solve_part). ``build_part(light, only)`` builds the part's model
-    (``only``: the candidate assignments it keeps, None for all)."""
+    (``only``: the candidate assignments it keeps, None for all). ``resume``: a small
+    part's second search starts from its first's plan (run.solve_part)."""
     t0 = time.perf_counter()
     try:
-        if previous is None and hint is not None and light(part, start, hint.sections):
+        if previous is None and hint is not None and not resume \
+                and light(part, start, hint.sections):
             ctx = build_part(True, None)
             built = time.perf_counter()
             result = take(ctx, seed, flow=start != "lp plan")
@@ -202,7 +205,7 @@ def run_part(build_part: Build, part: Part | None,
     except FrozenConflict as e:
         return PartResult(part or Part("whole", True), part, "INFEASIBLE", problem=str(e))
     built = time.perf_counter()
-    result = solve_part(ctx, limits(), seed, threads, report, start)
+    result = solve_part(ctx, limits(), seed, threads, report, start, resume)
     result.build_seconds = built - t0
     result.seconds = time.perf_counter() - t0
     return result

@@ -93,6 +93,9 @@ class PartResult:
     kept: bool = False
     constructed: bool = False
     """The search found nothing within its work: the plan is the construction's."""
+    solution: tuple[int, ...] = ()
+    """A small part's plan left unproven, as the value of every model variable: where
+    its second search starts (budget.Budget.top_ups, ``solve_part(resume=...)``)."""
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
@@ -229,14 +232,16 @@ def _stage_one(search: _Search, model: cp_model.CpModel, one, changes, limits: L
 
 def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
                report: Callable[[int, float, float], None] | None = None,
-               start: str = "") -> PartResult:
+               start: str = "", resume: tuple[int, ...] = ()) -> PartResult:
     """Search one part's model within ``limits``; a re-plan first minimises the weighted
     number of changed decisions (stage 1, half the budget at most), then the objective
     with that number held (stage 2). ``start`` (budget.Budget.start): ``"first plan"``
     when the work is too little for the part's search to find a plan, so it starts with
     the LP-guided first-plan search; ``"lp plan"`` when only a search of the LP
     relaxation's support fits (solver/staffing_lp.py); ``"construction"`` when not even
-    that fits, so it takes the construction."""
+    that fits, so it takes the construction. ``resume``: a small part's second search
+    (budget.Budget.top_ups) starts from its first's plan (``PartResult.solution``) and
+    returns UNKNOWN should it find nothing (the first's plan stands)."""
     model = ctx.model
     stats = {"booleans": len(model.proto.variables),
              "constraints": len(model.proto.constraints)}
@@ -282,7 +287,11 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
                         max(0.1, limits.wall - solver.wall_time))
         repair = solver
     floor = None
-    if ctx.previous is None and ctx.construction:
+    if resume:
+        model.clear_hints()
+        model.proto.solution_hint.vars.extend(range(len(resume)))
+        model.proto.solution_hint.values.extend(resume)
+    elif ctx.previous is None and ctx.construction:
         # The construction, completed: the plan a starved search returns
         # (``constructed``). Its hinted sections (context.HINTED) are the search's start.
         code, solver = _construction(search, model, ctx.construction, limits)
@@ -306,6 +315,9 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
         code, solver = search.run(model, limits,
                                   cuts=not (ctx.assign and limits.work < CUTS_WORK),
                                   report=report, light=light_presolve(ctx.part))
+    if resume and code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return PartResult(part, ctx.part, STATUS_NAMES.get(code, str(code)), stats=stats,
+                          work=search.work, wall_stopped=search.wall_stopped)
     if code == cp_model.UNKNOWN and ctx.previous is not None:
         # Stage 2 found nothing (cut by the clock): stage 1's repair is a whole plan.
         # (No first-solution search from stage 2's complete hint: OR-Tools 9.15 aborts
@@ -407,7 +419,12 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
         # Likewise a rotation: the least its rotation and meetings can cost.
         bound = max(bound, float(bounds.rotation_bound(ctx)))
     bound = min(bound, float(objective))
+    # A small part's unproven plan, for its second search (every model variable has a
+    # value in the construction's model too: a clone with the decisions fixed).
+    small = not (ctx.assign or part.rotation) and ctx.previous is None
+    solution = (tuple(solver.response_proto.solution)
+                if small and objective > bound else ())
     return PartResult(part, ctx.part, status, objective, bound, plan,
                       stats, change_status, change_cost, changed,
                       work=search.work, wall_stopped=search.wall_stopped,
-                      constructed=constructed)
+                      constructed=constructed, solution=solution)

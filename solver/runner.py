@@ -4,6 +4,7 @@ report after each part."""
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 
@@ -36,17 +37,55 @@ class PartRunner:
         work = self.budget.shares(instance, parts)
         # The biggest first, so that the long searches start at once and the small
         # parts fill the other threads around them.
-        self._phase(instance, sorted(parts, key=lambda p: -need_work(instance, p)), work)
+        order = sorted(parts, key=lambda p: -need_work(instance, p))
+        self._phase(instance, order, work)
+        # The small parts left unproven, again with what the others left (a fixed
+        # function of the work each search used: budget.Budget.top_ups).
+        again = self.budget.top_ups(instance, parts, work, self.done)
+        if again:
+            first, self.done = self.done, []
+            self._again = True
+            self._phase(instance, [p for p in order if id(p) in again], again,
+                        {id(r.source): r.solution for r in first if id(r.source) in again})
+            self._again = False
+            second = {id(r.source): r for r in self.done}
+            self.done = [_better(r, second[id(r.source)]) if id(r.source) in second else r
+                         for r in first]
+            self._finished(self.done)
         return self.done
 
     def _phase(self, instance: Instance, parts: list[Part | None],
-               work: dict[int, float]) -> None:
+               work: dict[int, float], resume: dict[int, tuple[int, ...]] | None = None
+               ) -> None:
+        """Run ``parts`` with their ``work``, appending their results to ``done``;
+        ``resume``: where a part's search starts (run.solve_part)."""
         raise NotImplementedError
+
+    _again = False
+    """Searching small parts again (``run``): the progress was reported already."""
 
     def _finished(self, results: list[PartResult]) -> None:
         """After each part: ``results`` are all the parts finished so far."""
+        if self._again:
+            return
         if self.on_part:
             self.on_part(len(results), self.total)
         if self.progress and (self.total > 1 or self.report_lone_part):
             self.progress(sum(r.objective for r in results), sum(r.bound for r in results),
                           time.perf_counter() - self.started)
+
+
+def _better(first: PartResult, second: PartResult) -> PartResult:
+    """The better plan of two searches of one part (the first on a tie), with the
+    higher of their bounds -- both hold -- and the work and time of both."""
+    best = first
+    if second.plan is not None and second.status in ("OPTIMAL", "FEASIBLE") and (
+            first.plan is None or second.objective < first.objective):
+        best = second
+    bound = max(first.bound, second.bound)
+    return dataclasses.replace(
+        best, bound=bound,
+        status="OPTIMAL" if best.plan is not None and best.objective <= bound else best.status,
+        work=first.work + second.work, seconds=first.seconds + second.seconds,
+        build_seconds=first.build_seconds + second.build_seconds,
+        wall_stopped=first.wall_stopped or second.wall_stopped)

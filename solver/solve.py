@@ -260,16 +260,20 @@ class _Runner(PartRunner):
         """The published plan of a re-plan, the construction of a first plan."""
 
     def _phase(self, instance: Instance, parts: list[Part | None],
-               work: dict[int, float]) -> None:
+               work: dict[int, float], resume: dict[int, tuple[int, ...]] | None = None
+               ) -> None:
         if not parts:
             return
+        resume = resume or {}
         with ThreadPoolExecutor(max_workers=max(1, min(self.budget.threads, len(parts)))) \
                 as pool:
-            for result in pool.map(lambda p: self._one(instance, p, work[id(p)]), parts):
+            for result in pool.map(lambda p: self._one(instance, p, work[id(p)],
+                                                       resume.get(id(p), ())), parts):
                 self.done.append(result)
                 self._finished(self.done)
 
-    def _one(self, instance: Instance, part: Part | None, work: float) -> PartResult:
+    def _one(self, instance: Instance, part: Part | None, work: float,
+             resume: tuple[int, ...]) -> PartResult:
         report = None
         if self.progress and self.total == 1:
             def report(obj: int, bound: float, secs: float) -> None:
@@ -277,7 +281,7 @@ class _Runner(PartRunner):
         result = run_part(lambda light, only: self.build_part(part, light, only), part,
                           lambda: self.budget.limits(work), self.seed,
                           self.threads_per_part, self.budget.start(instance, part, work),
-                          self.previous, self.hint, report)
+                          self.previous, self.hint, report, resume)
         self.build_seconds += result.build_seconds
         log.debug("part %s: %s %s/%s in %.2f s (work %.2f of %.2f, build %.2f s)",
                   result.part.name, result.status, result.objective, result.bound,

@@ -14,6 +14,8 @@ from xinglian.solver import care
 from xinglian.solver.budget import (
     FIRST_PLAN_WORK,
     LP_PLAN_WORK,
+    MIN_PART_WORK,
+    TOP_UP_FACTOR,
     Budget,
     below_floor,
     floor_work,
@@ -23,6 +25,7 @@ from xinglian.solver.budget import (
     need_work,
 )
 from xinglian.solver.decompose import decompose
+from xinglian.solver.run import PartResult
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +109,37 @@ def test_parts_left_to_a_light_build_pay_for_the_others(county3, limit, more):
     # Without the construction's sections nothing is counted light.
     assert Budget.plan(inst, parts, limit, 2, time.perf_counter(),
                        light=frozenset({"hosting", "care"})).work == pytest.approx(full.work)
+
+
+def _results(parts, work, used, unproven=(), cut=()):
+    """What the runner holds after the first searches: each part used ``used`` of its
+    share; ``unproven`` parts ended with a plan to go on from."""
+    return [PartResult(p, p, "FEASIBLE" if p in unproven else "OPTIMAL",
+                       work=used * work[id(p)], wall_stopped=p in cut,
+                       solution=(1, 0, 1) if p in unproven else ())
+            for p in parts]
+
+
+def test_small_parts_left_unproven_search_on_with_the_work_left(county3):
+    inst, parts = county3
+    budget = Budget.plan(inst, parts, 60.0, 2, time.perf_counter())
+    work = budget.shares(inst, parts)
+    hosting = [p for p in parts if p.venues and not p.rotation]
+    unproven = hosting[:2]
+    regular = [p for p in parts if budget.start(inst, p, work[id(p)]) == ""]
+    left = 0.5 * sum(work[id(p)] for p in regular)
+    again = budget.top_ups(inst, parts, work, _results(parts, work, 0.5, unproven))
+    # Only the unproven small parts, each within its cap, all within what was left.
+    assert set(again) == {id(p) for p in unproven}
+    for p in unproven:
+        assert MIN_PART_WORK <= again[id(p)] <= TOP_UP_FACTOR * max(
+            MIN_PART_WORK, work[id(p)]) + 1e-9
+    assert sum(again.values()) <= left + 1e-9
+    # A rotation or volunteering part left unproven is not searched again.
+    big = [p for p in parts if is_rotation(p) or is_volunteering(p)]
+    assert budget.top_ups(inst, parts, work, _results(parts, work, 0.5, big)) == {}
+    # Nothing left (every part used its share), or a search cut by the clock: nothing
+    # is searched again.
+    assert budget.top_ups(inst, parts, work, _results(parts, work, 1.0, unproven)) == {}
+    assert budget.top_ups(inst, parts, work,
+                          _results(parts, work, 0.5, unproven, cut=big[:1])) == {}

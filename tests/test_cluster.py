@@ -39,6 +39,13 @@ def test_a_local_cluster_gives_the_same_plan_as_in_process(k2, in_process):
     assert on_cluster.plan.solve.cluster == "local:2"
     assert on_cluster.plan.decisions() == in_process.plan.decisions()
     assert on_cluster.objective == in_process.objective
+    # The same work part by part -- also for the hosting group that searches on from its
+    # first plan with the work the others left (budget.top_ups: 霞美镇（1县）, 109 after
+    # its first 0.5 of work, 98 after 0.19 more).
+    assert [p.work for p in on_cluster.plan.solve.parts] == \
+        [p.work for p in in_process.plan.solve.parts]
+    assert any(p.work > 0.5 and p.status == "OPTIMAL" and p.name.startswith("hosting")
+               for p in on_cluster.plan.solve.parts)
     assert check(k2, on_cluster.plan) == []
     assert score(k2, on_cluster.plan).total == on_cluster.objective
 
