@@ -189,15 +189,22 @@ def run_part(build_part: Build, part: Part | None,
     (``only``: the candidate assignments it keeps, None for all). ``resume``: a small
     part's second search starts from its first's plan (run.solve_part)."""
     t0 = time.perf_counter()
+    # The clock ran out before this part started (a machine slower or busier than the
+    # budget planned for): it takes its construction, so it is built light whatever it
+    # is -- a county's 51-child visit bundle took 1-2 s to build in full just to price
+    # it, and generated K = 10 with 40 s ran 13 s past its deadline on 20 of them.
+    late = limits().wall < MIN_SEARCH_SECONDS
     try:
-        if previous is None and hint is not None and not resume \
-                and light(part, start, hint.sections):
+        if previous is None and hint is not None and not resume and (
+                light(part, start, hint.sections)
+                or (late and part is not None and part.sections <= hint.sections)):
             ctx = build_part(True, None)
             built = time.perf_counter()
             result = take(ctx, seed, flow=start != "lp plan")
             if result is not None and start == "lp plan":
                 result = search_support(ctx, result, build_part, limits(), seed)
             if result is not None:
+                result.wall_stopped = result.wall_stopped or late
                 result.build_seconds = built - t0
                 result.seconds = time.perf_counter() - t0
                 return result

@@ -97,6 +97,10 @@ def test_a_search_cut_by_the_wall_clock_is_reported():
     assert res.plan is not None and check(inst, res.plan) == []
     cut = [p.name for p in res.plan.solve.parts if p.wall_stopped]
     assert res.wall_stopped == bool(cut) == res.plan.solve.wall_stopped
+    # The clock ran out during the set-up: every part started late and took its
+    # construction (built light, priced by the same soft-rule terms: score = objective).
+    assert cut and all(p.constructed and p.wall_stopped for p in res.plan.solve.parts)
+    assert score(inst, res.plan).total == res.objective
 
 
 def _client_view(store: dict, ics: Path) -> None:
