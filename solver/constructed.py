@@ -194,14 +194,14 @@ def run_part(build_part: Build, part: Part | None,
     # is -- a county's 51-child visit bundle took 1-2 s to build in full just to price
     # it, and generated K = 10 with 40 s ran 13 s past its deadline on 20 of them.
     late = limits().wall < MIN_SEARCH_SECONDS
+    taken = "construction" if late else start
     try:
-        if previous is None and hint is not None and not resume and (
-                light(part, start, hint.sections)
-                or (late and part is not None and part.sections <= hint.sections)):
+        if previous is None and hint is not None and not resume \
+                and light(part, taken, hint.sections):
             ctx = build_part(True, None)
             built = time.perf_counter()
-            result = take(ctx, seed, flow=start != "lp plan")
-            if result is not None and start == "lp plan":
+            result = take(ctx, seed, flow=taken != "lp plan")
+            if result is not None and taken == "lp plan":
                 result = search_support(ctx, result, build_part, limits(), seed)
             if result is not None:
                 result.wall_stopped = result.wall_stopped or late

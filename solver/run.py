@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -191,13 +191,13 @@ def _construction(search: _Search, model: cp_model.CpModel,
                       light=True)
 
 
-def _hint_all(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
-    """Every variable of ``model`` hinted with its value in ``solver``'s solution."""
+def _hint_all(model: cp_model.CpModel, solution: Sequence[int]) -> None:
+    """Every variable of ``model`` hinted with its value in ``solution`` (a response's
+    solution, or ``PartResult.solution``: indexed like the model's variables)."""
     model.clear_hints()
     n = len(model.proto.variables)
-    # The response's solution is indexed like the model's variables (all of them); one
-    # bulk copy instead of ~27,000 add_hint calls on a re-plan of the default instance.
-    values = list(solver.response_proto.solution)[:n]
+    # One bulk copy instead of ~27,000 add_hint calls on a re-plan of the default instance.
+    values = list(solution)[:n]
     if len(values) < n:  # a model grown since the solve: its new variables unhinted
         n = len(values)
     model.proto.solution_hint.vars.extend(range(n))
@@ -281,16 +281,14 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
         # from the stage-1 solution.
         model.add(changes <= change_cost)
         model.add(one.shortfall <= short_cost)
-        _hint_all(model, solver)
+        _hint_all(model, solver.response_proto.solution)
         model.minimize(original)
         limits = Limits(max(0.05, limits.work - search.work),
                         max(0.1, limits.wall - solver.wall_time))
         repair = solver
     floor = None
     if resume:
-        model.clear_hints()
-        model.proto.solution_hint.vars.extend(range(len(resume)))
-        model.proto.solution_hint.values.extend(resume)
+        _hint_all(model, resume)
     elif ctx.previous is None and ctx.construction:
         # The construction, completed: the plan a starved search returns
         # (``constructed``). Its hinted sections (context.HINTED) are the search's start.
