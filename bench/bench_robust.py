@@ -45,7 +45,7 @@ def _solve(path: str, time_limit: float, seed: int, workers: int, queue) -> None
     inst = load_instance(path)
     timeline = Timeline(inst)
     res = solve(inst, time_limit=time_limit, seed=seed, workers=workers,
-                calendar=timeline.calendar)
+                calendar=timeline.calendar, started=t0)  # as `xinglian plan` counts it
     wall = time.perf_counter() - t0
     plan = res.plan
     queue.put({

@@ -95,6 +95,7 @@ def build(
     reach: frozenset[tuple[int, int]] | None = None,
     light: bool = False,
     only: frozenset[tuple[str, str, str]] | None = None,
+    pinned: bool = False,
 ) -> ModelContext:
     """Build the CP-SAT model of ``part`` (the whole plan when None): variables, every
     hard rule, every soft rule, objective. With ``previous`` and ``today`` (re-planning)
@@ -103,7 +104,8 @@ def build(
     Without ``previous``, ``hint`` (the construction) is the search's starting point.
     ``light``: no hard rule -- for a part that takes the construction, whose decisions
     the checker found within them (solver/constructed.py). ``only``: the candidate
-    assignments kept (``ModelContext.only``).
+    assignments kept (``ModelContext.only``). ``pinned`` (with ``light``): volunteering
+    and care build only the construction's decisions (``ModelContext.pinned``).
 
     Raises
     ------
@@ -111,7 +113,7 @@ def build(
         When the past of ``previous`` no longer fits the instance.
     """
     ctx = ModelContext(instance, timeline, part, previous, today, explain, hint=hint,
-                       reach=reach, only=only)
+                       reach=reach, only=only, pinned=pinned and light)
     ctx.care_pairs = {c: m for c, m in (care_pairs or {}).items()
                       if part is None or part.children is None or c in part.children}
     rotation.add_variables(ctx)

@@ -207,6 +207,7 @@ def add_variables(ctx: ModelContext) -> None:
     rules = inst.care
     days = {WEEKDAYS.index(d) for d in rules.visit_days}
     children = {c.code: c for c in inst.children}
+    kept = ctx.kept("care")
 
     def slots(mother: str, dates, times: tuple[str, ...], minutes: int):
         person = inst.person(mother)
@@ -217,6 +218,9 @@ def add_variables(ctx: ModelContext) -> None:
                 h, m = (int(x) for x in t.split(":"))
                 yield d, h * 60 + m, h * 60 + m + minutes
 
+    def built(code: str, kind: str, found) -> list:
+        return [(d, s, e) for d, s, e in found if kept is None or (code, kind, d, s) in kept]
+
     for code, mother in sorted(ctx.care_pairs.items()):
         town = children[code].town
         for q, (qs, qe) in enumerate(tl.quarters, start=1):
@@ -226,7 +230,7 @@ def add_variables(ctx: ModelContext) -> None:
                 ctx.visits[code, kind, q] = [
                     Visit(code, mother, kind, d, s, e, town,
                           ctx.new_bool(f"{kind}[{code},{d},{s}]"))
-                    for d, s, e in slots(mother, dates, times, minutes)
+                    for d, s, e in built(code, kind, slots(mother, dates, times, minutes))
                 ]
         for i, f in enumerate(rules.festivals, start=1):
             lo = max(tl.first, f.date - dt.timedelta(days=f.window_days))
@@ -234,8 +238,9 @@ def add_variables(ctx: ModelContext) -> None:
             ctx.visits[code, "festival", i] = [
                 Visit(code, mother, "festival", d, s, e, town,
                       ctx.new_bool(f"fest[{code},{i},{d},{s}]"))
-                for d, s, e in slots(mother, tl.days(lo, hi), rules.festival_times,
-                                     rules.festival_minutes)
+                for d, s, e in built(code, "festival",
+                                     slots(mother, tl.days(lo, hi), rules.festival_times,
+                                           rules.festival_minutes))
             ]
 
 

@@ -57,9 +57,9 @@ def solve_part_task(instance: Instance, calendar: WorkCalendar, part: Part | Non
         wall = max(0.0, deadline_epoch - time.time())  # run.solve_part: MIN_SEARCH_SECONDS
         return Limits(max(MIN_PART_WORK, work), wall)
 
-    return run_part(lambda light, only: build(instance, timeline, part, previous, today,
-                                              care_pairs=care_pairs, hint=hint,
-                                              reach=reach, light=light, only=only),
+    return run_part(lambda light, only, pinned: build(
+                        instance, timeline, part, previous, today, care_pairs=care_pairs,
+                        hint=hint, reach=reach, light=light, only=only, pinned=pinned),
                     part, limits, seed, threads, start, previous, hint, resume=resume)
 
 

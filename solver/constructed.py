@@ -39,7 +39,7 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from ..models.plan import Plan
-from . import bounds, staffing, staffing_lp
+from . import bounds, staffing, staffing_lp, volunteering
 from .context import Hint, ModelContext, Part
 from .extract import PartPlan, extract_part
 from .replan import FrozenConflict
@@ -55,8 +55,8 @@ from .run import (
 
 log = logging.getLogger(__name__)
 
-Build = Callable[[bool, "frozenset[tuple[str, str, str]] | None"], ModelContext]
-"""Builds a part's model: ``(light, only)`` (solver/build.py)."""
+Build = Callable[[bool, "frozenset[tuple[str, str, str]] | None", bool], ModelContext]
+"""Builds a part's model: ``(light, only, pinned)`` (solver/build.py)."""
 
 
 def light(part: Part | None, start: str, sections: frozenset[str]) -> bool:
@@ -100,7 +100,8 @@ def take(ctx: ModelContext, seed: int, flow: bool = True) -> PartResult | None:
         return None
     bound = 0.0
     if ctx.assign and flow:
-        bound = float(staffing.lower_bound(ctx))
+        keys = volunteering.candidate_keys(ctx) if ctx.pinned else None
+        bound = float(staffing.lower_bound(ctx, keys))
     if ctx.chair or ctx.meetings:
         bound = max(bound, float(bounds.rotation_bound(ctx)))
     return PartResult(part, ctx.part, "FEASIBLE", plan.cost, min(bound, float(plan.cost)),
@@ -155,7 +156,7 @@ def search_support(ctx: ModelContext, floor: PartResult, build_part: Build,
     floor.bound = min(max(floor.bound, bound), float(floor.objective))
     chosen = {lit.index for lit, value in ctx.construction if value}
     teams = {key for key, lit in ctx.assign.items() if lit.index in chosen}
-    kept = build_part(False, frozenset(relaxation.support | teams))
+    kept = build_part(False, frozenset(relaxation.support | teams), False)
     model = kept.model
     model.clear_hints()
     for lit, value in kept.construction:
@@ -185,8 +186,9 @@ def run_part(build_part: Build, part: Part | None,
     """Build and search one part (both runners: solve._Runner, cluster.solve_part_task):
     a part left to a construction that keeps its hard rules is built light and takes
     it (``take``); any other, or one whose light model disagrees, is built in full and
-    searched (run.solve_part). ``build_part(light, only)`` builds the part's model
-    (``only``: the candidate assignments it keeps, None for all). ``resume``: a small
+    searched (run.solve_part). ``build_part(light, only, pinned)`` builds the part's
+    model (``only``: the candidate assignments it keeps, None for all; ``pinned``: only
+    the construction's decisions, to price it). ``resume``: a small
     part's second search starts from its first's plan (run.solve_part)."""
     t0 = time.perf_counter()
     # The clock ran out before this part started (a machine slower or busier than the
@@ -198,7 +200,9 @@ def run_part(build_part: Build, part: Part | None,
     try:
         if previous is None and hint is not None and not resume \
                 and light(part, taken, hint.sections):
-            ctx = build_part(True, None)
+            # Only priced: volunteering and care build just the construction's choices
+            # (a county's 51-child visit bundle: 17,843 variables, 0.6 s, otherwise).
+            ctx = build_part(True, None, taken == "construction")
             built = time.perf_counter()
             result = take(ctx, seed, flow=taken != "lp plan")
             if result is not None and taken == "lp plan":
@@ -208,7 +212,7 @@ def run_part(build_part: Build, part: Part | None,
                 result.build_seconds = built - t0
                 result.seconds = time.perf_counter() - t0
                 return result
-        ctx = build_part(False, None)
+        ctx = build_part(False, None, False)
     except FrozenConflict as e:
         return PartResult(part or Part("whole", True), part, "INFEASIBLE", problem=str(e))
     built = time.perf_counter()

@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 
 from ..models.hosting import Slot
 from ..models.instance import Federation, Instance
-from ..models.plan import Plan
+from ..models.plan import CareVisit, Plan
 from ..models.timeline import Timeline
 from ..models.volunteering import Activity
 from .requirements import Requirement
@@ -63,6 +63,12 @@ class Visit:
     end: int
     town: str
     lit: cp_model.IntVar
+
+
+def planned_visit_key(v: CareVisit) -> tuple[str, str, dt.date, int]:
+    """A plan's caring-mother visit as its candidate in a model: (child, kind, date,
+    start minute) -- ``Visit``'s (child, kind, date, start)."""
+    return v.child, v.kind, v.start.date(), v.start.hour * 60 + v.start.minute
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,9 @@ class ModelContext:
     only: frozenset[tuple[str, str, str]] | None = None
     """The candidate assignments (activity, role, volunteer) this model keeps (None:
     every candidate): a search of an LP relaxation's support (solver/constructed.py)."""
+    pinned: bool = False
+    """A light model that only prices the construction (solver/constructed.py ``take``):
+    volunteering and care build only the variables the construction sets (``kept``)."""
     model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
     chair: dict[tuple[str, int, str], cp_model.IntVar] = field(default_factory=dict)
     """(base, period, person) -> bool: the person is rotating chair of the base."""
@@ -234,6 +243,18 @@ class ModelContext:
                 acts = tuple(a for a in acts if a.id in part.activities)
             self.cache["activities"] = acts
         return self.cache["activities"]
+
+    def kept(self, section: str) -> frozenset | None:
+        """The decisions of ``section`` ("volunteering": (activity, role, volunteer);
+        "care": (child, kind, date, start minute)) whose variables this model builds;
+        None: every candidate. A ``pinned`` model keeps the construction's, whatever
+        else is asked; otherwise volunteering keeps ``only``."""
+        if self.pinned and self.hint is not None:
+            plan = self.hint.plan
+            if section == "care":
+                return frozenset(planned_visit_key(v) for v in plan.care.visits)
+            return frozenset((v.activity, v.role, v.person) for v in plan.volunteering)
+        return self.only if section == "volunteering" else None
 
     @property
     def has_volunteering(self) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .context import ModelContext
+from .context import ModelContext, planned_visit_key
 from .volunteering import shortfalls
 
 
@@ -160,8 +160,7 @@ def _published_visits(ctx: ModelContext, plan=None) -> dict[tuple, object]:
         part = ctx.part
         if part is not None and part.children is not None and v.child not in part.children:
             continue  # another part's child
-        start = v.start.hour * 60 + v.start.minute
-        out[(v.child, v.kind, v.start.date(), start)] = v
+        out[planned_visit_key(v)] = v
     return out
 
 

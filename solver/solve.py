@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -84,6 +85,7 @@ def solve(
     previous_instance: Instance | None = None,
     work: float | None = None,
     cluster: str | None = None,
+    started: float | None = None,
 ) -> Result:
     """Solve the yearly plan.
 
@@ -126,6 +128,10 @@ def solve(
     cluster
         Solve the parts as tasks on a Dask cluster: ``local:N`` or a scheduler address
         (solver/cluster.py). The same budgets, so the same plan as in this process.
+    started
+        The ``time.perf_counter()`` from which ``time_limit`` counts (default: now). The
+        CLI passes its own start, so that reading the instance is within the limit (a
+        generated K = 10 province: about 5 s). Only the safety net reads it.
 
     Raises
     ------
@@ -141,15 +147,16 @@ def solve(
         with Cluster(cluster) as connected:
             return _solve(instance, time_limit, seed, workers, calendar, progress, on_part,
                           run_prechecks, decompose_parts, previous, today, previous_instance,
-                          work, connected)
+                          work, connected, started)
     return _solve(instance, time_limit, seed, workers, calendar, progress, on_part,
                   run_prechecks, decompose_parts, previous, today, previous_instance, work,
-                  None)
+                  None, started)
 
 
 def _solve(instance, time_limit, seed, workers, calendar, progress, on_part, run_prechecks,
-           decompose_parts, previous, today, previous_instance, work, cluster) -> Result:
-    started = time.perf_counter()
+           decompose_parts, previous, today, previous_instance, work, cluster,
+           started) -> Result:
+    started = time.perf_counter() if started is None else started
     timeline = Timeline(instance, calendar)
     problems = precheck(instance, timeline) if run_prechecks else []
     if problems:
@@ -181,9 +188,10 @@ def _solve(instance, time_limit, seed, workers, calendar, progress, on_part, run
                                pairing.pairs, hint, reach, budget, seed, progress, on_part,
                                len(to_solve), started)
     else:
-        def build_part(part: Part | None, light: bool, only: frozenset | None):
+        def build_part(part: Part | None, light: bool, only: frozenset | None,
+                       pinned: bool):
             return build(instance, timeline, part, previous, today, care_pairs=pairing.pairs,
-                         hint=hint, reach=reach, light=light, only=only)
+                         hint=hint, reach=reach, light=light, only=only, pinned=pinned)
 
         runner = _Runner(build_part, budget, seed, workers if len(to_solve) == 1 else 1,
                          progress, on_part, len(to_solve), started, (previous, hint))
@@ -278,7 +286,7 @@ class _Runner(PartRunner):
         if self.progress and self.total == 1:
             def report(obj: int, bound: float, secs: float) -> None:
                 self.progress(obj, bound, time.perf_counter() - self.started)
-        result = run_part(lambda light, only: self.build_part(part, light, only), part,
+        result = run_part(functools.partial(self.build_part, part), part,
                           lambda: self.budget.limits(work), self.seed,
                           self.threads_per_part, self.budget.start(instance, part, work),
                           self.previous, self.hint, report, resume)

@@ -9,6 +9,7 @@ reason, never a silent drop.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from math import ceil
 
 from ..models.common import hhmm_minutes
@@ -152,16 +153,22 @@ def candidates(ctx: ModelContext, a: Activity, r: RoleDemand) -> list[str]:
             if (a.id, r.role, pid) not in barred]
 
 
-def add_variables(ctx: ModelContext) -> None:
-    if not ctx.has_volunteering:
-        return
-    only = ctx.only
+def candidate_keys(ctx: ModelContext) -> Iterator[tuple[str, str, str]]:
+    """Every candidate assignment (activity, role, volunteer) of the model's activities,
+    whether or not the model builds its variable (``ModelContext.kept``)."""
     for a in ctx.activities:
         for r in a.roles:
             for pid in candidates(ctx, a, r):
-                if only is not None and (a.id, r.role, pid) not in only:
-                    continue
-                ctx.assign[a.id, r.role, pid] = ctx.new_bool(f"x[{a.id},{r.role},{pid}]")
+                yield a.id, r.role, pid
+
+
+def add_variables(ctx: ModelContext) -> None:
+    if not ctx.has_volunteering:
+        return
+    kept = ctx.kept("volunteering")
+    for key in candidate_keys(ctx):
+        if kept is None or key in kept:
+            ctx.assign[key] = ctx.new_bool("x[{},{},{}]".format(*key))
 
 
 def _by(ctx: ModelContext, key) -> dict:

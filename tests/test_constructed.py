@@ -61,6 +61,34 @@ def test_a_light_part_costs_bounds_and_decides_what_its_full_model_does(which):
         assert _entries(light.plan) == _entries(full.plan)
 
 
+@pytest.mark.parametrize("which", ["default", "generated"])
+def test_a_pinned_part_prices_the_construction_as_its_light_model_does(which):
+    """A part that only takes its construction builds just the construction's visits and
+    assignments (``pinned``): the same cost, bound and decisions as its light model
+    with every candidate, from a small fraction of the variables."""
+    inst = load_instance(FULL) if which == "default" else generate(1, seed=2)
+    tl = Timeline(inst)
+    pairs = care.pair_children(inst, work=2, seed=0).pairs
+    hint = _construction(inst, tl, pairs)
+    parts = [p for p in decompose(inst, tl, pairs, None) if p.volunteering or p.care]
+    assert any(p.care for p in parts) and any(p.volunteering for p in parts)
+    for part in parts:
+        def take(pinned: bool, part=part):
+            ctx = build(inst, tl, part, None, None, care_pairs=pairs, hint=hint, light=True,
+                        pinned=pinned)
+            return len(ctx.model.proto.variables), constructed.take(ctx, 0)
+
+        (every, light), (some, pinned) = take(False), take(True)
+        print(f"\n{part.name}: {pinned.objective}/{pinned.bound}, {some} of {every} variables")
+        assert light is not None and pinned is not None
+        assert (pinned.objective, pinned.bound) == (light.objective, light.bound)
+        assert pinned.plan.penalties == light.plan.penalties
+        assert _entries(pinned.plan) == _entries(light.plan)
+        assert ({(v.id, v.start) for v in pinned.plan.visits}
+                == {(v.id, v.start) for v in light.plan.visits})
+        assert some < every / 3
+
+
 def test_a_light_solve_is_the_full_solves_plan_and_the_checker_accepts_it(monkeypatch):
     """A whole solve that leaves every big part to the construction, with and without
     the light path: the same plan, figure for figure."""
@@ -98,10 +126,10 @@ def test_a_construction_outside_the_models_domains_is_built_in_full():
     assert constructed.take(ctx, 0) is None
     built = []
 
-    def build_part(light: bool, only):
+    def build_part(light: bool, only, pinned: bool):
         built.append(light)
         return build(inst, tl, part, None, None, care_pairs=pairs, hint=spoiled, light=light,
-                     only=only)
+                     only=only, pinned=pinned)
 
     result = constructed.run_part(build_part, part, lambda: Limits(2.0, 30.0), 0, 1,
                                   "construction", None, spoiled)
@@ -125,7 +153,8 @@ def test_a_search_of_the_lp_support_builds_only_the_candidates_it_keeps():
     part = next(p for p in parts if p.volunteering)
     sizes = []
 
-    def build_part(light: bool, only):
+    def build_part(light: bool, only, pinned: bool):
+        assert not pinned  # an LP search reads every candidate of the light model
         ctx = build(inst, tl, part, None, None, care_pairs=pairs, hint=hint, light=light,
                     only=only)
         sizes.append((light, only is not None, len(ctx.assign)))

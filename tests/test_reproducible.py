@@ -20,6 +20,7 @@ from xinglian.solver import solve
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "tiny.yaml"
 ORGANISERS = Path(__file__).parent.parent / "instances" / "nanan-2027.yaml"
+FULL = ORGANISERS.with_name("nanan-2027-full.yaml")
 
 
 def invoke(*args):
@@ -101,6 +102,24 @@ def test_a_search_cut_by_the_wall_clock_is_reported():
     # construction (built light, priced by the same soft-rule terms: score = objective).
     assert cut and all(p.constructed and p.wall_stopped for p in res.plan.solve.parts)
     assert score(inst, res.plan).total == res.objective
+
+
+def test_the_time_limit_counts_from_the_start_it_is_given():
+    """`xinglian plan` counts the reading of the instance into --time-limit (``started``).
+    A limit already spent when the solve starts: every part of the full default instance
+    takes its construction, priced by a model of the construction's own visits and
+    assignments (``pinned``), and the plan is still whole, checker-clean and priced as
+    the checker prices it."""
+    inst = load_instance(FULL)
+    res = solve(inst, time_limit=5, seed=0, workers=2, started=time.perf_counter() - 5)
+    assert res.plan is not None and res.wall_stopped and res.wall_seconds >= 5
+    parts = res.plan.solve.parts
+    assert {p.name.split()[0] for p in parts} >= {"rotation", "volunteering", "care",
+                                                   "hosting"}
+    assert all(p.constructed and p.wall_stopped for p in parts)
+    assert check(inst, res.plan) == []
+    assert score(inst, res.plan).total == res.objective
+    assert res.bound is not None and 0 < res.bound <= res.objective
 
 
 def _client_view(store: dict, ics: Path) -> None:
