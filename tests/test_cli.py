@@ -235,7 +235,7 @@ def test_template_import_and_export_instance_round_trip_through_the_cli(tmp_path
 
     assert load_instance(tmp_path / "back.yaml") == load_instance(default_instance())
     res = invoke("plan", tmp_path / "n.xlsx", "--out", tmp_path / "p", "-q",
-                 "--time-limit", "15")
+                 "--work", "1", "--time-limit", "60")
     assert res.exit_code == 0, res.output
 
 

@@ -102,7 +102,7 @@ def test_a_replan_keeps_the_parts_a_change_does_not_reach_without_solving_them()
     from xinglian.models.changes import ChangeSet, apply_changes
 
     inst = _two_counties_without_volunteering()
-    first = solve(inst, time_limit=20, workers=2)
+    first = solve(inst, time_limit=60, work=2.0, workers=2)
     assert first.plan is not None
     base = inst.bases[0]
     p4 = next(t for t in first.plan.rotation if t.base == base.id and t.period == 4)

@@ -160,12 +160,16 @@ def test_a_part_below_its_first_plan_leaves_its_share_to_the_others():
     assert sum(shares.values()) == pytest.approx(budget.work)
 
 
-def test_a_search_of_the_lp_support_beats_the_construction_and_keeps_every_rule():
+def test_a_search_of_the_lp_support_beats_the_construction_and_keeps_every_rule(
+        monkeypatch):
     """The default instance at 10 s: its volunteering searches only the assignments its
     LP relaxation uses. The plan costs less than the construction's teams, the part
     reports the LP's bound (not the bound of the restricted search) and is not called
-    optimal, and the checker accepts the whole plan."""
+    optimal, and the checker accepts the whole plan. (The 10 s budget, with the safety
+    net out of the way: the suite runs two files at a time, and a busy machine's clock
+    must not turn the search into the construction.)"""
     from xinglian.models.timeline import Timeline
+    from xinglian.solver.budget import Budget
     from xinglian.solver.build import build
     from xinglian.solver.run import Limits, solve_part
     from xinglian.solver.solve import _construction, _pair, solve
@@ -173,8 +177,9 @@ def test_a_search_of_the_lp_support_beats_the_construction_and_keeps_every_rule(
 
     inst = load_instance(FULL)
     tl = Timeline(inst)
+    monkeypatch.setattr(Budget, "deadline", property(lambda b: b.started + 600))
     result = solve(inst, time_limit=10.0, seed=0, workers=2, calendar=tl.calendar)
-    assert result.plan is not None
+    assert result.plan is not None and not result.wall_stopped
     assert check(inst, result.plan, tl.calendar) == []
     info = next(p for p in result.plan.solve.parts if p.name == "volunteering")
     assert not info.constructed and info.status == "FEASIBLE"
