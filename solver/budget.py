@@ -169,6 +169,12 @@ def is_rotation(part: Part | None) -> bool:
     return part is not None and part.rotation and not is_volunteering(part)
 
 
+def is_small(part: Part | None) -> bool:
+    """A part paid its need first (``Part.small``); so is the whole plan as one part
+    (None), which is neither of the two kinds the budget shares the rest among."""
+    return part is None or part.small
+
+
 def lp_work(instance: Instance, part: Part | None) -> float:
     """The seconds a volunteering part's LP relaxation (solver/staffing_lp.py) takes, as
     work: what a part below its floor pays for it besides its search (``Budget.shares``;
@@ -316,8 +322,8 @@ class Budget:
         # its need. Shared with the rest, they got a fraction of it at K = 10 and 60 s,
         # and the 70 hosting groups' 8.5 of work went uncounted: 16.7 used against a
         # budget of 14, and the solve was cut by the clock beside a busy core.
-        small = [p for p in parts if not (is_rotation(p) or is_volunteering(p))]
-        big = [p for p in parts if is_rotation(p) or is_volunteering(p)]
+        small = [p for p in parts if is_small(p)]
+        big = [p for p in parts if not is_small(p)]
         kept = min(self.work, sum(need_work(instance, p) for p in small))
         out = self._shares(instance, small, kept)
         out.update(self._shares(instance, big, self.work - kept))
@@ -386,7 +392,7 @@ class Budget:
         left = sum(work[id(p)] - got[id(p)].work for p in parts
                    if self.start(instance, p, work[id(p)]) == "")
         again = [p for p in parts if got[id(p)].solution
-                 and not (is_rotation(p) or is_volunteering(p))]
+                 and is_small(p)]
         needs = {id(p): need_work(instance, p) for p in again}
         out: dict[int, float] = {}
         for p in again:

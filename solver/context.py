@@ -122,6 +122,13 @@ class Part:
                 ("care", self.care and self.children != frozenset()))
             if makes)
 
+    @property
+    def small(self) -> bool:
+        """A hosting group or a visit bundle: it decides no rotation and staffs no
+        activity. The budget pays such parts their need first, and one left unproven
+        searches on from its plan (solver/budget.py ``Budget.top_ups``)."""
+        return not (self.rotation or (self.volunteering and self.activities != frozenset()))
+
     @functools.cached_property
     def key(self) -> str:
         """A fingerprint of what the part decides (the same part of two plans of one

@@ -419,7 +419,7 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
     bound = min(bound, float(objective))
     # A small part's unproven plan, for its second search (every model variable has a
     # value in the construction's model too: a clone with the decisions fixed).
-    small = not (ctx.assign or part.rotation) and ctx.previous is None
+    small = part.small and ctx.previous is None
     solution = (tuple(solver.response_proto.solution)
                 if small and objective > bound else ())
     return PartResult(part, ctx.part, status, objective, bound, plan,
