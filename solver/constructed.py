@@ -208,7 +208,9 @@ def run_part(build_part: Build, part: Part | None,
             if result is not None and taken == "lp plan":
                 result = search_support(ctx, result, build_part, limits(), seed)
             if result is not None:
-                result.wall_stopped = result.wall_stopped or late
+                # Late, a part the budget left to its construction loses nothing: the
+                # clock cut nothing of it (the same result as on time).
+                result.wall_stopped = result.wall_stopped or (late and start != taken)
                 result.build_seconds = built - t0
                 result.seconds = time.perf_counter() - t0
                 return result

@@ -305,7 +305,8 @@ def solve_part(ctx: ModelContext, limits: Limits, seed: int, workers: int,
     doomed = bool(start) and ctx.previous is None
     if (late or (doomed and start == "construction")) and floor is not None:
         code, solver = cp_model.UNKNOWN, floor
-        search.wall_stopped = late
+        # Late, a part left to its construction loses nothing: only a search is cut.
+        search.wall_stopped = late and start != "construction"
         late = True  # no first-plan search either
     elif doomed:
         code, solver = cp_model.UNKNOWN, None
