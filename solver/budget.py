@@ -391,8 +391,7 @@ class Budget:
             return {}
         left = sum(work[id(p)] - got[id(p)].work for p in parts
                    if self.start(instance, p, work[id(p)]) == "")
-        again = [p for p in parts if got[id(p)].solution
-                 and is_small(p)]
+        again = [p for p in parts if got[id(p)].solution and is_small(p)]
         needs = {id(p): need_work(instance, p) for p in again}
         out: dict[int, float] = {}
         for p in again:
